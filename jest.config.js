@@ -1,0 +1,14 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is done once by `tsc --noEmit` (npm test runs it first); per-file
+  // transpilation keeps the large generated imports/ from being type-checked in every worker.
+  transform: {
+    '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
+  },
+  // age-encryption and its @noble/@scure dependencies ship ESM only.
+  transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
+  testTimeout: 60000,
+};
