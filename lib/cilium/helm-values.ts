@@ -1,0 +1,63 @@
+/**
+ * The Cilium Helm values for one cluster: what the chart needs to join the
+ * mesh, with the mesh-wide and per-cluster overrides merged on top.
+ */
+import { Cluster, Mesh } from '../model/mesh';
+
+/** Secret (in Cilium's namespace) whose `values.yaml` key carries `tls.ca.cert` and `tls.ca.key`. */
+export const MESH_CA_VALUES_SECRET = 'cilium-mesh-ca';
+export const MESH_CA_VALUES_KEY = 'values.yaml';
+
+export type HelmValues = { [key: string]: unknown };
+
+export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
+  const { cilium } = mesh;
+  const routing: HelmValues =
+    cilium.routing.mode === 'tunnel'
+      ? { routingMode: 'tunnel', tunnelProtocol: cilium.routing.tunnelProtocol }
+      : { routingMode: 'native', ipv4NativeRoutingCIDR: cilium.routing.nativeRoutingCidr, autoDirectNodeRoutes: true };
+  const generated: HelmValues = {
+    cluster: { name: cluster.name, id: cluster.id },
+    ...routing,
+    kubeProxyReplacement: cilium.kubeProxyReplacement,
+    k8sServiceHost: cluster.apiServer.host,
+    k8sServicePort: cluster.apiServer.port,
+    ipam: {
+      mode: 'cluster-pool',
+      operator: {
+        // Cilium's default pool ignores k3s' cluster-cidr: without this every cluster gets 10.0.0.0/8.
+        clusterPoolIPv4PodCIDRList: [cluster.podCidr.text],
+        clusterPoolIPv4MaskSize: cluster.podCidrMaskSize,
+      },
+    },
+    // Two operator replicas refuse to share a node; a one-node cluster would keep one Pending.
+    operator: { replicas: Math.min(2, cluster.nodes.length) },
+    clustermesh: {
+      useAPIServer: true,
+      maxConnectedClusters: cilium.maxConnectedClusters,
+      // Peers come from the cilium-clustermesh / cilium-kvstoremesh Secrets rendered next to this chart.
+      config: { enabled: false },
+      apiserver: {
+        kvstoremesh: { enabled: cilium.kvstoremesh },
+        // Local clients use the chart's ClusterIP Service; peers use the mesh endpoint NodePort Service.
+        service: { type: 'ClusterIP' },
+        tls: { auto: { enabled: true, method: 'helm' } },
+      },
+    },
+  };
+  return deepMerge(deepMerge(generated, cilium.helmValues), cluster.helmValues);
+}
+
+/** Maps merge key by key; anything else (lists included) is replaced, as Helm does. */
+export function deepMerge(base: HelmValues, override: Readonly<HelmValues>): HelmValues {
+  const result: HelmValues = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    result[key] = isMap(current) && isMap(value) ? deepMerge(current, value) : value;
+  }
+  return result;
+}
+
+function isMap(value: unknown): value is HelmValues {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,65 @@
+/**
+ * Helm values that the supported Cilium charts no longer accept, or that this
+ * product owns. An override using one is an inventory error with the fix named.
+ */
+
+export interface ValueRule {
+  /** Dotted path in the values tree. */
+  readonly path: string;
+  /** When set, only these values are refused at the path (else any value is). */
+  readonly refusedValues?: readonly unknown[];
+  readonly fix: string;
+}
+
+/** Keys removed from the chart (every supported version fails on them). */
+export const REMOVED_VALUES: readonly ValueRule[] = [
+  { path: 'tunnel', fix: "removed in Cilium 1.15: set routing in the mesh file (mode: tunnel, tunnelProtocol: vxlan or geneve) instead" },
+  { path: 'etcd.managed', fix: 'removed: the managed etcd mode no longer exists; the mesh uses clustermesh-apiserver' },
+  { path: 'containerRuntime.integration', fix: 'removed: Cilium no longer integrates with the container runtime; delete this key' },
+  {
+    path: 'kubeProxyReplacement',
+    refusedValues: ['strict', 'partial', 'probe', 'disabled'],
+    fix: 'only true or false are accepted now: set kubeProxyReplacement in the mesh file instead',
+  },
+  { path: 'clustermesh.apiserver.tls.server.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
+  { path: 'clustermesh.apiserver.tls.server.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
+  { path: 'clustermesh.apiserver.tls.admin.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
+  { path: 'clustermesh.apiserver.tls.admin.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
+  { path: 'clustermesh.apiserver.tls.remote.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
+  { path: 'clustermesh.apiserver.tls.remote.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
+];
+
+/** Keys the inventory sets itself; overriding them would break the mesh invariants. */
+export const MANAGED_VALUES: readonly ValueRule[] = [
+  { path: 'cluster.name', fix: "set the cluster's `name` instead" },
+  { path: 'cluster.id', fix: "set the cluster's `id` instead" },
+  { path: 'clustermesh.maxConnectedClusters', fix: 'set cilium.maxConnectedClusters in the mesh file (it must be the same everywhere)' },
+  { path: 'clustermesh.config', fix: 'peers come from the inventory; the generated cilium-clustermesh Secret replaces the chart config' },
+  { path: 'clustermesh.useAPIServer', fix: 'the mesh endpoint is always clustermesh-apiserver' },
+  { path: 'clustermesh.apiserver.kvstoremesh.enabled', fix: 'set cilium.kvstoremesh in the mesh file' },
+  { path: 'ipam.operator.clusterPoolIPv4PodCIDRList', fix: "set the cluster's `podCidr` instead" },
+  { path: 'routingMode', fix: 'set cilium.routing.mode in the mesh file' },
+  { path: 'tunnelProtocol', fix: 'set cilium.routing.tunnelProtocol in the mesh file' },
+  { path: 'k8sServiceHost', fix: "set the cluster's `apiServer.host` instead" },
+  { path: 'k8sServicePort', fix: "set the cluster's `apiServer.port` instead" },
+  { path: 'tls.ca', fix: 'the mesh CA comes from the CA Secret (valuesSecrets), never from values in git' },
+];
+
+/** Reads a dotted path; undefined when any step is missing. */
+export function valueAt(values: unknown, path: string): unknown {
+  let node = values;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Rules broken by a values tree, in rule order. */
+export function brokenValueRules(values: unknown, rules: readonly ValueRule[]): ValueRule[] {
+  return rules.filter((rule) => {
+    const value = valueAt(values, rule.path);
+    if (value === undefined) return false;
+    return rule.refusedValues === undefined || rule.refusedValues.includes(value);
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The Cilium releases this product renders for, and what differs between them.
+ * Each fact was read from that release's Helm chart; rendering code asks these
+ * questions instead of comparing version strings.
+ */
+
+export const SUPPORTED_CILIUM_VERSIONS = ['1.18.12', '1.19.6', '1.20.0'] as const;
+export type CiliumVersion = (typeof SUPPORTED_CILIUM_VERSIONS)[number];
+
+export function isSupportedCiliumVersion(value: unknown): value is CiliumVersion {
+  return typeof value === 'string' && (SUPPORTED_CILIUM_VERSIONS as readonly string[]).includes(value);
+}
+
+export interface CiliumVersionFacts {
+  readonly chartVersion: CiliumVersion;
+  /**
+   * 1.20 reads `<peer>.mesh.cilium.io` addresses from the peer entry itself
+   * (`cilium-host-aliases`); older releases need hostAliases on the pod that dials.
+   */
+  readonly hostAliasesInPeerConfig: boolean;
+  /** 1.19 added `clustermesh.apiserver.service.externallyCreated`; 1.18 always renders its Service. */
+  readonly canSkipApiserverService: boolean;
+  /**
+   * From 1.19 a policy selector without a cluster label matches the local
+   * cluster only (`clustermesh.policyDefaultLocalCluster` defaults to true).
+   */
+  readonly policyDefaultLocalCluster: boolean;
+  /**
+   * Before 1.19, with kube-proxy replacement, agents dialling a peer's NodePort
+   * that equals their own cluster's reached their own cluster.
+   */
+  readonly needsDistinctMeshNodePorts: boolean;
+}
+
+const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
+  '1.18.12': {
+    chartVersion: '1.18.12',
+    hostAliasesInPeerConfig: false,
+    canSkipApiserverService: false,
+    policyDefaultLocalCluster: false,
+    needsDistinctMeshNodePorts: true,
+  },
+  '1.19.6': {
+    chartVersion: '1.19.6',
+    hostAliasesInPeerConfig: false,
+    canSkipApiserverService: true,
+    policyDefaultLocalCluster: true,
+    needsDistinctMeshNodePorts: false,
+  },
+  '1.20.0': {
+    chartVersion: '1.20.0',
+    hostAliasesInPeerConfig: true,
+    canSkipApiserverService: true,
+    policyDefaultLocalCluster: true,
+    needsDistinctMeshNodePorts: false,
+  },
+};
+
+export function ciliumVersionFacts(version: CiliumVersion): CiliumVersionFacts {
+  return FACTS[version];
+}
+
+/** Helm chart repository the HelmChart installs from. */
+export const CILIUM_HELM_REPO = 'https://helm.cilium.io/';

@@ -1,0 +1,46 @@
+/**
+ * The k3s HelmChart that installs Cilium into one cluster.
+ */
+import { Construct } from 'constructs';
+import { Yaml } from 'cdk8s';
+import { HelmChart } from '../../imports/helm.cattle.io';
+import { HelmValues, MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
+import { CILIUM_HELM_REPO, CiliumVersion, isSupportedCiliumVersion } from '../cilium/versions';
+import { MANAGED_BY_LABELS } from './metadata';
+
+export interface CiliumHelmChartProps {
+  /** Cilium chart version. */
+  readonly version: CiliumVersion;
+  /** Namespace Cilium is installed into; the HelmChart lives there too. */
+  readonly namespace: string;
+  /** Values for the chart (rendered into valuesContent). */
+  readonly values: HelmValues;
+  /**
+   * Secret whose `values.yaml` key holds `tls.ca.cert`/`tls.ca.key`: the one
+   * mesh CA, kept out of valuesContent. The install waits until it exists.
+   * @default 'cilium-mesh-ca'
+   */
+  readonly caValuesSecret?: string;
+}
+
+export class CiliumHelmChart extends Construct {
+  readonly helmChart: HelmChart;
+
+  constructor(scope: Construct, id: string, props: CiliumHelmChartProps) {
+    super(scope, id);
+    if (!isSupportedCiliumVersion(props.version)) throw new Error(`unsupported Cilium version ${props.version}`);
+    this.helmChart = new HelmChart(this, 'Resource', {
+      metadata: { name: 'cilium', namespace: props.namespace, labels: { ...MANAGED_BY_LABELS } },
+      spec: {
+        repo: CILIUM_HELM_REPO,
+        chart: 'cilium',
+        version: props.version,
+        targetNamespace: props.namespace,
+        // The CNI must install before any ordinary pod can start: run the helm job on the host network.
+        bootstrap: true,
+        valuesContent: Yaml.stringify(props.values),
+        valuesSecrets: [{ name: props.caValuesSecret ?? MESH_CA_VALUES_SECRET, keys: [MESH_CA_VALUES_KEY] }],
+      },
+    });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The halves of a policy intent that belong in one cluster: the egress allow
+ * where the source pods run, the ingress allow where the destination pods run,
+ * each selecting peers with explicit cluster and namespace labels.
+ */
+import { Construct } from 'constructs';
+import {
+  CiliumNetworkPolicy,
+  CiliumNetworkPolicySpecEgressToEndpoints,
+  CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
+  CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator,
+  CiliumNetworkPolicySpecIngressFromEndpoints,
+  CiliumNetworkPolicySpecIngressToPorts,
+} from '../../imports/cilium.io';
+import { PolicyIntent, PolicyPeer } from '../model/mesh';
+import { CLUSTER_LABEL, MANAGED_BY_LABELS, NAMESPACE_LABEL } from './metadata';
+
+export interface PolicyHalvesProps {
+  readonly intent: PolicyIntent;
+  /** The cluster being rendered. */
+  readonly clusterName: string;
+  /** Every cluster of the mesh, for intents that name any cluster. */
+  readonly meshClusters: readonly string[];
+}
+
+/** Does this cluster hold the pods on this side of the intent? */
+export function peerRunsIn(peer: PolicyPeer, clusterName: string): boolean {
+  return peer.cluster === undefined || peer.cluster === clusterName;
+}
+
+export class PolicyHalves extends Construct {
+  readonly egress?: CiliumNetworkPolicy;
+  readonly ingress?: CiliumNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: PolicyHalvesProps) {
+    super(scope, id);
+    const { intent, clusterName, meshClusters } = props;
+    for (const peer of [intent.from, intent.to]) {
+      if (peer.cluster !== undefined && !meshClusters.includes(peer.cluster)) {
+        throw new Error(`policy ${intent.name} names cluster ${peer.cluster}, which is not in the mesh`);
+      }
+    }
+    // The egress and ingress port types are generated separately but are the same shape.
+    const toPorts = intent.ports.length === 0 ? undefined : [{ ports: intent.ports.map((p) => ({ port: String(p.port), protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })) }];
+    const description = intent.description ?? `${describePeer(intent.from)} may reach ${describePeer(intent.to)}`;
+
+    if (peerRunsIn(intent.from, clusterName)) {
+      this.egress = new CiliumNetworkPolicy(this, 'Egress', {
+        metadata: { name: `${intent.name}-egress`, namespace: intent.from.namespace, labels: policyLabels(intent) },
+        spec: {
+          description,
+          endpointSelector: { matchLabels: { ...intent.from.labels, [CLUSTER_LABEL]: clusterName } },
+          // An allow must not cut the source pods off from everything else (DNS included).
+          enableDefaultDeny: { egress: false },
+          egress: [{ toEndpoints: [selectorFor(intent.to, meshClusters) as CiliumNetworkPolicySpecEgressToEndpoints], toPorts }],
+        },
+      });
+    }
+    if (peerRunsIn(intent.to, clusterName)) {
+      this.ingress = new CiliumNetworkPolicy(this, 'Ingress', {
+        metadata: { name: `${intent.name}-ingress`, namespace: intent.to.namespace, labels: policyLabels(intent) },
+        spec: {
+          description,
+          endpointSelector: { matchLabels: { ...intent.to.labels, [CLUSTER_LABEL]: clusterName } },
+          ingress: [{ fromEndpoints: [selectorFor(intent.from, meshClusters) as CiliumNetworkPolicySpecIngressFromEndpoints], toPorts: toPorts as CiliumNetworkPolicySpecIngressToPorts[] | undefined }],
+        },
+      });
+    }
+  }
+}
+
+function policyLabels(intent: PolicyIntent): Record<string, string> {
+  return { ...MANAGED_BY_LABELS, 'k3s-cilium-mesh/intent': intent.name };
+}
+
+/**
+ * Selects the peer's pods by labels, namespace and cluster. "Any cluster" is
+ * spelled out as the list of mesh clusters: from Cilium 1.19 a selector without
+ * a cluster label matches the local cluster only.
+ */
+function selectorFor(peer: PolicyPeer, meshClusters: readonly string[]) {
+  const matchLabels: Record<string, string> = { ...peer.labels, [NAMESPACE_LABEL]: peer.namespace };
+  if (peer.cluster !== undefined) {
+    return { matchLabels: { ...matchLabels, [CLUSTER_LABEL]: peer.cluster } };
+  }
+  return {
+    matchLabels,
+    matchExpressions: [{ key: CLUSTER_LABEL, operator: CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator.IN, values: [...meshClusters] }],
+  };
+}
+
+function describePeer(peer: PolicyPeer): string {
+  const labels = Object.entries(peer.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return `pods ${labels || '(all)'} in ${peer.namespace} of ${peer.cluster ?? 'any cluster'}`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The Secrets Cilium reads its peers from: `cilium-clustermesh` for the agents
+ * and, with KVStoreMesh, `cilium-kvstoremesh` for clustermesh-apiserver. Every
+ * key becomes a file named after the peer, so a new peer needs no restart.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { PeerEntries } from '../cilium/peer-config';
+import { MANAGED_BY_LABELS } from './metadata';
+
+export interface ClusterMeshSecretsProps {
+  readonly namespace: string;
+  /** Entries for `cilium-clustermesh`, keyed by peer cluster name. */
+  readonly clustermesh: PeerEntries;
+  /** Entries for `cilium-kvstoremesh`; omit when KVStoreMesh is off. */
+  readonly kvstoremesh?: PeerEntries;
+}
+
+export class ClusterMeshSecrets extends Construct {
+  readonly secrets: k8s.KubeSecret[];
+
+  constructor(scope: Construct, id: string, props: ClusterMeshSecretsProps) {
+    super(scope, id);
+    this.secrets = [secret(this, 'cilium-clustermesh', props.namespace, props.clustermesh)];
+    if (props.kvstoremesh) this.secrets.push(secret(this, 'cilium-kvstoremesh', props.namespace, props.kvstoremesh));
+  }
+}
+
+function secret(scope: Construct, name: string, namespace: string, entries: PeerEntries): k8s.KubeSecret {
+  const data: Record<string, string> = {};
+  for (const peer of [...entries.keys()].sort()) {
+    data[peer] = Buffer.from(entries.get(peer)!, 'utf8').toString('base64');
+  }
+  return new k8s.KubeSecret(scope, name, {
+    metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } },
+    type: 'Opaque',
+    data,
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * One global service as one cluster sees it: the Service annotated global
+ * (present wherever the service should be reachable) and, where the backend
+ * runs, its Deployment (cdk8s-plus).
+ */
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
+import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import { GlobalService } from '../model/mesh';
+import { MANAGED_BY_LABELS } from './metadata';
+
+export interface GlobalServiceResourcesProps {
+  readonly service: GlobalService;
+  /** The cluster being rendered; decides whether the backend runs here. */
+  readonly clusterName: string;
+}
+
+export class GlobalServiceResources extends Construct {
+  readonly service: k8s.KubeService;
+  readonly backend?: kplus.Deployment;
+
+  constructor(scope: Construct, id: string, props: GlobalServiceResourcesProps) {
+    super(scope, id);
+    const svc = props.service;
+    if (!svc.clusters.includes(props.clusterName)) {
+      throw new Error(`global service ${svc.namespace}/${svc.name} does not exist in cluster ${props.clusterName}`);
+    }
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: {
+        name: svc.name,
+        namespace: svc.namespace,
+        labels: { ...MANAGED_BY_LABELS },
+        annotations: globalServiceAnnotations(svc),
+      },
+      spec: {
+        selector: { ...svc.selector },
+        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: IntOrString.fromNumber(p.targetPort), protocol: p.protocol })),
+      },
+    });
+    if (svc.backend && svc.backend.clusters.includes(props.clusterName)) {
+      this.backend = backendDeployment(this, svc);
+    }
+  }
+}
+
+export function globalServiceAnnotations(svc: GlobalService): Record<string, string> {
+  const annotations: Record<string, string> = {
+    'service.cilium.io/global': 'true',
+    'service.cilium.io/shared': String(svc.shared),
+  };
+  if (svc.affinity) annotations['service.cilium.io/affinity'] = svc.affinity;
+  return annotations;
+}
+
+function backendDeployment(scope: Construct, svc: GlobalService): kplus.Deployment {
+  const backend = svc.backend!;
+  const deployment = new kplus.Deployment(scope, 'Backend', {
+    metadata: { name: backend.name, namespace: svc.namespace, labels: { ...MANAGED_BY_LABELS } },
+    replicas: backend.replicas,
+    select: false,
+    podMetadata: { labels: { ...svc.selector } },
+    // Backends are whatever image the inventory names (nginx:1 runs as root and writes its cache).
+    securityContext: { ensureNonRoot: false },
+    automountServiceAccountToken: false,
+    containers: [
+      {
+        name: backend.name,
+        image: backend.image,
+        ports: svc.ports.map((p) => ({ number: p.targetPort, name: p.name.slice(0, 15), protocol: p.protocol as kplus.Protocol })),
+        securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
+      },
+    ],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: { ...svc.selector } }));
+  return deployment;
+}

@@ -1,0 +1,46 @@
+/**
+ * Before Cilium 1.20, `<peer>.mesh.cilium.io` resolves through hostAliases on
+ * the pod that dials the peers. This partial object adds them to the workload
+ * the chart owns; it is applied server-side and never pruned.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { DialingWorkload, HostAlias } from '../cilium/peer-config';
+import { MANAGED_BY_LABELS, PATCH_ANNOTATIONS } from './metadata';
+
+export interface HostAliasesPatchProps {
+  readonly namespace: string;
+  /** The chart's workload that dials the peers. */
+  readonly workload: DialingWorkload;
+  /** One alias per peer. */
+  readonly aliases: readonly HostAlias[];
+}
+
+export class HostAliasesPatch extends Construct {
+  readonly patch: ApiObject;
+
+  constructor(scope: Construct, id: string, props: HostAliasesPatchProps) {
+    super(scope, id);
+    if (props.aliases.some((a) => a.ips.length === 0)) throw new Error('every host alias needs at least one IP');
+    this.patch = new ApiObject(this, 'Resource', {
+      apiVersion: 'apps/v1',
+      kind: props.workload.kind,
+      metadata: {
+        name: props.workload.name,
+        namespace: props.namespace,
+        labels: { ...MANAGED_BY_LABELS },
+        annotations: { ...PATCH_ANNOTATIONS },
+      },
+      spec: { template: { spec: { hostAliases: toPodHostAliases(props.aliases) } } },
+    });
+  }
+}
+
+/** Pod hostAliases are keyed by IP: one entry per IP with every hostname that maps to it. */
+export function toPodHostAliases(aliases: readonly HostAlias[]): { ip: string; hostnames: string[] }[] {
+  const byIp = new Map<string, string[]>();
+  for (const alias of aliases) {
+    for (const ip of alias.ips) byIp.set(ip, [...(byIp.get(ip) ?? []), alias.hostname]);
+  }
+  return [...byIp.entries()].map(([ip, hostnames]) => ({ ip, hostnames: hostnames.sort() }));
+}

@@ -1,0 +1,51 @@
+/**
+ * The mesh endpoint: a NodePort Service in front of clustermesh-apiserver's
+ * etcd, which the peers dial as `<cluster>.mesh.cilium.io:<nodePort>`.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import { MANAGED_BY_LABELS } from './metadata';
+
+/** Port clustermesh-apiserver's etcd listens on. */
+export const CLUSTERMESH_APISERVER_PORT = 2379;
+
+export interface MeshEndpointServiceProps {
+  /** Namespace of clustermesh-apiserver. */
+  readonly namespace: string;
+  /** NodePort peers dial; must be inside the cluster's NodePort range. */
+  readonly nodePort: number;
+  /** @default 'clustermesh-apiserver-nodeport' */
+  readonly name?: string;
+}
+
+export class MeshEndpointService extends Construct {
+  readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: MeshEndpointServiceProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.nodePort) || props.nodePort < 1 || props.nodePort > 65535) {
+      throw new Error(`nodePort must be a port number, got ${props.nodePort}`);
+    }
+    this.service = new k8s.KubeService(this, 'Resource', {
+      metadata: {
+        name: props.name ?? 'clustermesh-apiserver-nodeport',
+        namespace: props.namespace,
+        labels: { ...MANAGED_BY_LABELS, 'k8s-app': 'clustermesh-apiserver' },
+      },
+      spec: {
+        type: 'NodePort',
+        selector: { 'k8s-app': 'clustermesh-apiserver' },
+        ports: [
+          {
+            name: 'etcd',
+            port: CLUSTERMESH_APISERVER_PORT,
+            targetPort: IntOrString.fromNumber(CLUSTERMESH_APISERVER_PORT),
+            nodePort: props.nodePort,
+            protocol: 'TCP',
+          },
+        ],
+      },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * A namespace the mesh's objects live in. Other tools may own it too, so it is
+ * never pruned.
+ */
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
+
+/** Namespaces every cluster already has. */
+export const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+export interface MeshNamespaceProps {
+  readonly name: string;
+}
+
+export class MeshNamespace extends Construct {
+  readonly namespace: k8s.KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
+    super(scope, id);
+    if (BUILT_IN_NAMESPACES.has(props.name)) throw new Error(`namespace ${props.name} exists in every cluster; do not render it`);
+    this.namespace = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: { name: props.name, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+    });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Loads the inventory folder into a Mesh: every file is parsed and checked
+ * against its schema, then the rules across files run. All problems are
+ * reported together; a Mesh is returned only when there is no error.
+ */
+import { readdirSync, statSync } from 'fs';
+import { join, relative } from 'path';
+import { Cluster, GlobalService, Mesh, PolicyIntent } from '../model/mesh';
+import { InventoryError, Problem, sortProblems } from './problems';
+import { readCluster } from './read-cluster';
+import { MeshSettings, readMesh } from './read-mesh';
+import { readPolicies } from './read-policies';
+import { readServices } from './read-services';
+import { checkAgainstSchema, INVENTORY_KINDS, InventoryKind, isInventoryKind, SCHEMA_FILES } from './schema-check';
+import { checkClusters, checkPolicies, checkServices, Declared, DeclaredCluster } from './mesh-rules';
+import { SourceFile } from './source-file';
+import { describeValue } from './schema-check';
+
+export interface LoadOptions {
+  /** Paths in messages are relative to this folder (default: the current directory). */
+  readonly displayRoot?: string;
+}
+
+export interface LoadResult {
+  /** Present when there is no error. */
+  readonly mesh?: Mesh;
+  /** Errors and warnings, sorted by file and line. */
+  readonly problems: readonly Problem[];
+}
+
+export function loadInventory(dir: string, options: LoadOptions = {}): LoadResult {
+  const root = options.displayRoot ?? process.cwd();
+  const problems: Problem[] = [];
+  const dirDisplay = relative(root, dir) || '.';
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch {
+    return { problems: [{ severity: 'error', file: dirDisplay, field: '', message: 'is not a readable folder', fix: 'run synth from the project root, where clusters/ holds the inventory' }] };
+  }
+
+  const byKind = new Map<InventoryKind, SourceFile[]>(INVENTORY_KINDS.map((k) => [k, []]));
+  const clusterNamesSeen: string[] = [];
+  for (const name of names) {
+    const display = relative(root, join(dir, name));
+    const { file, problems: parseProblems } = SourceFile.read(join(dir, name), display);
+    problems.push(...parseProblems);
+    if (!file) continue;
+    const data = file.data as Record<string, unknown> | null;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      problems.push(file.problem([], `holds ${describeValue(data)}, not a mapping`, `start the file with 'kind:' (${INVENTORY_KINDS.join(', ')})`));
+      continue;
+    }
+    if (!isInventoryKind(data.kind)) {
+      problems.push(file.problem(['kind'], data.kind === undefined ? 'is missing' : `${describeValue(data.kind)} is not a known kind`, `set kind to one of ${INVENTORY_KINDS.join(', ')}`));
+      continue;
+    }
+    if (data.kind === 'Cluster' && typeof data.name === 'string') clusterNamesSeen.push(data.name);
+    const schemaProblems = checkAgainstSchema(file, data.kind);
+    problems.push(...schemaProblems);
+    if (schemaProblems.length === 0) byKind.get(data.kind)!.push(file);
+  }
+
+  const meshFiles = byKind.get('Mesh')!;
+  const missingFix = `add a file clusters/mesh.yaml starting with 'kind: Mesh' (see ${SCHEMA_FILES.Mesh})`;
+  let settings: MeshSettings | undefined;
+  if (meshFiles.length > 1) {
+    for (const f of meshFiles.slice(1)) problems.push(f.problem(['kind'], `a second Mesh file (the first is ${meshFiles[0].path})`, 'keep exactly one file of kind Mesh'));
+  }
+  if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems);
+  else if (!problems.some((p) => p.field === '' || p.field.startsWith('cilium'))) {
+    problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no mesh settings', fix: missingFix });
+  }
+
+  const clusterFiles = byKind.get('Cluster')!;
+  const declaredClusters: DeclaredCluster[] = clusterFiles.map((file) => ({ file, cluster: readCluster(file, problems) }));
+  if (clusterNamesSeen.length === 0) {
+    problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no cluster', fix: "add one file per cluster, <name>.yaml, starting with 'kind: Cluster'" });
+  } else if (clusterNamesSeen.length === 1) {
+    problems.push({ severity: 'warning', file: dirDisplay, field: '', message: 'has a single cluster, so there is no mesh yet', fix: 'add the clusters it should connect to' });
+  }
+  if (settings) checkClusters(declaredClusters, settings.cilium, problems);
+
+  // References are checked against every cluster that was declared, even one
+  // whose file has errors, so a typo in one file does not cascade into others.
+  const clusterNames = [...new Set(clusterNamesSeen)].sort();
+  const services: Declared<GlobalService>[] = byKind.get('GlobalServices')!.flatMap((file) =>
+    readServices(file, clusterNames, problems).map((item, index) => ({ item, file, index })),
+  );
+  checkServices(services, problems);
+  const policies: Declared<PolicyIntent>[] = byKind.get('Policies')!.flatMap((file) =>
+    readPolicies(file, clusterNames, problems).map((item, index) => ({ item, file, index })),
+  );
+  checkPolicies(policies, problems);
+
+  const sorted = sortProblems(problems);
+  if (!settings || sorted.some((p) => p.severity === 'error')) return { problems: sorted };
+  const clusters: Cluster[] = declaredClusters.map((d) => d.cluster).sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    problems: sorted,
+    mesh: {
+      name: settings.name,
+      cilium: settings.cilium,
+      clusters,
+      globalServices: services.map((d) => d.item).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+      policies: policies.map((d) => d.item).sort((a, b) => a.name.localeCompare(b.name)),
+    },
+  };
+}
+
+/** Loads the inventory or throws an InventoryError carrying every problem. */
+export function loadMesh(dir: string, options: LoadOptions = {}): { mesh: Mesh; warnings: readonly Problem[] } {
+  const result = loadInventory(dir, options);
+  if (!result.mesh) throw new InventoryError(result.problems);
+  return { mesh: result.mesh, warnings: result.problems.filter((p) => p.severity === 'warning') };
+}

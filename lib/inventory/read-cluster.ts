@@ -1,0 +1,127 @@
+/**
+ * A Cluster file: checks that need only the file itself, and defaults.
+ */
+import { basename, extname } from 'path';
+import { formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr, cidrContains } from '../model/ipv4';
+import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
+import { Problem } from './problems';
+import { helmValueProblems } from './read-mesh';
+import { FieldPath, SourceFile } from './source-file';
+
+interface RawCluster {
+  name: string;
+  id: number;
+  podCidr: string;
+  podCidrMaskSize?: number;
+  serviceCidr?: string;
+  nodePortRange?: string;
+  nodes: { name: string; ip: string; role?: NodeRole }[];
+  meshEndpoint?: { nodePort?: number };
+  apiServer?: { host?: string; port?: number };
+  helmValues?: Record<string, unknown>;
+}
+
+export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
+export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
+/** Default mesh endpoint NodePort: distinct per cluster because ids are. */
+export const DEFAULT_MESH_NODE_PORT_BASE = 32000;
+
+export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
+  const raw = file.data as RawCluster;
+  const stem = basename(file.path, extname(file.path));
+  if (stem !== raw.name) {
+    problems.push(file.problem(['name'], `'${raw.name}' differs from the file name '${basename(file.path)}'`, `rename the file to ${raw.name}.yaml, or set name: ${stem}`));
+  }
+  if (raw.name === 'default') {
+    problems.push(file.problem(['name'], "'default' is reserved by Cilium for clusters without an id", 'choose another name'));
+  }
+  if (raw.name === 'bootstrap') {
+    problems.push(file.problem(['name'], "'bootstrap' is reserved", 'choose another name'));
+  }
+
+  const podCidr = cidrField(file, ['podCidr'], raw.podCidr, problems);
+  const podCidrMaskSize = raw.podCidrMaskSize ?? 24;
+  if (podCidr.prefixLength < 32 && podCidrMaskSize < podCidr.prefixLength) {
+    problems.push(file.problem(['podCidrMaskSize'], `/${podCidrMaskSize} per node is larger than the whole podCidr ${podCidr.text}`, `choose a mask size of at least ${podCidr.prefixLength}`));
+  }
+  const serviceCidr = cidrField(file, ['serviceCidr'], raw.serviceCidr ?? DEFAULT_SERVICE_CIDR, problems);
+  const nodePortRange = readNodePortRange(file, raw.nodePortRange ?? DEFAULT_NODE_PORT_RANGE, problems);
+  const nodes = readNodes(file, raw, podCidr, serviceCidr, problems);
+
+  const meshNodePort = raw.meshEndpoint?.nodePort ?? DEFAULT_MESH_NODE_PORT_BASE + raw.id;
+  if (meshNodePort < nodePortRange.min || meshNodePort > nodePortRange.max) {
+    const path = raw.meshEndpoint?.nodePort === undefined ? ['id'] : ['meshEndpoint', 'nodePort'];
+    const what = raw.meshEndpoint?.nodePort === undefined ? `the default mesh endpoint nodePort ${meshNodePort} (${DEFAULT_MESH_NODE_PORT_BASE} + id)` : `${meshNodePort}`;
+    problems.push(file.problem(path, `${what} is outside the cluster's NodePort range ${nodePortRange.min}-${nodePortRange.max}`, `set meshEndpoint.nodePort to a port between ${nodePortRange.min} and ${nodePortRange.max}`));
+  }
+
+  const firstServer = nodes.find((n) => n.role === 'server');
+  const apiHost = raw.apiServer?.host ?? firstServer?.ip ?? '';
+  if (raw.apiServer?.host !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(raw.apiServer.host)) {
+    problems.push(file.problem(['apiServer', 'host'], `'${raw.apiServer.host}' is not an IPv4 address or DNS name`, 'write the address or name the Kubernetes API server is reached at'));
+  }
+
+  const helmValues = raw.helmValues ?? {};
+  problems.push(...helmValueProblems(file, ['helmValues'], helmValues));
+
+  return {
+    source: { file: file.path },
+    name: raw.name,
+    id: raw.id,
+    nodes,
+    podCidr,
+    podCidrMaskSize,
+    serviceCidr,
+    nodePortRange,
+    meshNodePort,
+    apiServer: { host: apiHost, port: raw.apiServer?.port ?? 6443 },
+    helmValues,
+  };
+}
+
+function cidrField(file: SourceFile, path: FieldPath, text: string, problems: Problem[]): Ipv4Cidr {
+  const parsed = parseIpv4Cidr(text);
+  if ('error' in parsed) {
+    problems.push(file.problem(path, `'${text}' ${parsed.error}`, 'write an IPv4 range such as 10.11.0.0/16'));
+    return { text, base: 0, prefixLength: 32 };
+  }
+  return parsed.cidr;
+}
+
+function readNodePortRange(file: SourceFile, text: string, problems: Problem[]): NodePortRange {
+  const [min, max] = text.split('-').map(Number);
+  if (!(min >= 1 && max <= 65535 && min <= max)) {
+    problems.push(file.problem(['nodePortRange'], `'${text}' is not a port range`, 'write it as min-max with 1 <= min <= max <= 65535, e.g. 30000-32767'));
+    return { min: 30000, max: 32767 };
+  }
+  return { min, max };
+}
+
+function readNodes(file: SourceFile, raw: RawCluster, podCidr: Ipv4Cidr, serviceCidr: Ipv4Cidr, problems: Problem[]): ClusterNode[] {
+  const names = new Map<string, number>();
+  const ips = new Map<string, number>();
+  const nodes = raw.nodes.map((node, index): ClusterNode => {
+    const address = parseIpv4(node.ip);
+    if (address === undefined) {
+      problems.push(file.problem(['nodes', index, 'ip'], `'${node.ip}' is not an IPv4 address`, 'write a dotted-quad address such as 172.17.11.11'));
+    } else {
+      for (const [range, label] of [[podCidr, 'podCidr'], [serviceCidr, 'serviceCidr']] as const) {
+        if (range.prefixLength < 32 && cidrContains(range, address)) {
+          problems.push(file.problem(['nodes', index, 'ip'], `${node.ip} lies inside the cluster's ${label} ${range.text}`, `move ${label} to a range that holds no node address`));
+        }
+      }
+    }
+    const canonical = address === undefined ? node.ip : formatIpv4(address);
+    const sameName = names.get(node.name);
+    if (sameName !== undefined) problems.push(file.problem(['nodes', index, 'name'], `'${node.name}' is already used by nodes[${sameName}]`, 'give every node a unique name'));
+    const sameIp = ips.get(canonical);
+    if (sameIp !== undefined) problems.push(file.problem(['nodes', index, 'ip'], `${node.ip} is already used by nodes[${sameIp}]`, 'give every node its own address'));
+    names.set(node.name, index);
+    ips.set(canonical, index);
+    return { name: node.name, ip: node.ip, role: node.role ?? 'server' };
+  });
+  if (!nodes.some((n) => n.role === 'server')) {
+    problems.push(file.problem(['nodes'], 'has no server node', 'mark at least one node role: server (it runs the control plane and bootstraps Cilium)'));
+  }
+  return nodes;
+}

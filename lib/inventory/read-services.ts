@@ -1,0 +1,87 @@
+/**
+ * GlobalServices files: one declaration per service, expanded to the clusters
+ * it names ('all' becomes the mesh's clusters).
+ */
+import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
+import { Problem } from './problems';
+import { SourceFile } from './source-file';
+
+type ClusterList = 'all' | string[];
+
+interface RawService {
+  name: string;
+  namespace: string;
+  ports: { name?: string; port: number; targetPort?: number; protocol?: ServicePort['protocol'] }[];
+  selector?: Record<string, string>;
+  clusters?: ClusterList;
+  shared?: boolean;
+  affinity?: ServiceAffinity;
+  backend?: { name?: string; image: string; replicas?: number; clusters: ClusterList };
+}
+
+/** Reads services; cluster names are checked against the mesh by the caller. */
+export function readServices(file: SourceFile, clusterNames: readonly string[], problems: Problem[]): GlobalService[] {
+  const raw = (file.data as { services: RawService[] }).services;
+  return raw.map((svc, index) => {
+    const at = ['services', index];
+    const clusters = expand(svc.clusters ?? 'all', clusterNames);
+    checkClusters(file, [...at, 'clusters'], svc.clusters, clusterNames, problems);
+    let backend: GlobalService['backend'];
+    if (svc.backend) {
+      const backendClusters = expand(svc.backend.clusters, clusterNames);
+      checkClusters(file, [...at, 'backend', 'clusters'], svc.backend.clusters, clusterNames, problems);
+      for (const name of backendClusters) {
+        if (clusterNames.includes(name) && !clusters.includes(name)) {
+          problems.push(file.problem([...at, 'backend', 'clusters'], `the backend runs in ${name}, where the service does not exist`, `add ${name} to the service's clusters, or remove it from backend.clusters`));
+        }
+      }
+      backend = {
+        name: svc.backend.name ?? svc.name,
+        image: svc.backend.image,
+        replicas: svc.backend.replicas ?? 1,
+        clusters: backendClusters,
+      };
+    }
+    const ports = svc.ports.map((p): ServicePort => {
+      const protocol = p.protocol ?? 'TCP';
+      return { name: p.name ?? `${protocol.toLowerCase()}-${p.port}`, port: p.port, targetPort: p.targetPort ?? p.port, protocol };
+    });
+    checkUnique(file, at, ports, problems);
+    return {
+      source: { file: file.path },
+      name: svc.name,
+      namespace: svc.namespace,
+      ports,
+      selector: svc.selector ?? { app: backend?.name ?? svc.name },
+      clusters,
+      shared: svc.shared ?? true,
+      affinity: svc.affinity,
+      backend,
+    };
+  });
+}
+
+export function expand(list: ClusterList, clusterNames: readonly string[]): string[] {
+  return list === 'all' ? [...clusterNames] : [...list].sort();
+}
+
+function checkClusters(file: SourceFile, at: (string | number)[], list: ClusterList | undefined, clusterNames: readonly string[], problems: Problem[]): void {
+  if (list === undefined || list === 'all') return;
+  list.forEach((name, i) => {
+    if (!clusterNames.includes(name)) {
+      problems.push(file.problem([...at, i], `'${name}' is not a cluster of the mesh`, `use one of: ${clusterNames.join(', ')}`));
+    }
+  });
+}
+
+function checkUnique(file: SourceFile, at: (string | number)[], ports: ServicePort[], problems: Problem[]): void {
+  const names = new Set<string>();
+  const numbers = new Set<string>();
+  ports.forEach((p, i) => {
+    if (names.has(p.name)) problems.push(file.problem([...at, 'ports', i, 'name'], `port name '${p.name}' is used twice`, 'give each port its own name'));
+    const key = `${p.port}/${p.protocol}`;
+    if (numbers.has(key)) problems.push(file.problem([...at, 'ports', i, 'port'], `${key} is listed twice`, 'list each port once'));
+    names.add(p.name);
+    numbers.add(key);
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Structural checks of inventory files against the JSON Schemas in schema/,
+ * the same schemas editors use. Ajv's terse messages are turned into sentences
+ * that name the field and say what to write instead.
+ */
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import clusterSchema from '../../schema/cluster.schema.json';
+import globalServicesSchema from '../../schema/global-services.schema.json';
+import meshSchema from '../../schema/mesh.schema.json';
+import policiesSchema from '../../schema/policies.schema.json';
+import { Problem } from './problems';
+import { FieldPath, SourceFile } from './source-file';
+
+export const INVENTORY_KINDS = ['Mesh', 'Cluster', 'GlobalServices', 'Policies'] as const;
+export type InventoryKind = (typeof INVENTORY_KINDS)[number];
+
+const SCHEMAS: Record<InventoryKind, object> = {
+  Mesh: meshSchema,
+  Cluster: clusterSchema,
+  GlobalServices: globalServicesSchema,
+  Policies: policiesSchema,
+};
+
+/** Schema file each kind is described by, for the `$schema` comment. */
+export const SCHEMA_FILES: Record<InventoryKind, string> = {
+  Mesh: 'mesh.schema.json',
+  Cluster: 'cluster.schema.json',
+  GlobalServices: 'global-services.schema.json',
+  Policies: 'policies.schema.json',
+};
+
+let validators: Record<InventoryKind, ValidateFunction> | undefined;
+
+function validatorFor(kind: InventoryKind): ValidateFunction {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validators = Object.fromEntries(INVENTORY_KINDS.map((k) => [k, ajv.compile(SCHEMAS[k])])) as Record<InventoryKind, ValidateFunction>;
+  }
+  return validators[kind];
+}
+
+export function isInventoryKind(value: unknown): value is InventoryKind {
+  return typeof value === 'string' && (INVENTORY_KINDS as readonly string[]).includes(value);
+}
+
+/** Checks a file against the schema of its kind; returns its problems. */
+export function checkAgainstSchema(file: SourceFile, kind: InventoryKind): Problem[] {
+  const validate = validatorFor(kind);
+  if (validate(file.data)) return [];
+  const errors = dropNoise(validate.errors ?? []);
+  return errors.map((err) => toProblem(file, err, SCHEMAS[kind]));
+}
+
+/**
+ * A failed `oneOf` reports every branch; the branch errors are enough. Ajv also
+ * reports `if`/`oneOf` wrappers that add nothing a user can act on.
+ */
+function dropNoise(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  const kept: ErrorObject[] = [];
+  for (const err of errors) {
+    if (err.keyword === 'if') continue;
+    const key = `${err.instancePath}|${err.keyword}|${JSON.stringify(err.params)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept.push(err);
+  }
+  // For `clusters: 'all' | [names]` style unions, one sentence about the union reads better.
+  const unionPaths = new Set(kept.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  return kept.filter((e) => e.keyword === 'oneOf' || !unionPaths.has(e.instancePath));
+}
+
+function toProblem(file: SourceFile, err: ErrorObject, schema: object): Problem {
+  const path = pointerToPath(err.instancePath);
+  const described = describeAt(schema, err.schemaPath);
+  const hint = described ? ` (${described})` : '';
+  switch (err.keyword) {
+    case 'additionalProperties': {
+      const key = String(err.params.additionalProperty);
+      const allowed = allowedKeys(schema, err.schemaPath);
+      return file.problem([...path, key], 'is not a known key', `remove it or correct its spelling${allowed ? `; allowed here: ${allowed}` : ''}`, { atKey: true });
+    }
+    case 'required': {
+      const key = String(err.params.missingProperty);
+      const sub = describeProperty(schema, err.schemaPath, key);
+      return file.problem(path, `is missing the required key '${key}'`, `add '${key}'${sub ? `: ${sub}` : ''}`);
+    }
+    case 'type': {
+      const expected = String(err.params.type);
+      const actual = valueAt(file.data, path);
+      const quote = expected.includes('string') && typeof actual === 'number' ? ` (YAML read ${actual} as a number: put it in quotes)` : '';
+      return file.problem(path, `must be ${article(expected)} ${expected}, not ${describeValue(actual)}${quote}`, `write ${article(expected)} ${expected}${hint}`);
+    }
+    case 'enum':
+      return file.problem(path, `must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, not ${describeValue(valueAt(file.data, path))}`, `use one of the allowed values${hint}`);
+    case 'const':
+      return file.problem(path, `must be ${JSON.stringify(err.params.allowedValue)}, not ${describeValue(valueAt(file.data, path))}`, `write ${JSON.stringify(err.params.allowedValue)}`);
+    case 'pattern':
+      return file.problem(path, `${describeValue(valueAt(file.data, path))} has the wrong form`, `write a value of the expected form${hint}`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return file.problem(path, `${describeValue(valueAt(file.data, path))} ${err.message}`, `choose a value in range${hint}`);
+    case 'maxLength':
+    case 'minLength':
+    case 'minItems':
+    case 'maxItems':
+    case 'uniqueItems':
+      return file.problem(path, `${err.message}`, `correct it${hint}`);
+    case 'oneOf':
+      return file.problem(path, `${describeValue(valueAt(file.data, path))} is not allowed here`, `write a value of the expected form${hint}`);
+    default:
+      return file.problem(path, err.message ?? 'is not valid', `correct it${hint}`);
+  }
+}
+
+function pointerToPath(pointer: string): FieldPath {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/** Resolves a schema path like `#/properties/nodes/items/properties/ip/type` to its schema node. */
+function schemaNodeAt(schema: object, schemaPath: string, dropLast: number): Record<string, unknown> | undefined {
+  const steps = schemaPath.replace(/^#\//, '').split('/').slice(0, -dropLast || undefined);
+  let node: unknown = schema;
+  for (const step of steps) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[step.replace(/~1/g, '/').replace(/~0/g, '~')];
+    node = resolveRef(schema, node);
+  }
+  return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+}
+
+function resolveRef(schema: object, node: unknown): unknown {
+  const ref = (node as { $ref?: string } | undefined)?.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return node;
+  const resolved = schemaNodeAt(schema, `${ref}/x`, 1);
+  return { ...resolved, ...(node as object), $ref: undefined };
+}
+
+function describeAt(schema: object, schemaPath: string): string | undefined {
+  const description = schemaNodeAt(schema, schemaPath, 1)?.description;
+  return typeof description === 'string' ? description.replace(/\.$/, '') : undefined;
+}
+
+function describeProperty(schema: object, schemaPath: string, key: string): string | undefined {
+  const parent = schemaNodeAt(schema, schemaPath, 1);
+  const prop = resolveRef(schema, (parent?.properties as Record<string, unknown> | undefined)?.[key]) as { description?: string } | undefined;
+  return prop?.description?.replace(/\.$/, '');
+}
+
+function allowedKeys(schema: object, schemaPath: string): string | undefined {
+  const parent = schemaNodeAt(schema, schemaPath, 1);
+  const props = parent?.properties;
+  return props && typeof props === 'object' ? Object.keys(props).join(', ') : undefined;
+}
+
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let node = data;
+  for (const step of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[step];
+  }
+  return node;
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}

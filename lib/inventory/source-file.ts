@@ -1,0 +1,116 @@
+/**
+ * One inventory file, parsed with positions so problems can name a line.
+ */
+import { readFileSync } from 'fs';
+import { Document, isMap, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
+import { formatFieldPath, Problem } from './problems';
+
+export type FieldPath = readonly (string | number)[];
+
+export class SourceFile {
+  /** Reads and parses a file; problems (unreadable, not UTF-8, malformed YAML) are returned, not thrown. */
+  static read(absolutePath: string, displayPath: string): { file?: SourceFile; problems: Problem[] } {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(absolutePath);
+    } catch (err) {
+      return { problems: [fileProblem(displayPath, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the file permissions')] };
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return { problems: [fileProblem(displayPath, 'is not valid UTF-8 text', 'save the file as UTF-8')] };
+    }
+    return SourceFile.parse(text, displayPath);
+  }
+
+  static parse(text: string, displayPath: string): { file?: SourceFile; problems: Problem[] } {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    if (!Array.isArray(docs) || docs.length === 0) {
+      return { problems: [fileProblem(displayPath, 'is empty', 'describe one object in the file, or delete the file')] };
+    }
+    const doc = docs[0];
+    const problems: Problem[] = docs.flatMap((d) => d.errors).map((err) => ({
+      severity: 'error' as const,
+      file: displayPath,
+      field: '',
+      line: err.linePos?.[0].line,
+      message: `is not valid YAML: ${firstLine(err.message)}`,
+      fix: 'correct the YAML syntax at that line (indentation, quotes, a duplicated key)',
+    }));
+    if (problems.length > 0) return { problems };
+    if (docs.length > 1) {
+      const line = docs[1].range ? lineCounter.linePos(docs[1].range[0]).line : undefined;
+      return { problems: [{ ...fileProblem(displayPath, 'holds more than one YAML document', 'keep one document per file'), line }] };
+    }
+    return { file: new SourceFile(displayPath, doc, lineCounter), problems: [] };
+  }
+
+  readonly data: unknown;
+
+  private constructor(
+    readonly path: string,
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {
+    this.data = doc.toJS({ maxAliasCount: 100 });
+  }
+
+  /**
+   * Line of the value at `path`, or of its key when `atKey`; falls back to the
+   * nearest enclosing node that exists.
+   */
+  lineOf(path: FieldPath, atKey = false): number | undefined {
+    let node: unknown = this.doc.contents;
+    let line = this.lineAt(node);
+    for (let i = 0; i < path.length; i++) {
+      const step = path[i];
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === String(step));
+        if (!pair) return line;
+        if (atKey && i === path.length - 1) return this.lineAt(pair.key) ?? line;
+        node = pair.value;
+        line = this.lineAt(node) ?? this.lineAt(pair.key) ?? line;
+      } else if (isSeq(node) && typeof step === 'number') {
+        node = node.items[step];
+        line = this.lineAt(node) ?? line;
+      } else {
+        return line;
+      }
+    }
+    return line;
+  }
+
+  /** A problem about a field of this file, with its line. */
+  problem(path: FieldPath, message: string, fix: string, options: { atKey?: boolean; severity?: 'error' | 'warning' } = {}): Problem {
+    return {
+      severity: options.severity ?? 'error',
+      file: this.path,
+      field: formatFieldPath(path),
+      line: this.lineOf(path, options.atKey),
+      message,
+      fix,
+    };
+  }
+
+  private lineAt(node: unknown): number | undefined {
+    const range = (node as Node | undefined)?.range;
+    return range ? this.lineCounter.linePos(range[0]).line : undefined;
+  }
+}
+
+function keyText(key: unknown): string | undefined {
+  if (key === null || key === undefined) return undefined;
+  if (typeof key === 'object' && 'value' in (key as object)) return String((key as { value: unknown }).value);
+  return String(key);
+}
+
+function fileProblem(file: string, message: string, fix: string): Problem {
+  return { severity: 'error', file, field: '', message, fix };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}

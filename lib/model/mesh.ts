@@ -1,0 +1,143 @@
+/**
+ * The mesh as the product understands it: a validated, normalised view of the
+ * inventory. Everything here is already checked; constructs render it and never
+ * need to validate again. Lists are sorted so that output order is stable.
+ */
+import { CiliumVersion } from '../cilium/versions';
+import { Ipv4Cidr } from './ipv4';
+
+/** Where a part of the model was declared, so later messages can point at it. */
+export interface SourceRef {
+  /** Path of the inventory file, relative to the project root. */
+  readonly file: string;
+}
+
+export type NodeRole = 'server' | 'agent';
+
+export interface ClusterNode {
+  readonly name: string;
+  /** Dotted-quad IPv4 address the node is reached at (k3s `node-ip`). */
+  readonly ip: string;
+  readonly role: NodeRole;
+}
+
+export interface NodePortRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface Cluster {
+  readonly source: SourceRef;
+  /** Cilium cluster name; also the folder name under dist/. */
+  readonly name: string;
+  /** Cilium cluster id, unique in the mesh. */
+  readonly id: number;
+  readonly nodes: readonly ClusterNode[];
+  readonly podCidr: Ipv4Cidr;
+  /** Prefix length of the per-node pod range carved from podCidr. */
+  readonly podCidrMaskSize: number;
+  readonly serviceCidr: Ipv4Cidr;
+  readonly nodePortRange: NodePortRange;
+  /** NodePort on which this cluster's clustermesh-apiserver is reachable from its peers. */
+  readonly meshNodePort: number;
+  /** Address and port the Cilium agents use to reach the Kubernetes API without kube-proxy. */
+  readonly apiServer: { readonly host: string; readonly port: number };
+  /** Helm values merged over the generated ones for this cluster only. */
+  readonly helmValues: Readonly<Record<string, unknown>>;
+}
+
+export type Routing =
+  | { readonly mode: 'tunnel'; readonly tunnelProtocol: 'vxlan' | 'geneve' }
+  | { readonly mode: 'native'; readonly nativeRoutingCidr: string };
+
+export interface CiliumSettings {
+  readonly version: CiliumVersion;
+  /** Namespace Cilium is installed into. */
+  readonly namespace: string;
+  /** Whether clustermesh-apiserver runs KVStoreMesh (caches remote clusters for the agents). */
+  readonly kvstoremesh: boolean;
+  readonly maxConnectedClusters: 255 | 511;
+  readonly routing: Routing;
+  readonly kubeProxyReplacement: boolean;
+  /** Helm values merged over the generated ones in every cluster. */
+  readonly helmValues: Readonly<Record<string, unknown>>;
+}
+
+export interface ServicePort {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+export type ServiceAffinity = 'local' | 'remote' | 'none';
+
+/** A workload that serves a global service, rendered with cdk8s-plus. */
+export interface ServiceBackend {
+  /** Deployment name. */
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+  /** Clusters the backend runs in. */
+  readonly clusters: readonly string[];
+}
+
+export interface GlobalService {
+  readonly source: SourceRef;
+  readonly name: string;
+  readonly namespace: string;
+  readonly ports: readonly ServicePort[];
+  /** Pod labels the Service selects, in every cluster. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Clusters in which the Service exists (and so can reach it). */
+  readonly clusters: readonly string[];
+  /** Whether this cluster's backends are offered to other clusters (`service.cilium.io/shared`). */
+  readonly shared: boolean;
+  /** Preference between local and remote backends; undefined leaves Cilium's default. */
+  readonly affinity?: ServiceAffinity;
+  readonly backend?: ServiceBackend;
+}
+
+export interface PolicyPort {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+}
+
+/** One side of a policy intent; `cluster: undefined` means any cluster of the mesh. */
+export interface PolicyPeer {
+  readonly cluster?: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** "Pods matching `from` may reach pods matching `to`", placed by synth into both clusters. */
+export interface PolicyIntent {
+  readonly source: SourceRef;
+  readonly name: string;
+  readonly description?: string;
+  readonly from: PolicyPeer;
+  readonly to: PolicyPeer;
+  /** Empty means every port. */
+  readonly ports: readonly PolicyPort[];
+}
+
+export interface Mesh {
+  readonly name: string;
+  readonly cilium: CiliumSettings;
+  /** Sorted by name. */
+  readonly clusters: readonly Cluster[];
+  /** Sorted by namespace, then name. */
+  readonly globalServices: readonly GlobalService[];
+  /** Sorted by name. */
+  readonly policies: readonly PolicyIntent[];
+}
+
+/** The other clusters of the mesh, in name order. */
+export function peersOf(mesh: Mesh, cluster: Cluster): Cluster[] {
+  return mesh.clusters.filter((c) => c.name !== cluster.name);
+}
+
+/** Node IPs of the cluster's servers first, then its agents (dial order for peers). */
+export function serverNodes(cluster: Cluster): ClusterNode[] {
+  return cluster.nodes.filter((n) => n.role === 'server');
+}
