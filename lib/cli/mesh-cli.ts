@@ -1,26 +1,58 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
-import { resolve } from 'path';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { loadInventory } from '../inventory/load';
+import { compareTrees } from '../synth/compare-trees';
+import { synthMesh } from '../synth/synth-mesh';
 import { reportProblems } from './report';
 
 const USAGE = `usage: npm run mesh -- <command>
 
 commands:
-  check     check the inventory in clusters/ and report every problem
+  validate   check the inventory in clusters/ and report every problem
+  check      synthesise into a temporary folder and compare with dist/;
+             exits 1 and lists the files that differ when dist/ is stale
 `;
+
+function validate(): number {
+  const result = loadInventory(resolve(process.env.MESH_INVENTORY ?? 'clusters'));
+  reportProblems(result.problems);
+  if (!result.mesh) return 1;
+  process.stdout.write(`inventory ok: ${result.mesh.clusters.length} clusters, ${result.mesh.globalServices.length} global services, ${result.mesh.policies.length} policies\n`);
+  return 0;
+}
+
+function check(): number {
+  const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
+  try {
+    const fresh = join(scratch, 'dist');
+    const result = synthMesh({ inventoryDir: process.env.MESH_INVENTORY, outDir: fresh });
+    reportProblems(result.problems);
+    if (!result.ok) return 1;
+    const committed = resolve(process.env.MESH_OUTPUT ?? 'dist');
+    const diffs = compareTrees(fresh, committed);
+    if (diffs.length === 0) {
+      process.stdout.write(`dist/ is up to date (${result.files} files)\n`);
+      return 0;
+    }
+    process.stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
+    for (const d of diffs) process.stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
+    return 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 function main(argv: string[]): number {
   const [command] = argv;
   switch (command) {
-    case 'check': {
-      const result = loadInventory(resolve(process.env.MESH_INVENTORY ?? 'clusters'));
-      reportProblems(result.problems);
-      if (!result.mesh) return 1;
-      process.stdout.write(`inventory ok: ${result.mesh.clusters.length} clusters, ${result.mesh.globalServices.length} global services, ${result.mesh.policies.length} policies\n`);
-      return 0;
-    }
+    case 'validate':
+      return validate();
+    case 'check':
+      return check();
     case undefined:
     case 'help':
     case '--help':
