@@ -6,7 +6,7 @@ module.exports = {
   // Type checking is done once by `tsc --noEmit` (npm test runs it first); per-file
   // transpilation keeps the large generated imports/ from being type-checked in every worker.
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { isolatedModules: true, tsconfig: { allowJs: true } }],
+    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
   // age-encryption and its @noble/@scure dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],

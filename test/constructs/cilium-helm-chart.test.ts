@@ -1,0 +1,82 @@
+import { Testing } from 'cdk8s';
+import { load } from 'js-yaml';
+import { ciliumHelmValues } from '../../lib/cilium/helm-values';
+import { CiliumHelmChart } from '../../lib/constructs/cilium-helm-chart';
+import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+
+function render(files = exampleInventory(), clusterName = 'k3scl2') {
+  const mesh = meshOf(files);
+  const cluster = mesh.clusters.find((c) => c.name === clusterName)!;
+  const chart = Testing.chart();
+  new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster) });
+  const [obj] = Testing.synth(chart);
+  return { obj, values: load(obj.spec.valuesContent) as any };
+}
+
+describe('CiliumHelmChart', () => {
+  it('renders a bootstrap HelmChart for the pinned chart version', () => {
+    const { obj } = render();
+    expect(obj).toMatchSnapshot();
+    expect(obj.apiVersion).toBe('helm.cattle.io/v1');
+    expect(obj.kind).toBe('HelmChart');
+    expect(obj.metadata).toMatchObject({ name: 'cilium', namespace: 'kube-system' });
+    expect(obj.spec).toMatchObject({ chart: 'cilium', repo: 'https://helm.cilium.io/', version: '1.19.6', targetNamespace: 'kube-system', bootstrap: true });
+  });
+
+  it('takes the mesh CA from a Secret, never from valuesContent', () => {
+    const { obj, values } = render();
+    expect(obj.spec.valuesSecrets).toEqual([{ name: 'cilium-mesh-ca', keys: ['values.yaml'] }]);
+    expect(values.tls).toBeUndefined();
+  });
+
+  it('sets the cluster identity, IPAM pool and API server of the cluster', () => {
+    const { values } = render();
+    expect(values.cluster).toEqual({ name: 'k3scl2', id: 2 });
+    expect(values.ipam).toEqual({ mode: 'cluster-pool', operator: { clusterPoolIPv4PodCIDRList: ['10.12.0.0/16'], clusterPoolIPv4MaskSize: 24 } });
+    expect(values.k8sServiceHost).toBe('172.17.11.12');
+    expect(values.k8sServicePort).toBe(6443);
+    expect(values.kubeProxyReplacement).toBe(true);
+    expect(values.routingMode).toBe('tunnel');
+    expect(values.tunnelProtocol).toBe('vxlan');
+    expect(values.tunnel).toBeUndefined();
+  });
+
+  it('turns the chart mesh config off in favour of the rendered Secrets', () => {
+    const { values } = render();
+    expect(values.clustermesh.useAPIServer).toBe(true);
+    expect(values.clustermesh.config).toEqual({ enabled: false });
+    expect(values.clustermesh.maxConnectedClusters).toBe(255);
+    expect(values.clustermesh.apiserver.kvstoremesh).toEqual({ enabled: true });
+    expect(values.clustermesh.apiserver.tls.auto).toEqual({ enabled: true, method: 'helm' });
+    expect(values.clustermesh.apiserver.service.type).toBe('ClusterIP');
+  });
+
+  it('runs one operator replica on a one-node cluster and two on larger ones', () => {
+    expect(render().values.operator.replicas).toBe(1);
+    const bigger = editFile(exampleInventory(), 'k3scl2.yaml', (c) => c.nodes.push({ name: 'k3scl2-agent', ip: '172.17.11.22', role: 'agent' }));
+    expect(render(bigger).values.operator.replicas).toBe(2);
+  });
+
+  it('merges mesh-wide then per-cluster Helm values over the generated ones', () => {
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.helmValues = { hubble: { enabled: true, relay: { enabled: true } }, operator: { replicas: 3 } }));
+    files = editFile(files, 'k3scl2.yaml', (c) => (c.helmValues = { hubble: { relay: { enabled: false } } }));
+    const { values } = render(files);
+    expect(values.hubble).toEqual({ enabled: true, relay: { enabled: false } });
+    expect(values.operator.replicas).toBe(3);
+    expect(values.cluster).toEqual({ name: 'k3scl2', id: 2 });
+  });
+
+  it('renders native routing with the routable range', () => {
+    const files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.routing = { mode: 'native', nativeRoutingCidr: '10.0.0.0/8' }));
+    const { values } = render(files);
+    expect(values.routingMode).toBe('native');
+    expect(values.ipv4NativeRoutingCIDR).toBe('10.0.0.0/8');
+    expect(values.autoDirectNodeRoutes).toBe(true);
+    expect(values.tunnelProtocol).toBeUndefined();
+  });
+
+  it('refuses an unsupported version', () => {
+    const chart = Testing.chart();
+    expect(() => new CiliumHelmChart(chart, 'c', { version: '1.17.0' as any, namespace: 'kube-system', values: {} })).toThrow(/unsupported Cilium version 1.17.0/);
+  });
+});

@@ -1,0 +1,61 @@
+import { Testing } from 'cdk8s';
+import { GlobalServiceResources } from '../../lib/constructs/global-service';
+import { MeshNamespace } from '../../lib/constructs/namespace';
+import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+
+function render(clusterName: string, files = exampleInventory()) {
+  const mesh = meshOf(files);
+  const chart = Testing.chart();
+  for (const svc of mesh.globalServices) new GlobalServiceResources(chart, svc.name, { service: svc, clusterName });
+  return Testing.synth(chart);
+}
+
+describe('GlobalServiceResources', () => {
+  it('renders the annotated Service and, where the backend runs, its Deployment', () => {
+    const objects = render('k3scl1');
+    expect(objects).toMatchSnapshot();
+    const svc = objects.find((o) => o.kind === 'Service')!;
+    expect(svc.metadata).toMatchObject({ name: 'nginx-global', namespace: 'test' });
+    expect(svc.metadata.annotations).toEqual({ 'service.cilium.io/global': 'true', 'service.cilium.io/shared': 'true' });
+    expect(svc.spec.selector).toEqual({ app: 'nginx' });
+    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 80, protocol: 'TCP' }]);
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    expect(deployment.metadata).toMatchObject({ name: 'nginx', namespace: 'test' });
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.selector.matchLabels).toEqual({ app: 'nginx' });
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ app: 'nginx' });
+    expect(deployment.spec.template.spec.containers).toHaveLength(1);
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({ image: 'nginx:1', ports: [{ containerPort: 80 }] });
+  });
+
+  it('renders only the Service where no backend runs', () => {
+    const objects = render('k3scl2');
+    expect(objects.map((o) => o.kind)).toEqual(['Service']);
+  });
+
+  it('sets affinity and shared from the inventory', () => {
+    const files = editFile(exampleInventory(), 'services.yaml', (s) => Object.assign(s.services[0], { affinity: 'local', shared: false }));
+    const svc = render('k3scl3', files)[0];
+    expect(svc.metadata.annotations).toEqual({ 'service.cilium.io/global': 'true', 'service.cilium.io/shared': 'false', 'service.cilium.io/affinity': 'local' });
+  });
+
+  it('refuses a cluster where the service does not exist', () => {
+    const files = editFile(exampleInventory(), 'services.yaml', (s) => (s.services[0].clusters = ['k3scl1']));
+    expect(() => render('k3scl2', files)).toThrow(/does not exist in cluster k3scl2/);
+  });
+});
+
+describe('MeshNamespace', () => {
+  it('is never pruned', () => {
+    const chart = Testing.chart();
+    new MeshNamespace(chart, 'ns', { name: 'test' });
+    const [ns] = Testing.synth(chart);
+    expect(ns).toMatchObject({ kind: 'Namespace', metadata: { name: 'test' } });
+    expect(ns.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('Disabled');
+    expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false');
+  });
+
+  it('refuses namespaces every cluster has', () => {
+    expect(() => new MeshNamespace(Testing.chart(), 'ns', { name: 'kube-system' })).toThrow(/exists in every cluster/);
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * Validates Kubernetes objects against the upstream JSON schemas in
+ * ../shared/schemas (kubeconform layout), and Helm values against a chart's
+ * values.schema.json. Compiling is slow (the Argo CD schemas are 2 MB), so
+ * every schema is read and compiled once per test file and cached.
+ */
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { SHARED_DIR } from './paths';
+
+/** Kubernetes release of the core schemas; standalone-strict = no $ref, additionalProperties: false. */
+export const CORE_SCHEMA_DIR = 'schemas/v1.32.2-standalone-strict';
+export const CRD_SCHEMA_DIR = 'schemas/crds';
+
+export interface KubeObject {
+  apiVersion?: unknown;
+  kind?: unknown;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Objects with this annotation are partial: merged server-side into an object another manager owns. */
+export const SSA_MERGE_ANNOTATION = 'kustomize.toolkit.fluxcd.io/ssa';
+
+export function isPartialPatch(object: KubeObject): boolean {
+  return object.metadata?.annotations?.[SSA_MERGE_ANNOTATION] === 'Merge';
+}
+
+/**
+ * Schema files that may describe an apiVersion/kind, relative to SHARED_DIR,
+ * in the order kubeconform tries them: `<kind>[-<group prefix>]-<version>.json`
+ * for core kinds (`apps/v1 Deployment` -> deployment-apps-v1.json,
+ * `networking.k8s.io/v1 NetworkPolicy` -> networkpolicy-networking-v1.json,
+ * `v1 Service` -> service-v1.json), then `crds/<group>/<kind>_<version>.json`.
+ */
+export function schemaCandidates(apiVersion: string, kind: string): string[] {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const lowerKind = kind.toLowerCase();
+  const candidates = [join(CORE_SCHEMA_DIR, group === '' ? `${lowerKind}-${version}.json` : `${lowerKind}-${group.split('.')[0]}-${version}.json`)];
+  if (group !== '') candidates.push(join(CRD_SCHEMA_DIR, group, `${lowerKind}_${version}.json`));
+  return candidates;
+}
+
+/** The schema file for an object, or undefined when none exists (an unknown kind). */
+export function schemaFileFor(apiVersion: string, kind: string): string | undefined {
+  return schemaCandidates(apiVersion, kind).find((rel) => existsSync(join(SHARED_DIR, rel)));
+}
+
+/**
+ * A deep copy of a JSON schema without any `required` keyword, for validating
+ * partial objects (server-side-apply patches). Property *names* that happen to
+ * be "required" (under properties, patternProperties, definitions) are kept.
+ */
+export function withoutRequired(schema: unknown): unknown {
+  return strip(schema, false);
+}
+
+const NAME_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependencies']);
+
+function strip(node: unknown, keysAreNames: boolean): unknown {
+  if (Array.isArray(node)) return node.map((item) => strip(item, false));
+  if (node === null || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (!keysAreNames && key === 'required' && Array.isArray(value)) continue;
+    copy[key] = strip(value, !keysAreNames && NAME_MAPS.has(key));
+  }
+  return copy;
+}
+
+export interface ValidationResult {
+  /** Schema file used, relative to SHARED_DIR; undefined for an unknown kind. */
+  readonly schema?: string;
+  /** Human-readable errors; empty when valid. */
+  readonly errors: string[];
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+addFormats(ajv);
+const compiled = new Map<string, ValidateFunction>();
+const parsed = new Map<string, Record<string, unknown>>();
+
+function readSchema(rel: string): Record<string, unknown> {
+  let schema = parsed.get(rel);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(join(SHARED_DIR, rel), 'utf8')) as Record<string, unknown>;
+    // The core schemas name "http://json-schema.org/schema#", which Ajv 8 does not know; the
+    // keywords they use are draft-04..07 alike, so validate them with Ajv's default draft.
+    delete schema.$schema;
+    delete schema.$id;
+    parsed.set(rel, schema);
+  }
+  return schema;
+}
+
+/** Compiles (once) the schema at `rel` (relative to SHARED_DIR); `partial` drops every `required`. */
+export function validatorFor(rel: string, partial = false): ValidateFunction {
+  const key = `${partial ? 'partial' : 'full'}:${rel}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    const schema = readSchema(rel);
+    validate = ajv.compile(partial ? (withoutRequired(schema) as Record<string, unknown>) : schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+export function formatErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)})` : '';
+    return `${e.instancePath || '/'} ${e.message ?? e.keyword}${extra}`;
+  });
+}
+
+/**
+ * Validates one Kubernetes object. A partial patch (ssa: Merge) is checked
+ * against the same schema with `required` removed. An object whose kind has
+ * no schema is an error, never a pass.
+ */
+export function validateKubeObject(object: KubeObject): ValidationResult {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    return { errors: [`object has no apiVersion/kind: ${JSON.stringify(object).slice(0, 200)}`] };
+  }
+  const schema = schemaFileFor(apiVersion, kind);
+  if (!schema) {
+    return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} in ${SHARED_DIR}`] };
+  }
+  const validate = validatorFor(schema, isPartialPatch(object));
+  return validate(object) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
+}
+
+/** Validates Helm values against ../shared/cilium/<version>/values.schema.json. */
+export function validateCiliumValues(version: string, values: unknown): ValidationResult {
+  const schema = join('cilium', version, 'values.schema.json');
+  if (!existsSync(join(SHARED_DIR, schema))) return { errors: [`no values schema for Cilium ${version}: ${join(SHARED_DIR, schema)} is missing`] };
+  const validate = validatorFor(schema);
+  return validate(values) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
+}
