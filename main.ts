@@ -14,4 +14,5 @@ const result = synthMesh({
 reportProblems(result.problems);
 if (!result.ok) process.exit(1);
 const { written, unchanged, removed } = result.publish;
-process.stdout.write(`dist: ${result.clusters} clusters, ${result.files} files (${written} written, ${unchanged} unchanged, ${removed} removed)\n`);
+// cdk8s synth shows only the app's stderr.
+process.stderr.write(`dist: ${result.clusters} clusters, ${result.files} files (${written} written, ${unchanged} unchanged, ${removed} removed)\n`);

@@ -17,10 +17,12 @@ commands:
              exits 1 and lists the files that differ when dist/ is stale
 `;
 
-function validate(): number {
+/** `--errors-only`: synth runs this first and reports warnings itself. */
+function validate(errorsOnly: boolean): number {
   const result = loadInventory(resolve(process.env.MESH_INVENTORY ?? 'clusters'));
-  reportProblems(result.problems);
+  reportProblems(errorsOnly ? result.problems.filter((p) => p.severity === 'error') : result.problems);
   if (!result.mesh) return 1;
+  if (errorsOnly) return 0;
   process.stdout.write(`inventory ok: ${result.mesh.clusters.length} clusters, ${result.mesh.globalServices.length} global services, ${result.mesh.policies.length} policies\n`);
   return 0;
 }
@@ -50,7 +52,7 @@ function main(argv: string[]): number {
   const [command] = argv;
   switch (command) {
     case 'validate':
-      return validate();
+      return validate(argv.includes('--errors-only'));
     case 'check':
       return check();
     case undefined:

@@ -48,7 +48,46 @@ export function checkAgainstSchema(file: SourceFile, kind: InventoryKind): Probl
   const validate = validatorFor(kind);
   if (validate(file.data)) return [];
   const errors = dropNoise(validate.errors ?? []);
-  return errors.map((err) => toProblem(file, err, SCHEMAS[kind]));
+  const misspelt = misspeltKeys(errors);
+  return errors
+    .filter((err) => !(err.keyword === 'required' && [...misspelt.values()].some((m) => m.instancePath === err.instancePath && m.missing === err.params.missingProperty)))
+    .map((err) => toProblem(file, err, SCHEMAS[kind], misspelt.get(err)?.missing));
+}
+
+/**
+ * An unknown key that is a misspelling of a missing required key (podCIRD for
+ * podCidr) is one mistake: it is reported once, with the key it should be.
+ */
+function misspeltKeys(errors: readonly ErrorObject[]): Map<ErrorObject, { instancePath: string; missing: string }> {
+  const result = new Map<ErrorObject, { instancePath: string; missing: string }>();
+  for (const err of errors) {
+    if (err.keyword !== 'additionalProperties') continue;
+    const key = String(err.params.additionalProperty);
+    const missing = errors.find(
+      (e) => e.keyword === 'required' && e.instancePath === err.instancePath && closeSpelling(key, String(e.params.missingProperty)),
+    );
+    if (missing && ![...result.values()].some((m) => m.instancePath === err.instancePath && m.missing === missing.params.missingProperty)) {
+      result.set(err, { instancePath: err.instancePath, missing: String(missing.params.missingProperty) });
+    }
+  }
+  return result;
+}
+
+/** Same letters ignoring case, or at most two edits apart. */
+function closeSpelling(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x === y) return true;
+  if (Math.abs(x.length - y.length) > 2) return false;
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[y.length] <= 2;
 }
 
 /**
@@ -67,10 +106,15 @@ function dropNoise(errors: ErrorObject[]): ErrorObject[] {
   }
   // For `clusters: 'all' | [names]` style unions, one sentence about the union reads better.
   const unionPaths = new Set(kept.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
-  return kept.filter((e) => e.keyword === 'oneOf' || !unionPaths.has(e.instancePath));
+  // A value of the wrong type (version: 1.20, read as a number) also fails its
+  // enum or pattern; the type error alone says what to do.
+  const typePaths = new Set(kept.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  return kept
+    .filter((e) => e.keyword === 'oneOf' || !unionPaths.has(e.instancePath))
+    .filter((e) => e.keyword === 'type' || !typePaths.has(e.instancePath) || !['enum', 'const', 'pattern', 'maxLength', 'minLength'].includes(e.keyword));
 }
 
-function toProblem(file: SourceFile, err: ErrorObject, schema: object): Problem {
+function toProblem(file: SourceFile, err: ErrorObject, schema: object, meant?: string): Problem {
   const path = pointerToPath(err.instancePath);
   const described = describeAt(schema, err.schemaPath);
   const hint = described ? ` (${described})` : '';
@@ -78,6 +122,9 @@ function toProblem(file: SourceFile, err: ErrorObject, schema: object): Problem 
     case 'additionalProperties': {
       const key = String(err.params.additionalProperty);
       const allowed = allowedKeys(schema, err.schemaPath);
+      if (meant !== undefined) {
+        return file.problem([...path, key], `is not a known key; did you mean '${meant}'?`, `rename it to '${meant}'`, { atKey: true });
+      }
       return file.problem([...path, key], 'is not a known key', `remove it or correct its spelling${allowed ? `; allowed here: ${allowed}` : ''}`, { atKey: true });
     }
     case 'required': {
@@ -88,7 +135,8 @@ function toProblem(file: SourceFile, err: ErrorObject, schema: object): Problem 
     case 'type': {
       const expected = String(err.params.type);
       const actual = valueAt(file.data, path);
-      const quote = expected.includes('string') && typeof actual === 'number' ? ` (YAML read ${actual} as a number: put it in quotes)` : '';
+      const written = file.sourceText(path) ?? String(actual);
+      const quote = expected.includes('string') && typeof actual === 'number' ? ` (YAML reads ${written} as the number ${actual}: put it in quotes, "${written}")` : '';
       return file.problem(path, `must be ${article(expected)} ${expected}, not ${describeValue(actual)}${quote}`, `write ${article(expected)} ${expected}${hint}`);
     }
     case 'enum':
@@ -102,7 +150,11 @@ function toProblem(file: SourceFile, err: ErrorObject, schema: object): Problem 
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
       return file.problem(path, `${describeValue(valueAt(file.data, path))} ${err.message}`, `choose a value in range${hint}`);
-    case 'maxLength':
+    case 'maxLength': {
+      const actual = valueAt(file.data, path);
+      const length = typeof actual === 'string' ? `${actual.length} characters, ` : '';
+      return file.problem(path, `${describeValue(actual)} is too long (${length}at most ${err.params.limit} allowed)`, `shorten it${hint}`);
+    }
     case 'minLength':
     case 'minItems':
     case 'maxItems':

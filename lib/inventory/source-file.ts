@@ -2,7 +2,7 @@
  * One inventory file, parsed with positions so problems can name a line.
  */
 import { readFileSync } from 'fs';
-import { Document, isMap, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
+import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLError } from 'yaml';
 import { formatFieldPath, Problem } from './problems';
 
 export type FieldPath = readonly (string | number)[];
@@ -32,11 +32,11 @@ export class SourceFile {
       return { problems: [fileProblem(displayPath, 'is empty', 'describe one object in the file, or delete the file')] };
     }
     const doc = docs[0];
-    const problems: Problem[] = docs.flatMap((d) => d.errors).map((err) => ({
+    const problems: Problem[] = yamlErrorsByLine(docs.flatMap((d) => d.errors), lineCounter).map(({ err, line }) => ({
       severity: 'error' as const,
       file: displayPath,
       field: '',
-      line: err.linePos?.[0].line,
+      line,
       message: `is not valid YAML: ${firstLine(err.message)}`,
       fix: 'correct the YAML syntax at that line (indentation, quotes, a duplicated key)',
     }));
@@ -83,6 +83,17 @@ export class SourceFile {
     return line;
   }
 
+  /** The text of a scalar as written in the file (e.g. `1.20`, which YAML reads as the number 1.2). */
+  sourceText(path: FieldPath): string | undefined {
+    let node: unknown = this.doc.contents;
+    for (const step of path) {
+      if (isMap(node)) node = node.items.find((p) => keyText(p.key) === String(step))?.value;
+      else if (isSeq(node) && typeof step === 'number') node = node.items[step];
+      else return undefined;
+    }
+    return isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  }
+
   /** A problem about a field of this file, with its line. */
   problem(path: FieldPath, message: string, fix: string, options: { atKey?: boolean; severity?: 'error' | 'warning' } = {}): Problem {
     return {
@@ -99,6 +110,26 @@ export class SourceFile {
     const range = (node as Node | undefined)?.range;
     return range ? this.lineCounter.linePos(range[0]).line : undefined;
   }
+}
+
+/**
+ * One YAML error per line, at the line to edit. The parser often reports one
+ * mistake twice (a mis-indented line is both a "multi-line implicit key" and a
+ * "nested mapping"; a tab before a key adds both), and its position for a
+ * multi-line key is the line above the one that is wrong. (`linePos` is only
+ * filled in with prettyErrors, so lines come from the LineCounter.)
+ */
+function yamlErrorsByLine(errors: readonly YAMLError[], lineCounter: LineCounter): { err: YAMLError; line: number }[] {
+  const multiLineStarts = new Set(errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
+  const kept = errors
+    .filter((e) => !(e.code === 'BLOCK_AS_IMPLICIT_KEY' && multiLineStarts.has(e.pos[0])))
+    .map((err) => ({ err, line: lineCounter.linePos(err.code === 'MULTILINE_IMPLICIT_KEY' ? err.pos[1] : err.pos[0]).line }));
+  const byLine = new Map<number, { err: YAMLError; line: number }>();
+  for (const entry of kept) {
+    const first = byLine.get(entry.line);
+    if (!first || (entry.err.code === 'TAB_AS_INDENT' && first.err.code !== 'TAB_AS_INDENT')) byLine.set(entry.line, entry);
+  }
+  return [...byLine.values()].sort((a, b) => a.line - b.line);
 }
 
 function keyText(key: unknown): string | undefined {

@@ -35,20 +35,22 @@ export function publish(outDir: string, files: readonly RenderedFile[], header =
     const target = join(next, file.path);
     mkdirSync(dirname(target), { recursive: true });
     const old = join(outDir, file.path);
+    const counts = file.path !== OUTPUT_MARKER;
     if (sameContent(old, file.content)) {
       linkSync(old, target);
-      unchanged++;
+      if (counts) unchanged++;
     } else {
       writeFileSync(target, file.content);
-      written++;
+      if (counts) written++;
     }
   }
-  const removed = existsSync(outDir) ? countFiles(outDir) - unchanged : 0;
+  const kept = new Set(all.map((f) => f.path));
+  const removed = listFiles(outDir).filter((path) => !kept.has(path)).length;
 
   if (existsSync(outDir)) renameSync(outDir, previous);
   renameSync(next, outDir);
   rmSync(previous, { recursive: true, force: true });
-  return { written, unchanged, removed: Math.max(0, removed - 1) };
+  return { written, unchanged, removed };
 }
 
 /**
@@ -72,10 +74,10 @@ function sameContent(path: string, content: string): boolean {
   }
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    n += entry.isDirectory() ? countFiles(join(dir, entry.name)) : 1;
-  }
-  return n;
+/** Relative paths of the files below `dir` ('/'-separated); empty when it does not exist. */
+function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
 }
