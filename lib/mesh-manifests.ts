@@ -32,11 +32,13 @@ interface ManifestFile {
 }
 
 export function renderMesh(mesh: Mesh): RenderedFile[] {
-  const app = new App({ outdir: '.', yamlOutputType: undefined });
-  return mesh.clusters.flatMap((cluster) => renderCluster(app, mesh, cluster));
+  return mesh.clusters.flatMap((cluster) => renderCluster(mesh, cluster));
 }
 
-function renderCluster(app: App, mesh: Mesh, cluster: Cluster): RenderedFile[] {
+function renderCluster(mesh: Mesh, cluster: Cluster): RenderedFile[] {
+  // One app per cluster: synthesising a chart walks its whole app, so a shared
+  // app would make synth quadratic in the number of clusters.
+  const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
   const manifests: string[] = [];
   let helmChartYaml = '';

@@ -3,6 +3,7 @@
  * and, with KVStoreMesh, `cilium-kvstoremesh` for clustermesh-apiserver. Every
  * key becomes a file named after the peer, so a new peer needs no restart.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { PeerEntries } from '../cilium/peer-config';
@@ -17,7 +18,7 @@ export interface ClusterMeshSecretsProps {
 }
 
 export class ClusterMeshSecrets extends Construct {
-  readonly secrets: k8s.KubeSecret[];
+  readonly secrets: ApiObject[];
 
   constructor(scope: Construct, id: string, props: ClusterMeshSecretsProps) {
     super(scope, id);
@@ -26,14 +27,12 @@ export class ClusterMeshSecrets extends Construct {
   }
 }
 
-function secret(scope: Construct, name: string, namespace: string, entries: PeerEntries): k8s.KubeSecret {
+function secret(scope: Construct, name: string, namespace: string, entries: PeerEntries): ApiObject {
   const data: Record<string, string> = {};
   for (const peer of [...entries.keys()].sort()) {
     data[peer] = Buffer.from(entries.get(peer)!, 'utf8').toString('base64');
   }
-  return new k8s.KubeSecret(scope, name, {
-    metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } },
-    type: 'Opaque',
-    data,
-  });
+  const props: k8s.KubeSecretProps = { metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } }, type: 'Opaque', data };
+  // A plain ApiObject: KubeSecret copies its data map once per key, quadratic in the number of peers.
+  return new ApiObject(scope, name, { ...k8s.KubeSecret.GVK, ...props });
 }

@@ -26,7 +26,8 @@ export class SopsError extends Error {
   }
 }
 
-/** Short description of an unknown thrown value, for wrapping third-party errors. */
+/** Short description of an unknown thrown value, for wrapping third-party errors (duck-typed: errors may come from another realm). */
 export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
 }

@@ -31,11 +31,17 @@ export function parseYamlTree(text: string): TreeNode {
       },
     });
   } catch (err) {
-    throw new SopsError('MALFORMED_FILE', `The file is not valid YAML (${describeError(err)}). Check that it was not truncated or hand-edited.`, {
+    throw new SopsError('MALFORMED_FILE', `The file is not valid YAML (${yamlProblem(err)}). Check that it was not truncated or hand-edited.`, {
       cause: err,
     });
   }
   return toTree(document, keyOrder);
+}
+
+/** js-yaml's reason and position, without the multi-line source excerpt of its full message. */
+function yamlProblem(err: unknown): string {
+  if (err instanceof yaml.YAMLException && err.mark) return `${err.reason} at line ${err.mark.line + 1}, column ${err.mark.column + 1}`;
+  return describeError(err);
 }
 
 function orderedKeys(object: Record<string, unknown>, recorded: string[] | undefined): string[] {

@@ -1,0 +1,56 @@
+import * as yaml from 'js-yaml';
+import { decryptYaml, parseAgeIdentities, SopsError } from '../../../lib/secrets/sops';
+import { describeWithVectors, readVector, readVerifyResults, VECTORS_DIR } from './shared-vectors';
+
+function identitiesFrom(keyFile: string): string[] {
+  return parseAgeIdentities(readVector(keyFile), keyFile);
+}
+
+describeWithVectors(`sops vectors in ${VECTORS_DIR}`, () => {
+  const results = readVerifyResults();
+  // This reader handles the YAML store; JSON is a subset of YAML, so sops JSON files open too.
+  // dotenv (.env) and binary (.txt) stores are other formats and are left out.
+  const readable = results.filter((v) => v.status === 'OK' && /\.(ya?ml|json)$/.test(v.file));
+
+  test('VERIFY-RESULTS.txt lists the expected YAML vectors', () => {
+    expect(readable.filter((v) => /\.ya?ml$/.test(v.file)).length).toBeGreaterThanOrEqual(23);
+  });
+
+  test.each(readable.map((v) => [v.file, v] as const))('%s decrypts, verifies its MAC and matches the expected plaintext', async (_file, vector) => {
+    const plain = await decryptYaml(readVector(vector.file), { identities: identitiesFrom(vector.keyFile!) });
+    expect(plain).toEqual(vector.plaintext);
+  });
+
+  test.each([
+    ['gibbz00-rops/age_example.yaml', 'gibbz00-rops/age_example_plaintext.yaml'],
+    ['gibbz00-rops/age_mac_only_encrypted.yaml', 'gibbz00-rops/age_mac_only_encrypted_plaintext.yaml'],
+    ['isindir-sops-secrets-operator/04-test-secrets-mac-only.yaml', 'isindir-sops-secrets-operator/04-raw-test-secrets-mac-only.yaml'],
+    // (00-raw-test-secrets.yaml is not used: its "Pa$$word" was shell-expanded to "Pa58163word" before encryption.)
+    ['isindir-sops-secrets-operator/02-test-secrets.yaml', 'isindir-sops-secrets-operator/02-raw-test-secrets.yaml'],
+  ])('%s matches the upstream plaintext file %s', async (encrypted, raw) => {
+    const keyFile = encrypted.startsWith('gibbz00') ? 'gibbz00-rops/age-key.txt' : 'isindir-sops-secrets-operator/key-file.txt';
+    const plain = await decryptYaml(readVector(encrypted), { identities: identitiesFrom(keyFile) });
+    expect(plain).toEqual(yaml.load(readVector(raw)));
+  });
+
+  test('the intentionally broken isindir 01 vector fails AES-GCM authentication with a SopsError', async () => {
+    const attempt = decryptYaml(readVector('isindir-sops-secrets-operator/01-test-secrets.yaml'), {
+      identities: identitiesFrom('isindir-sops-secrets-operator/key-file.txt'),
+    });
+    await expect(attempt).rejects.toBeInstanceOf(SopsError);
+    await expect(attempt).rejects.toMatchObject({ code: 'VALUE_DECRYPT_FAILED', message: expect.stringContaining('stringData.username') });
+  });
+
+  test('the post-quantum (age1pq1) kustomize-controller vector opens with its hybrid identity', async () => {
+    const plain = await decryptYaml(readVector('fluxcd-kustomize-controller/head/algorithms_age-pq.yaml'), {
+      identities: identitiesFrom('fluxcd-kustomize-controller/keys/age-pq.txt'),
+    });
+    expect(plain).toMatchObject({ kind: 'Secret', stringData: { key: 'value' } });
+  });
+
+  test('a vector refuses an identity it was not encrypted for', async () => {
+    await expect(
+      decryptYaml(readVector('fluxcd-kustomize-controller/head/global_secret.yaml'), { identities: identitiesFrom('fluxcd-kustomize-controller/keys/age.txt') }),
+    ).rejects.toMatchObject({ name: 'SopsError', code: 'NO_IDENTITY' });
+  });
+});
