@@ -5,7 +5,11 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 buildSync({
-  entryPoints: { main: path.join(root, 'main.ts'), 'mesh-cli': path.join(root, 'lib/cli/mesh-cli.ts') },
+  entryPoints: {
+    main: path.join(root, 'main.ts'),
+    'mesh-cli': path.join(root, 'lib/cli/mesh-cli.ts'),
+    bench: path.join(root, 'bench/run.ts'),
+  },
   outdir: path.join(root, '.build'),
   bundle: true,
   platform: 'node',
