@@ -79,8 +79,28 @@ export interface ValidationResult {
   readonly errors: string[];
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+/**
+ * CRD patterns are Go (RE2) regular expressions: `\PC` means "no control or
+ * unassigned character", which JavaScript spells `\P{C}`.
+ */
+export function goPatternToJs(pattern: string): string {
+  return pattern.replace(/(^|[^\\])((?:\\\\)*)\\([pP])([A-Za-z])/g, '$1$2\\$3{$4}');
+}
+
+const goRegExp = Object.assign((pattern: string, flags: string) => new RegExp(goPatternToJs(pattern), flags), { code: 'new RegExp' });
+const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, code: { regExp: goRegExp } });
 addFormats(ajv);
+// Formats of the Kubernetes OpenAPI and the CRDs that ajv-formats does not define.
+ajv.addFormat('cidr', { type: 'string', validate: isCidr });
+ajv.addFormat('idn-hostname', { type: 'string', validate: (s: string) => s.length <= 253 && !/[\s/:@]/.test(s) });
+
+function isCidr(text: string): boolean {
+  const [ip, prefix, ...rest] = text.split('/');
+  if (rest.length > 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  if (ip.includes(':')) return /^[0-9a-f:.]+$/i.test(ip) && Number(prefix) <= 128;
+  const octets = ip.split('.');
+  return octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255) && Number(prefix) <= 32;
+}
 const compiled = new Map<string, ValidateFunction>();
 const parsed = new Map<string, Record<string, unknown>>();
 

@@ -1,0 +1,58 @@
+/**
+ * Each cluster folder, written to disk as rendered, builds with
+ * `kubectl kustomize` (client side only, no server) into exactly the objects of
+ * the files its kustomization.yaml lists, and lists every manifest it holds.
+ */
+import { execFileSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { parse } from 'yaml';
+import { MATRIX, objectsIn, renderExample } from './rendered';
+
+function hasKubectl(): boolean {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const kubectl = hasKubectl();
+if (!kubectl && process.env.CI !== 'true') console.warn('skipped kustomize build tests: kubectl is not installed');
+const describeWithKubectl = kubectl || process.env.CI === 'true' ? describe : describe.skip;
+
+/** apiVersion/kind/namespace/name, as kustomize identifies a resource. */
+const idOf = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+
+describeWithKubectl('kubectl kustomize', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'mesh-kustomize-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  describe.each(MATRIX)('Cilium %s', (label, c) => {
+    const { files, clusters } = renderExample(c);
+
+    it.each(clusters)('%s builds into exactly the listed objects', (cluster) => {
+      const dir = join(root, label.replace(/\W+/g, '-'), cluster);
+      for (const f of files.filter((file) => file.path.startsWith(`${cluster}/`))) {
+        const path = join(dir, f.path.slice(cluster.length + 1));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, f.content);
+      }
+      const resources: string[] = parse(files.find((f) => f.path === `${cluster}/kustomization.yaml`)!.content).resources;
+
+      const manifests = readdirSync(dir).filter((n) => n.endsWith('.yaml') && n !== 'kustomization.yaml');
+      expect([...resources].sort()).toEqual(manifests.sort());
+
+      const listed = resources.flatMap((name) => objectsIn(files.find((f) => f.path === `${cluster}/${name}`)!.content, name)).map(idOf);
+      expect(new Set(listed).size).toBe(listed.length);
+
+      const built = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 });
+      expect(objectsIn(built, 'kubectl kustomize').map(idOf).sort()).toEqual([...listed].sort());
+    });
+  });
+});

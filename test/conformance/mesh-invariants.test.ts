@@ -1,0 +1,291 @@
+/**
+ * Invariants of the mesh across the whole output, read from the rendered files
+ * themselves (a peer's port from its own NodePort Service, its addresses from
+ * its bootstrap config and the inventory), for every Cilium version with
+ * KVStoreMesh on and off, on the example and on a generated 6-cluster mesh.
+ */
+import { parse } from 'yaml';
+import { KubeObject } from '../support/schema-validator';
+import { clusterObjects, inventoryCluster, inventoryFile, MATRIX, RenderCase, Rendered, renderExample, renderSixClusters } from './rendered';
+
+const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+const CONFIG_DIR = '/var/lib/cilium/clustermesh';
+const MESH_DOMAIN = 'mesh.cilium.io';
+
+interface PeerEntry {
+  endpoints: string[];
+  'trusted-ca-file': string;
+  'key-file': string;
+  'cert-file': string;
+  'cilium-host-aliases'?: { hostname: string; ips: string[] }[];
+}
+
+/** Secret name -> peer name -> decoded, parsed entry. */
+function peerSecrets(r: Rendered, cluster: string): Map<string, Map<string, PeerEntry>> {
+  const secrets = clusterObjects(r, cluster, 'clustermesh-secrets.yaml');
+  return new Map(
+    secrets.map((s) => {
+      expect(s.kind).toBe('Secret');
+      const data = (s.data ?? {}) as Record<string, string>;
+      const entries = Object.entries(data).map(([peer, b64]): [string, PeerEntry] => [peer, parse(Buffer.from(b64, 'base64').toString('utf8'))]);
+      return [s.metadata!.name!, new Map(entries)];
+    }),
+  );
+}
+
+/** The nodePort of the cluster's own mesh endpoint Service, as rendered. */
+function meshNodePort(r: Rendered, cluster: string): number {
+  const services = clusterObjects(r, cluster, 'mesh-endpoint-service.yaml').filter((o) => o.kind === 'Service');
+  expect(services).toHaveLength(1);
+  const spec = services[0].spec as { type: string; selector: Record<string, string>; ports: { port: number; targetPort: number; nodePort: number }[] };
+  expect(spec.type).toBe('NodePort');
+  expect(spec.selector).toEqual({ 'k8s-app': 'clustermesh-apiserver' });
+  const etcd = spec.ports.filter((p) => p.targetPort === 2379);
+  expect(etcd).toHaveLength(1);
+  return etcd[0].nodePort;
+}
+
+/** Bootstrap k3s configs of the cluster's servers, as rendered. */
+function k3sConfigs(r: Rendered, cluster: string): Record<string, unknown>[] {
+  return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => parse(content));
+}
+
+/** Every node IP of a cluster: the inventory's nodes (agents have no bootstrap config). */
+function nodeIps(r: Rendered, cluster: string): string[] {
+  return (inventoryCluster(r, cluster).nodes as { ip: string }[]).map((n) => n.ip);
+}
+
+function helmValues(r: Rendered, cluster: string): any {
+  const [chart] = clusterObjects(r, cluster, 'cilium-helm-chart.yaml');
+  return parse((chart.spec as { valuesContent: string }).valuesContent);
+}
+
+function cidrsOverlap(a: string, b: string): boolean {
+  const range = (cidr: string) => {
+    const [ip, prefix] = cidr.split('/');
+    const base = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(prefix));
+    const start = base - (base % size);
+    return [start, start + size - 1];
+  };
+  const [a0, a1] = range(a);
+  const [b0, b1] = range(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+const hostnameOf = (peer: string) => `${peer}.${MESH_DOMAIN}`;
+const others = (r: Rendered, cluster: string) => r.clusters.filter((c) => c !== cluster);
+
+const INVENTORIES: [string, (c: RenderCase) => Rendered][] = [
+  ['example inventory', renderExample],
+  ['6-cluster inventory', renderSixClusters],
+];
+
+it('detects overlapping pod ranges', () => {
+  expect(cidrsOverlap('10.11.0.0/16', '10.12.0.0/16')).toBe(false);
+  expect(cidrsOverlap('10.0.0.0/8', '10.12.0.0/16')).toBe(true);
+  expect(cidrsOverlap('10.12.128.0/17', '10.12.0.0/16')).toBe(true);
+});
+
+it('generates the 6-cluster inventory it claims to', () => {
+  const r = renderSixClusters({ version: '1.19.6', kvstoremesh: true });
+  expect(r.clusters).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4', 'k3scl5', 'k3scl6']);
+  expect(nodeIps(r, 'k3scl5')).toHaveLength(3);
+  expect(k3sConfigs(r, 'k3scl5')).toHaveLength(2);
+});
+
+describe.each(INVENTORIES)('%s', (_name, render) => {
+  describe.each(MATRIX)('Cilium %s', (_label, c) => {
+    const r = render(c);
+    const mesh = inventoryFile(r, 'mesh.yaml').cilium;
+    const ns: string = mesh.namespace;
+    const before120 = c.version !== '1.20.0';
+    /** The Secret whose entries dial the peers: KVStoreMesh's when on, the agents' when off. */
+    const dialing = c.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh';
+
+    it('renders one folder per inventory cluster', () => {
+      const inventoryClusters = Object.keys(r.inventory).filter((f) => inventoryFile(r, f).kind === 'Cluster').map((f) => f.replace(/\.yaml$/, ''));
+      expect(r.clusters).toEqual(inventoryClusters.sort());
+    });
+
+    it('has peer Secrets that list exactly every other cluster', () => {
+      for (const cluster of r.clusters) {
+        const secrets = peerSecrets(r, cluster);
+        expect([...secrets.keys()].sort()).toEqual(c.kvstoremesh ? ['cilium-clustermesh', 'cilium-kvstoremesh'] : ['cilium-clustermesh']);
+        for (const [name, entries] of secrets) {
+          expect({ cluster, name, peers: [...entries.keys()].sort() }).toEqual({ cluster, name, peers: others(r, cluster) });
+        }
+        for (const s of clusterObjects(r, cluster, 'clustermesh-secrets.yaml')) expect(s.metadata?.namespace).toBe(ns);
+      }
+    });
+
+    it('has entries that dial each peer at its own NodePort with the common client certificate', () => {
+      for (const cluster of r.clusters) {
+        for (const [peer, entry] of peerSecrets(r, cluster).get(dialing)!) {
+          expect({ cluster, peer, endpoints: entry.endpoints }).toEqual({ cluster, peer, endpoints: [`https://${hostnameOf(peer)}:${meshNodePort(r, peer)}`] });
+          expect(entry).toMatchObject({
+            'trusted-ca-file': `${CONFIG_DIR}/common-etcd-client-ca.crt`,
+            'key-file': `${CONFIG_DIR}/common-etcd-client.key`,
+            'cert-file': `${CONFIG_DIR}/common-etcd-client.crt`,
+          });
+        }
+      }
+    });
+
+    if (c.kvstoremesh) {
+      it("points the agents at their own cluster's KVStoreMesh cache with the local client certificate", () => {
+        for (const cluster of r.clusters) {
+          for (const entry of peerSecrets(r, cluster).get('cilium-clustermesh')!.values()) {
+            expect(entry).toEqual({
+              endpoints: [`https://clustermesh-apiserver.${ns}.svc:2379`],
+              'trusted-ca-file': `${CONFIG_DIR}/local-etcd-client-ca.crt`,
+              'key-file': `${CONFIG_DIR}/local-etcd-client.key`,
+              'cert-file': `${CONFIG_DIR}/local-etcd-client.crt`,
+            });
+          }
+        }
+      });
+    }
+
+    it("dials each peer's mesh endpoint inside that peer's NodePort range", () => {
+      for (const cluster of r.clusters) {
+        const [config] = k3sConfigs(r, cluster);
+        const [min, max] = String(config['service-node-port-range']).split('-').map(Number);
+        const port = meshNodePort(r, cluster);
+        expect({ cluster, port, inRange: port >= min && port <= max }).toEqual({ cluster, port, inRange: true });
+      }
+      if (c.version === '1.18.12' && mesh.kubeProxyReplacement) {
+        // Before 1.19, with kube-proxy replacement, a peer's port equal to the local one is dialled locally.
+        const ports = r.clusters.map((cl) => meshNodePort(r, cl));
+        expect(new Set(ports).size).toBe(ports.length);
+      }
+    });
+
+    it('bootstraps every server with its inventory node IP', () => {
+      for (const cluster of r.clusters) {
+        const servers = (inventoryCluster(r, cluster).nodes as { ip: string; role?: string }[]).filter((n) => (n.role ?? 'server') === 'server').map((n) => n.ip);
+        expect(k3sConfigs(r, cluster).map((cfg) => cfg['node-ip']).sort()).toEqual([...servers].sort());
+      }
+    });
+
+    it("resolves every peer's hostname to node IPs of that peer", () => {
+      for (const cluster of r.clusters) {
+        const aliases = new Map<string, string[]>();
+        if (before120) {
+          const [patch] = clusterObjects(r, cluster, 'host-aliases-patch.yaml');
+          const hostAliases = (patch.spec as any).template.spec.hostAliases as { ip: string; hostnames: string[] }[];
+          for (const { ip, hostnames } of hostAliases) for (const h of hostnames) aliases.set(h, [...(aliases.get(h) ?? []), ip]);
+        } else {
+          for (const entry of peerSecrets(r, cluster).get(dialing)!.values()) {
+            for (const { hostname, ips } of entry['cilium-host-aliases'] ?? []) aliases.set(hostname, [...(aliases.get(hostname) ?? []), ...ips]);
+          }
+        }
+        expect({ cluster, hostnames: [...aliases.keys()].sort() }).toEqual({ cluster, hostnames: others(r, cluster).map(hostnameOf) });
+        for (const peer of others(r, cluster)) {
+          const ips = aliases.get(hostnameOf(peer))!;
+          expect(ips.length).toBeGreaterThan(0);
+          expect({ cluster, peer, ips }).toEqual({ cluster, peer, ips: ips.filter((ip) => nodeIps(r, peer).includes(ip)) });
+        }
+      }
+    });
+
+    if (!before120) {
+      it('carries the host aliases in the entry that dials the peer, for that peer only', () => {
+        for (const cluster of r.clusters) {
+          for (const [secret, entries] of peerSecrets(r, cluster)) {
+            for (const [peer, entry] of entries) {
+              const hostnames = (entry['cilium-host-aliases'] ?? []).map((a) => a.hostname);
+              expect({ cluster, secret, peer, hostnames }).toEqual({ cluster, secret, peer, hostnames: secret === dialing ? [hostnameOf(peer)] : [] });
+            }
+          }
+        }
+      });
+    }
+
+    it(`${before120 ? 'patches the workload that dials the peers with hostAliases' : 'renders no hostAliases patch'}`, () => {
+      for (const cluster of r.clusters) {
+        const patches = clusterObjects(r, cluster, 'host-aliases-patch.yaml');
+        const listed = (parse(r.byPath.get(`${cluster}/kustomization.yaml`)!).resources as string[]).includes('host-aliases-patch.yaml');
+        if (!before120) {
+          expect({ cluster, patches: patches.length, listed }).toEqual({ cluster, patches: 0, listed: false });
+          continue;
+        }
+        expect(patches).toHaveLength(1);
+        const expected = c.kvstoremesh ? { apiVersion: 'apps/v1', kind: 'Deployment', name: 'clustermesh-apiserver' } : { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'cilium' };
+        expect({ cluster, apiVersion: patches[0].apiVersion, kind: patches[0].kind, name: patches[0].metadata?.name, namespace: patches[0].metadata?.namespace, listed }).toEqual({
+          cluster,
+          ...expected,
+          namespace: ns,
+          listed: true,
+        });
+      }
+    });
+
+    it('installs Cilium with the inventory id, name and pod range, unique across clusters', () => {
+      const seen = r.clusters.map((cluster) => {
+        const values = helmValues(r, cluster);
+        const inv = inventoryCluster(r, cluster);
+        expect({ cluster, name: values.cluster.name, id: values.cluster.id, podRanges: values.ipam.operator.clusterPoolIPv4PodCIDRList }).toEqual({
+          cluster,
+          name: inv.name,
+          id: inv.id,
+          podRanges: [inv.podCidr],
+        });
+        return values;
+      });
+      for (const field of [(v: any) => v.cluster.name, (v: any) => v.cluster.id, (v: any) => v.ipam.operator.clusterPoolIPv4PodCIDRList[0]]) {
+        expect(new Set(seen.map(field)).size).toBe(r.clusters.length);
+      }
+      for (const v of seen) expect(v.cluster.id >= 1 && v.cluster.id <= mesh.maxConnectedClusters).toBe(true);
+      const ranges: string[] = seen.map((v) => v.ipam.operator.clusterPoolIPv4PodCIDRList[0]);
+      const overlapping = ranges.flatMap((a, i) => ranges.slice(i + 1).filter((b) => cidrsOverlap(a, b)).map((b) => `${a} ${b}`));
+      expect(overlapping).toEqual([]);
+    });
+
+    it("gives Cilium IPAM the same pod range as k3s' cluster-cidr", () => {
+      for (const cluster of r.clusters) {
+        const pool = helmValues(r, cluster).ipam.operator.clusterPoolIPv4PodCIDRList;
+        for (const config of k3sConfigs(r, cluster)) expect({ cluster, pool }).toEqual({ cluster, pool: [config['cluster-cidr']] });
+      }
+    });
+
+    it('sets the same maxConnectedClusters everywhere, and the bootstrap HelmChart equals the GitOps one', () => {
+      for (const cluster of r.clusters) {
+        expect({ cluster, max: helmValues(r, cluster).clustermesh.maxConnectedClusters }).toEqual({ cluster, max: mesh.maxConnectedClusters });
+        expect(r.byPath.get(`${cluster}/bootstrap/cilium-helm-chart.yaml`)).toBe(r.byPath.get(`${cluster}/cilium-helm-chart.yaml`));
+      }
+    });
+
+    it('places the egress half only in the source cluster and the ingress half only in the destination', () => {
+      const policies: { name: string; from: { cluster: string; namespace: string }; to: { cluster: string; namespace: string } }[] = inventoryFile(r, 'policies.yaml').policies;
+      const cnps = r.clusters.flatMap((cluster) => clusterObjects(r, cluster, 'cluster-policies.yaml').map((o) => ({ cluster, o })));
+      expect(cnps.every(({ o }) => o.apiVersion === 'cilium.io/v2' && o.kind === 'CiliumNetworkPolicy')).toBe(true);
+      expect(cnps).toHaveLength(policies.length * 2);
+      const where = (name: string) => cnps.filter(({ o }) => o.metadata?.name === name);
+      const clusterLabel = (selector: any) => selector?.matchLabels?.[CLUSTER_LABEL];
+
+      for (const policy of policies) {
+        expect(policy.from.cluster && policy.to.cluster).toBeTruthy(); // the generated inventories name both clusters
+        const egress = where(`${policy.name}-egress`);
+        expect(egress.map((p) => p.cluster)).toEqual([policy.from.cluster]);
+        const e = egress[0].o as KubeObject & { spec: any };
+        expect(e.metadata?.namespace).toBe(policy.from.namespace);
+        expect(e.spec.ingress).toBeUndefined();
+        expect(clusterLabel(e.spec.endpointSelector)).toBe(policy.from.cluster);
+        const toEndpoints = e.spec.egress.flatMap((rule: any) => rule.toEndpoints ?? []);
+        expect(toEndpoints.length).toBeGreaterThan(0);
+        expect(toEndpoints.map(clusterLabel)).toEqual(toEndpoints.map(() => policy.to.cluster));
+
+        const ingress = where(`${policy.name}-ingress`);
+        expect(ingress.map((p) => p.cluster)).toEqual([policy.to.cluster]);
+        const i = ingress[0].o as KubeObject & { spec: any };
+        expect(i.metadata?.namespace).toBe(policy.to.namespace);
+        expect(i.spec.egress).toBeUndefined();
+        expect(clusterLabel(i.spec.endpointSelector)).toBe(policy.to.cluster);
+        const fromEndpoints = i.spec.ingress.flatMap((rule: any) => rule.fromEndpoints ?? []);
+        expect(fromEndpoints.length).toBeGreaterThan(0);
+        expect(fromEndpoints.map(clusterLabel)).toEqual(fromEndpoints.map(() => policy.from.cluster));
+      }
+    });
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The output under test: the example inventory (and a generated bigger one)
+ * rendered in memory for every supported Cilium version, KVStoreMesh on and off,
+ * parsed back into objects. Renders are memoised per test file.
+ */
+import { dump, load } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
+import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
+import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
+import { KubeObject } from '../support/schema-validator';
+
+export const VERSIONS = ['1.18.12', '1.19.6', '1.20.0'] as const;
+export type Version = (typeof VERSIONS)[number];
+
+export interface RenderCase {
+  readonly version: Version;
+  readonly kvstoremesh: boolean;
+}
+
+/** Every version with KVStoreMesh on and off, as [label, case] rows for `describe.each`. */
+export const MATRIX: [string, RenderCase][] = VERSIONS.flatMap((version) =>
+  [true, false].map((kvstoremesh): [string, RenderCase] => [`${version} kvstoremesh ${kvstoremesh ? 'on' : 'off'}`, { version, kvstoremesh }]),
+);
+
+export interface Rendered {
+  readonly inventory: InventoryFiles;
+  readonly files: RenderedFile[];
+  /** Path relative to dist/ -> content. */
+  readonly byPath: ReadonlyMap<string, string>;
+  /** Cluster folder names, from the output. */
+  readonly clusters: string[];
+}
+
+const memo = new Map<string, Rendered>();
+
+export function rendered(inventory: InventoryFiles, key: string): Rendered {
+  let result = memo.get(key);
+  if (!result) {
+    const files = renderMesh(meshOf(inventory));
+    const clusters = [...new Set(files.map((f) => f.path.split('/')[0]))].sort();
+    result = { inventory, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+    memo.set(key, result);
+  }
+  return result;
+}
+
+export function renderExample(c: RenderCase): Rendered {
+  return rendered(exampleWithVersion(c.version, c.kvstoremesh), `example ${c.version} ${c.kvstoremesh}`);
+}
+
+export function renderSixClusters(c: RenderCase): Rendered {
+  return rendered(sixClusterInventory(c.version, c.kvstoremesh), `six ${c.version} ${c.kvstoremesh}`);
+}
+
+/**
+ * The example plus k3scl4..6: distinct ids, pod ranges, node IPs and mesh
+ * nodePorts. k3scl5 has two servers and an agent (aliases must carry every node
+ * IP); k3scl6 leaves meshEndpoint out, so its nodePort is the default (32000 + id).
+ * A second policy runs between two of the new clusters.
+ */
+export function sixClusterInventory(version: string, kvstoremesh: boolean): InventoryFiles {
+  let files = exampleWithVersion(version, kvstoremesh);
+  const extra = [
+    { n: 4, nodes: [{ name: 'k3scl4-server', ip: '172.17.11.14', role: 'server' }], meshEndpoint: { nodePort: 32382 } },
+    {
+      n: 5,
+      nodes: [
+        { name: 'k3scl5-server-a', ip: '172.17.12.15', role: 'server' },
+        { name: 'k3scl5-server-b', ip: '172.17.12.16', role: 'server' },
+        { name: 'k3scl5-agent', ip: '172.17.12.17', role: 'agent' },
+      ],
+      meshEndpoint: { nodePort: 31555 },
+    },
+    { n: 6, nodes: [{ name: 'k3scl6-server', ip: '172.17.11.16', role: 'server' }], meshEndpoint: undefined },
+  ];
+  for (const { n, nodes, meshEndpoint } of extra) {
+    const cluster: Record<string, unknown> = { kind: 'Cluster', name: `k3scl${n}`, id: n, podCidr: `10.${10 + n}.0.0/16`, serviceCidr: '10.43.0.0/16', nodes };
+    if (meshEndpoint) cluster.meshEndpoint = meshEndpoint;
+    files = withFile(files, `k3scl${n}.yaml`, dump(cluster));
+  }
+  return editFile(files, 'policies.yaml', (p) => {
+    p.policies.push({
+      name: 'probe-to-echo',
+      from: { cluster: 'k3scl4', namespace: 'default', labels: { app: 'probe' } },
+      to: { cluster: 'k3scl6', namespace: 'echo', labels: { app: 'echo' } },
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+  });
+}
+
+/** The objects of one YAML file (multi-document), null documents dropped. */
+export function objectsIn(content: string, path = '<yaml>'): KubeObject[] {
+  return parseAllDocuments(content).flatMap((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    const value = doc.toJS() as KubeObject | null;
+    return value === null ? [] : [value];
+  });
+}
+
+/** Files that are not Kubernetes API objects: k3s config, READMEs, the kustomize file itself. */
+export function isApiObjectFile(path: string): boolean {
+  const base = path.split('/').pop()!;
+  if (!base.endsWith('.yaml')) return false;
+  if (base === 'kustomization.yaml') return false;
+  return !/\/bootstrap\/k3s-config-[^/]+\.yaml$/.test(path);
+}
+
+export function objectId(o: KubeObject): string {
+  return `${String(o.apiVersion)} ${String(o.kind)} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+/** The objects of dist/<cluster>/<file>, or [] when the file was not rendered. */
+export function clusterObjects(r: Rendered, cluster: string, file: string): KubeObject[] {
+  const content = r.byPath.get(`${cluster}/${file}`);
+  return content === undefined ? [] : objectsIn(content, `${cluster}/${file}`);
+}
+
+/** The inventory's own data for a cluster (clusters/<name>.yaml). */
+export function inventoryCluster(r: Rendered, name: string): any {
+  const text = r.inventory[`${name}.yaml`];
+  if (text === undefined) throw new Error(`no inventory file ${name}.yaml`);
+  return load(text);
+}
+
+export function inventoryFile(r: Rendered, name: string): any {
+  return load(r.inventory[name]);
+}
