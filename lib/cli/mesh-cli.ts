@@ -1,69 +1,42 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
-import { mkdtempSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
-import { join, resolve } from 'path';
-import { loadInventory } from '../inventory/load';
-import { compareTrees } from '../synth/compare-trees';
-import { synthMesh } from '../synth/synth-mesh';
-import { reportProblems } from './report';
+import { CommandContext, MeshCommand, UsageError } from './command';
+import { COMMANDS } from './commands';
 
-const USAGE = `usage: npm run mesh -- <command>
-
-commands:
-  validate   check the inventory in clusters/ and report every problem
-  check      synthesise into a temporary folder and compare with dist/;
-             exits 1 and lists the files that differ when dist/ is stale
-`;
-
-/** `--errors-only`: synth runs this first and reports warnings itself. */
-function validate(errorsOnly: boolean): number {
-  const result = loadInventory(resolve(process.env.MESH_INVENTORY ?? 'clusters'));
-  reportProblems(errorsOnly ? result.problems.filter((p) => p.severity === 'error') : result.problems);
-  if (!result.mesh) return 1;
-  if (errorsOnly) return 0;
-  process.stdout.write(`inventory ok: ${result.mesh.clusters.length} clusters, ${result.mesh.globalServices.length} global services, ${result.mesh.policies.length} policies\n`);
-  return 0;
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length));
+  return `usage: npm run mesh -- <command> [options]\n\ncommands:\n${COMMANDS.map((c) => `  ${c.words.join(' ').padEnd(width)}  ${c.summary}`).join('\n')}\n`;
 }
 
-function check(): number {
-  const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
-  try {
-    const fresh = join(scratch, 'dist');
-    const result = synthMesh({ inventoryDir: process.env.MESH_INVENTORY, outDir: fresh });
-    reportProblems(result.problems);
-    if (!result.ok) return 1;
-    const committed = resolve(process.env.MESH_OUTPUT ?? 'dist');
-    const diffs = compareTrees(fresh, committed);
-    if (diffs.length === 0) {
-      process.stdout.write(`dist/ is up to date (${result.files} files)\n`);
-      return 0;
-    }
-    process.stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
-    for (const d of diffs) process.stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
+/** The command whose words start argv, longest match first. */
+function findCommand(argv: readonly string[]): MeshCommand | undefined {
+  return [...COMMANDS].sort((a, b) => b.words.length - a.words.length).find((c) => c.words.every((w, i) => argv[i] === w));
+}
+
+export async function runMeshCli(argv: readonly string[], context: CommandContext): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+    context.stdout.write(usage());
+    return argv.length === 0 ? 1 : 0;
+  }
+  const command = findCommand(argv);
+  if (!command) {
+    context.stderr.write(`unknown command '${argv.join(' ')}'\n\n${usage()}`);
     return 1;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-function main(argv: string[]): number {
-  const [command] = argv;
-  switch (command) {
-    case 'validate':
-      return validate(argv.includes('--errors-only'));
-    case 'check':
-      return check();
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      process.stderr.write(`unknown command '${command}'\n\n${USAGE}`);
+  try {
+    return await command.run(argv.slice(command.words.length), context);
+  } catch (err) {
+    if (err instanceof UsageError || (err as Error).name === 'SopsError' || (err as Error).name === 'InventoryError') {
+      context.stderr.write(`error: ${(err as Error).message}\n`);
       return 1;
+    }
+    throw err;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  runMeshCli(process.argv.slice(2), { root: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => (process.exitCode = code),
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * A subcommand of `npm run mesh`. Each lives in its own file under commands/.
+ */
+export interface CommandContext {
+  /** Project root: clusters/, dist/ and secrets/ are found from here. */
+  readonly root: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface MeshCommand {
+  /** Words that select the command, e.g. ['ca', 'init']. */
+  readonly words: readonly string[];
+  /** One line for the usage text. */
+  readonly summary: string;
+  /** Runs with the arguments after the command words; returns the exit code. */
+  run(args: readonly string[], context: CommandContext): Promise<number> | number;
+}
+
+/** A problem the user can fix: printed as one message, never with a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

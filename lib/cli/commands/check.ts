@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { compareTrees } from '../../synth/compare-trees';
+import { synthMesh } from '../../synth/synth-mesh';
+import { MeshCommand } from '../command';
+import { reportProblems } from '../report';
+
+export const checkCommand: MeshCommand = {
+  words: ['check'],
+  summary: 'synthesise into a temporary folder and compare with dist/; exit 1 and list the files that differ when dist/ is stale',
+  run(_args, { root, env, stdout, stderr }) {
+    const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
+    try {
+      const fresh = join(scratch, 'dist');
+      const result = synthMesh({ root, inventoryDir: env.MESH_INVENTORY, outDir: fresh });
+      reportProblems(result.problems, stderr);
+      if (!result.ok) return 1;
+      const diffs = compareTrees(fresh, resolve(root, env.MESH_OUTPUT ?? 'dist'));
+      if (diffs.length === 0) {
+        stdout.write(`dist/ is up to date (${result.files} files)\n`);
+        return 0;
+      }
+      stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
+      for (const d of diffs) stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
+      return 1;
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,20 @@
+import { resolve } from 'path';
+import { loadInventory } from '../../inventory/load';
+import { MeshCommand } from '../command';
+import { reportProblems } from '../report';
+
+export const validateCommand: MeshCommand = {
+  words: ['validate'],
+  summary: 'check the inventory in clusters/ and report every problem (--errors-only: no warnings, no summary)',
+  run(args, { root, env, stdout, stderr }) {
+    const errorsOnly = args.includes('--errors-only');
+    const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root });
+    reportProblems(errorsOnly ? result.problems.filter((p) => p.severity === 'error') : result.problems, stderr);
+    if (!result.mesh) return 1;
+    if (!errorsOnly) {
+      const m = result.mesh;
+      stdout.write(`inventory ok: ${m.clusters.length} clusters, ${m.globalServices.length} global services, ${m.policies.length} policies\n`);
+    }
+    return 0;
+  },
+};
