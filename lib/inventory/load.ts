@@ -42,12 +42,23 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
 
   const byKind = new Map<InventoryKind, SourceFile[]>(INVENTORY_KINDS.map((k) => [k, []]));
   const clusterNamesSeen: string[] = [];
+  // A cluster file is named after its cluster, so the stem of every cluster file,
+  // and of every file whose kind could not be read, may be a cluster name: a
+  // reference to it is not reported, the file's own problems say what is wrong.
+  const possibleClusterNames: string[] = [];
+  let unidentifiedFiles = 0;
+  const kindsWithErrors = new Set<InventoryKind>();
   for (const name of names) {
     const display = relative(root, join(dir, name));
+    const stem = name.replace(/\.ya?ml$/, '');
     const { file, problems: parseProblems } = SourceFile.read(join(dir, name), display);
     problems.push(...parseProblems);
+    const data = file?.data as Record<string, unknown> | null | undefined;
+    if (!file || !data || typeof data !== 'object' || Array.isArray(data) || !isInventoryKind(data.kind)) {
+      unidentifiedFiles++;
+      possibleClusterNames.push(stem);
+    }
     if (!file) continue;
-    const data = file.data as Record<string, unknown> | null;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       problems.push(file.problem([], `holds ${describeValue(data)}, not a mapping`, `start the file with 'kind:' (${INVENTORY_KINDS.join(', ')})`));
       continue;
@@ -56,10 +67,14 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
       problems.push(file.problem(['kind'], data.kind === undefined ? 'is missing' : `${describeValue(data.kind)} is not a known kind`, `set kind to one of ${INVENTORY_KINDS.join(', ')}`));
       continue;
     }
-    if (data.kind === 'Cluster' && typeof data.name === 'string') clusterNamesSeen.push(data.name);
+    if (data.kind === 'Cluster') {
+      possibleClusterNames.push(stem);
+      if (typeof data.name === 'string') clusterNamesSeen.push(data.name);
+    }
     const schemaProblems = checkAgainstSchema(file, data.kind);
     problems.push(...schemaProblems);
     if (schemaProblems.length === 0) byKind.get(data.kind)!.push(file);
+    else kindsWithErrors.add(data.kind);
   }
 
   const meshFiles = byKind.get('Mesh')!;
@@ -69,15 +84,15 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     for (const f of meshFiles.slice(1)) problems.push(f.problem(['kind'], `a second Mesh file (the first is ${meshFiles[0].path})`, 'keep exactly one file of kind Mesh'));
   }
   if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems);
-  else if (!problems.some((p) => p.field === '' || p.field.startsWith('cilium'))) {
+  else if (unidentifiedFiles === 0 && !kindsWithErrors.has('Mesh')) {
     problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no mesh settings', fix: missingFix });
   }
 
   const clusterFiles = byKind.get('Cluster')!;
   const declaredClusters: DeclaredCluster[] = clusterFiles.map((file) => ({ file, cluster: readCluster(file, problems) }));
-  if (clusterNamesSeen.length === 0) {
+  if (clusterNamesSeen.length === 0 && unidentifiedFiles === 0) {
     problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no cluster', fix: "add one file per cluster, <name>.yaml, starting with 'kind: Cluster'" });
-  } else if (clusterNamesSeen.length === 1) {
+  } else if (clusterNamesSeen.length === 1 && unidentifiedFiles === 0) {
     problems.push({ severity: 'warning', file: dirDisplay, field: '', message: 'has a single cluster, so there is no mesh yet', fix: 'add the clusters it should connect to' });
   }
   if (settings) checkClusters(declaredClusters, settings.cilium, problems);
@@ -86,11 +101,11 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   // whose file has errors, so a typo in one file does not cascade into others.
   const clusterNames = [...new Set(clusterNamesSeen)].sort();
   const services: Declared<GlobalService>[] = byKind.get('GlobalServices')!.flatMap((file) =>
-    readServices(file, clusterNames, problems).map((item, index) => ({ item, file, index })),
+    readServices(file, clusterNames, problems, possibleClusterNames).map((item, index) => ({ item, file, index })),
   );
   checkServices(services, problems);
   const policies: Declared<PolicyIntent>[] = byKind.get('Policies')!.flatMap((file) =>
-    readPolicies(file, clusterNames, problems).map((item, index) => ({ item, file, index })),
+    readPolicies(file, clusterNames, problems, possibleClusterNames).map((item, index) => ({ item, file, index })),
   );
   checkPolicies(policies, problems);
 
@@ -102,6 +117,9 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     mesh: {
       name: settings.name,
       cilium: settings.cilium,
+      secrets: settings.secrets,
+      delivery: settings.delivery,
+      verificationKit: settings.verificationKit,
       clusters,
       globalServices: services.map((d) => d.item).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
       policies: policies.map((d) => d.item).sort((a, b) => a.name.localeCompare(b.name)),

@@ -19,6 +19,7 @@ interface RawCluster {
   meshEndpoint?: { nodePort?: number };
   apiServer?: { host?: string; port?: number };
   helmValues?: Record<string, unknown>;
+  argocd?: { server?: string };
 }
 
 export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
@@ -76,6 +77,7 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     meshNodePort,
     apiServer: { host: apiHost, port: raw.apiServer?.port ?? 6443 },
     helmValues,
+    argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? 6443}`,
   };
 }
 
@@ -103,7 +105,7 @@ function readNodes(file: SourceFile, raw: RawCluster, podCidr: Ipv4Cidr, service
   const nodes = raw.nodes.map((node, index): ClusterNode => {
     const address = parseIpv4(node.ip);
     if (address === undefined) {
-      problems.push(file.problem(['nodes', index, 'ip'], `'${node.ip}' is not an IPv4 address`, 'write a dotted-quad address such as 172.17.11.11'));
+      problems.push(file.problem(['nodes', index, 'ip'], `'${node.ip}' is not an IPv4 address: ${whyNotIpv4(node.ip)}`, 'write a dotted-quad address such as 172.17.11.11'));
     } else {
       for (const [range, label] of [[podCidr, 'podCidr'], [serviceCidr, 'serviceCidr']] as const) {
         if (range.prefixLength < 32 && cidrContains(range, address)) {
@@ -124,4 +126,12 @@ function readNodes(file: SourceFile, raw: RawCluster, podCidr: Ipv4Cidr, service
     problems.push(file.problem(['nodes'], 'has no server node', 'mark at least one node role: server (it runs the control plane and bootstraps Cilium)'));
   }
   return nodes;
+}
+
+/** Why parseIpv4 refused an address, in the user's terms. */
+function whyNotIpv4(text: string): string {
+  const parts = text.split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^[0-9]+$/.test(p))) return 'it needs four numbers separated by dots';
+  if (parts.some((p) => p.length > 1 && p.startsWith('0'))) return 'a number has a leading zero (some tools read it as octal)';
+  return 'each number must be from 0 to 255';
 }

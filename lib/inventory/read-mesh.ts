@@ -4,7 +4,7 @@
 import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES } from '../cilium/removed-values';
 import { CiliumVersion } from '../cilium/versions';
 import { parseIpv4Cidr } from '../model/ipv4';
-import { CiliumSettings, Routing } from '../model/mesh';
+import { CiliumSettings, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';
 
@@ -19,11 +19,29 @@ interface RawMesh {
     kubeProxyReplacement?: boolean;
     helmValues?: Record<string, unknown>;
   };
+  secrets?: {
+    provider?: 'sops' | 'external-secrets';
+    ageRecipients?: string[];
+    caFile?: string;
+    externalSecrets?: { storeRef: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' }; remoteKey: string; refreshInterval?: string };
+  };
+  delivery?: {
+    engine?: 'flux' | 'argocd' | 'both';
+    repository?: { url: string; branch?: string; path?: string };
+    interval?: string;
+    argocd?: { namespace?: string; project?: string };
+  };
+  verificationKit?: { enabled?: boolean; namespace?: string };
 }
+
+export const DEFAULT_CA_FILE = 'secrets/cilium-mesh-ca.sops.yaml';
 
 export interface MeshSettings {
   readonly name: string;
   readonly cilium: CiliumSettings;
+  readonly secrets: SecretsSettings;
+  readonly delivery: DeliverySettings;
+  readonly verificationKit?: VerificationKitSettings;
 }
 
 export function readMesh(file: SourceFile, problems: Problem[]): MeshSettings {
@@ -42,6 +60,37 @@ export function readMesh(file: SourceFile, problems: Problem[]): MeshSettings {
       kubeProxyReplacement: c.kubeProxyReplacement ?? true,
       helmValues,
     },
+    secrets: readSecrets(file, raw.secrets, problems),
+    delivery: readDelivery(raw.delivery),
+    verificationKit: raw.verificationKit?.enabled ? { namespace: raw.verificationKit.namespace ?? 'mesh-check' } : undefined,
+  };
+}
+
+function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Problem[]): SecretsSettings {
+  if (raw?.provider === 'external-secrets') {
+    if (!raw.externalSecrets) {
+      problems.push(file.problem(['secrets'], "provider external-secrets needs 'externalSecrets'", 'add externalSecrets with storeRef and remoteKey'));
+      return { provider: 'external-secrets', storeRef: { name: '', kind: 'ClusterSecretStore' }, remoteKey: '', refreshInterval: '1h' };
+    }
+    if (raw.ageRecipients !== undefined) {
+      problems.push(file.problem(['secrets', 'ageRecipients'], 'is only used with provider sops', 'remove it, or set provider: sops'));
+    }
+    const e = raw.externalSecrets;
+    return { provider: 'external-secrets', storeRef: { name: e.storeRef.name, kind: e.storeRef.kind ?? 'ClusterSecretStore' }, remoteKey: e.remoteKey, refreshInterval: e.refreshInterval ?? '1h' };
+  }
+  if (raw?.externalSecrets !== undefined) {
+    problems.push(file.problem(['secrets', 'externalSecrets'], 'is only used with provider external-secrets', 'remove it, or set provider: external-secrets'));
+  }
+  return { provider: 'sops', ageRecipients: raw?.ageRecipients ?? [], caFile: raw?.caFile ?? DEFAULT_CA_FILE };
+}
+
+function readDelivery(raw: RawMesh['delivery']): DeliverySettings {
+  const engine = raw?.engine ?? 'flux';
+  return {
+    engines: engine === 'both' ? ['flux', 'argocd'] : [engine],
+    repository: raw?.repository && { url: raw.repository.url, branch: raw.repository.branch ?? 'main', path: raw.repository.path ?? 'dist' },
+    interval: raw?.interval ?? '10m',
+    argocd: { namespace: raw?.argocd?.namespace ?? 'argocd', project: raw?.argocd?.project ?? 'default' },
   };
 }
 

@@ -21,14 +21,15 @@ interface RawPolicy {
 
 export const ANY_CLUSTER = '*';
 
-export function readPolicies(file: SourceFile, clusterNames: readonly string[], problems: Problem[]): PolicyIntent[] {
+/** Cluster names are checked as in readServices (`alsoAccepted` is not reported). */
+export function readPolicies(file: SourceFile, clusterNames: readonly string[], problems: Problem[], alsoAccepted: readonly string[] = []): PolicyIntent[] {
   const raw = (file.data as { policies: RawPolicy[] }).policies;
   return raw.map((policy, index) => {
     const at = ['policies', index];
     const peer = (side: 'from' | 'to'): PolicyPeer => {
       const p = policy[side];
       const cluster = p.cluster === undefined || p.cluster === ANY_CLUSTER ? undefined : p.cluster;
-      if (cluster !== undefined && !clusterNames.includes(cluster)) {
+      if (cluster !== undefined && clusterNames.length > 0 && !clusterNames.includes(cluster) && !alsoAccepted.includes(cluster)) {
         problems.push(file.problem([...at, side, 'cluster'], `'${cluster}' is not a cluster of the mesh`, `use one of: ${clusterNames.join(', ')}, or '*' for any cluster`));
       }
       return { cluster, namespace: p.namespace, labels: p.labels };

@@ -19,17 +19,21 @@ interface RawService {
   backend?: { name?: string; image: string; replicas?: number; clusters: ClusterList };
 }
 
-/** Reads services; cluster names are checked against the mesh by the caller. */
-export function readServices(file: SourceFile, clusterNames: readonly string[], problems: Problem[]): GlobalService[] {
+/**
+ * Reads services; names in cluster lists must be clusters of the mesh. Names in
+ * `alsoAccepted` (stems of cluster files that have problems of their own) are
+ * not reported, so one broken cluster file does not cascade into this one.
+ */
+export function readServices(file: SourceFile, clusterNames: readonly string[], problems: Problem[], alsoAccepted: readonly string[] = []): GlobalService[] {
   const raw = (file.data as { services: RawService[] }).services;
   return raw.map((svc, index) => {
     const at = ['services', index];
     const clusters = expand(svc.clusters ?? 'all', clusterNames);
-    checkClusters(file, [...at, 'clusters'], svc.clusters, clusterNames, problems);
+    checkClusters(file, [...at, 'clusters'], svc.clusters, clusterNames, alsoAccepted, problems);
     let backend: GlobalService['backend'];
     if (svc.backend) {
       const backendClusters = expand(svc.backend.clusters, clusterNames);
-      checkClusters(file, [...at, 'backend', 'clusters'], svc.backend.clusters, clusterNames, problems);
+      checkClusters(file, [...at, 'backend', 'clusters'], svc.backend.clusters, clusterNames, alsoAccepted, problems);
       for (const name of backendClusters) {
         if (clusterNames.includes(name) && !clusters.includes(name)) {
           problems.push(file.problem([...at, 'backend', 'clusters'], `the backend runs in ${name}, where the service does not exist`, `add ${name} to the service's clusters, or remove it from backend.clusters`));
@@ -65,10 +69,11 @@ export function expand(list: ClusterList, clusterNames: readonly string[]): stri
   return list === 'all' ? [...clusterNames] : [...list].sort();
 }
 
-function checkClusters(file: SourceFile, at: (string | number)[], list: ClusterList | undefined, clusterNames: readonly string[], problems: Problem[]): void {
-  if (list === undefined || list === 'all') return;
+function checkClusters(file: SourceFile, at: (string | number)[], list: ClusterList | undefined, clusterNames: readonly string[], alsoAccepted: readonly string[], problems: Problem[]): void {
+  // With no cluster at all, the loader reports that once; every reference would fail.
+  if (list === undefined || list === 'all' || clusterNames.length === 0) return;
   list.forEach((name, i) => {
-    if (!clusterNames.includes(name)) {
+    if (!clusterNames.includes(name) && !alsoAccepted.includes(name)) {
       problems.push(file.problem([...at, i], `'${name}' is not a cluster of the mesh`, `use one of: ${clusterNames.join(', ')}`));
     }
   });

@@ -123,7 +123,7 @@ function toProblem(file: SourceFile, err: ErrorObject, schema: object, meant?: s
       const key = String(err.params.additionalProperty);
       const allowed = allowedKeys(schema, err.schemaPath);
       if (meant !== undefined) {
-        return file.problem([...path, key], `is not a known key; did you mean '${meant}'?`, `rename it to '${meant}'`, { atKey: true });
+        return file.problem([...path, key], `is not a known key (a misspelling of '${meant}')`, `rename it to '${meant}'`, { atKey: true });
       }
       return file.problem([...path, key], 'is not a known key', `remove it or correct its spelling${allowed ? `; allowed here: ${allowed}` : ''}`, { atKey: true });
     }

@@ -115,9 +115,10 @@ export class SourceFile {
 /**
  * One YAML error per line, at the line to edit. The parser often reports one
  * mistake twice (a mis-indented line is both a "multi-line implicit key" and a
- * "nested mapping"; a tab before a key adds both), and its position for a
- * multi-line key is the line above the one that is wrong. (`linePos` is only
- * filled in with prettyErrors, so lines come from the LineCounter.)
+ * "nested mapping"; a tab before a key adds both, and the tab is what to fix),
+ * and its position for a multi-line key is the line above the one that is
+ * wrong. (`linePos` is only filled in with prettyErrors, so lines come from
+ * the LineCounter.)
  */
 function yamlErrorsByLine(errors: readonly YAMLError[], lineCounter: LineCounter): { err: YAMLError; line: number }[] {
   const multiLineStarts = new Set(errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
@@ -129,8 +130,14 @@ function yamlErrorsByLine(errors: readonly YAMLError[], lineCounter: LineCounter
     const first = byLine.get(entry.line);
     if (!first || (entry.err.code === 'TAB_AS_INDENT' && first.err.code !== 'TAB_AS_INDENT')) byLine.set(entry.line, entry);
   }
-  return [...byLine.values()].sort((a, b) => a.line - b.line);
+  // A layout mistake (a tab, a mis-indented line) shifts every line below it, and
+  // the parser then reports those too: only the first layout error is reported.
+  const sorted = [...byLine.values()].sort((a, b) => a.line - b.line);
+  const firstLayout = sorted.find((e) => LAYOUT_ERRORS.has(e.err.code));
+  return sorted.filter((e) => !LAYOUT_ERRORS.has(e.err.code) || e === firstLayout);
 }
+
+const LAYOUT_ERRORS = new Set<string>(['TAB_AS_INDENT', 'BAD_INDENT', 'MULTILINE_IMPLICIT_KEY', 'BLOCK_AS_IMPLICIT_KEY']);
 
 function keyText(key: unknown): string | undefined {
   if (key === null || key === undefined) return undefined;

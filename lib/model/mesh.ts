@@ -44,6 +44,8 @@ export interface Cluster {
   readonly apiServer: { readonly host: string; readonly port: number };
   /** Helm values merged over the generated ones for this cluster only. */
   readonly helmValues: Readonly<Record<string, unknown>>;
+  /** API server URL a central Argo CD deploys to. */
+  readonly argocdServer: string;
 }
 
 export type Routing =
@@ -121,9 +123,45 @@ export interface PolicyIntent {
   readonly ports: readonly PolicyPort[];
 }
 
+/** Where the one mesh CA comes from. */
+export type SecretsSettings =
+  | {
+      readonly provider: 'sops';
+      /** age recipients the CA file is encrypted to. */
+      readonly ageRecipients: readonly string[];
+      /** The encrypted CA Secret, relative to the project root. */
+      readonly caFile: string;
+    }
+  | {
+      readonly provider: 'external-secrets';
+      readonly storeRef: { readonly name: string; readonly kind: 'SecretStore' | 'ClusterSecretStore' };
+      /** Key in the store with properties tls.crt and tls.key. */
+      readonly remoteKey: string;
+      readonly refreshInterval: string;
+    };
+
+export type DeliveryEngine = 'flux' | 'argocd';
+
+export interface DeliverySettings {
+  /** Engines to render entry points for. */
+  readonly engines: readonly DeliveryEngine[];
+  /** Undefined when the inventory names no repository: entry points cannot be rendered then. */
+  readonly repository?: { readonly url: string; readonly branch: string; readonly path: string };
+  readonly interval: string;
+  readonly argocd: { readonly namespace: string; readonly project: string };
+}
+
+export interface VerificationKitSettings {
+  readonly namespace: string;
+}
+
 export interface Mesh {
   readonly name: string;
   readonly cilium: CiliumSettings;
+  readonly secrets: SecretsSettings;
+  readonly delivery: DeliverySettings;
+  /** Present when the verification kit is enabled. */
+  readonly verificationKit?: VerificationKitSettings;
   /** Sorted by name. */
   readonly clusters: readonly Cluster[];
   /** Sorted by namespace, then name. */
