@@ -11,4 +11,5 @@ module.exports = {
   // age-encryption and its @noble/@scure dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
