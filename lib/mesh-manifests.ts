@@ -1,7 +1,10 @@
 /**
  * Renders a valid Mesh into the files of dist/: per cluster, one file per
- * concern, a kustomization.yaml listing them, and a bootstrap folder. Each
- * output file is named after the construct that renders it (lib/constructs/).
+ * concern placed in its apply stage (dist/<cluster>/01-ca/ .. 04-workloads/,
+ * see lib/gitops/stages.ts), a kustomization.yaml listing the stages, the
+ * Flux entry point and a bootstrap folder; at the top, the Argo CD
+ * ApplicationSet and README.md, the overview (lib/gitops/layout.ts). Each
+ * manifest file is named after the construct that renders it (lib/constructs/).
  */
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -15,8 +18,13 @@ import { ClusterMeshSecrets } from './constructs/clustermesh-secrets';
 import { PolicyHalves, peerRunsIn } from './constructs/cluster-policies';
 import { GlobalServiceResources } from './constructs/global-service';
 import { HostAliasesPatch } from './constructs/host-aliases-patch';
+import { MeshCaSecret, MESH_CA_SECRET_FILE, sopsCaSecretText } from './constructs/mesh-ca-secret';
 import { MeshEndpointService } from './constructs/mesh-endpoint-service';
 import { BUILT_IN_NAMESPACES, MeshNamespace } from './constructs/namespace';
+import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
+import { RawPolicy } from './constructs/raw-policy';
+import { VerificationKit, verifyGuide } from './constructs/verification-kit';
+import { ClusterLayout, clusterDeliveryFiles, ManifestContent, meshDeliveryFiles, stageLayout } from './gitops/layout';
 import { Cluster, Mesh, peersOf } from './model/mesh';
 
 export interface RenderedFile {
@@ -25,41 +33,54 @@ export interface RenderedFile {
   readonly content: string;
 }
 
-/** One synthesised manifest file of a cluster, in apply order. */
-interface ManifestFile {
-  readonly name: string;
-  readonly build: (scope: Construct) => void;
-}
+/**
+ * One manifest file of a cluster, in apply order: synthesised from the constructs
+ * `build` adds to a chart, or, for a file that must reach dist/ byte for byte
+ * (ciphertext copied from git), the exact text `verbatim` returns. Either way an
+ * empty result renders no file.
+ */
+type ManifestFile =
+  | { readonly name: string; readonly build: (scope: Construct) => void }
+  | { readonly name: string; readonly verbatim: () => string | undefined };
 
 export function renderMesh(mesh: Mesh): RenderedFile[] {
-  return mesh.clusters.flatMap((cluster) => renderCluster(mesh, cluster));
+  const layouts = new Map<string, ClusterLayout>();
+  const files = mesh.clusters.flatMap((cluster) => renderCluster(mesh, cluster, layouts));
+  return [...files, ...meshDeliveryFiles(mesh, layouts)];
 }
 
-function renderCluster(mesh: Mesh, cluster: Cluster): RenderedFile[] {
+function renderCluster(mesh: Mesh, cluster: Cluster, layouts: Map<string, ClusterLayout>): RenderedFile[] {
   // One app per cluster: synthesising a chart walks its whole app, so a shared
   // app would make synth quadratic in the number of clusters.
   const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
-  const manifests: string[] = [];
+  const manifests: ManifestContent[] = [];
   let helmChartYaml = '';
   for (const manifest of clusterManifests(mesh, cluster)) {
+    if ('verbatim' in manifest) {
+      const text = manifest.verbatim();
+      if (text) manifests.push({ name: manifest.name, content: text });
+      continue;
+    }
     const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { disableResourceNameHashes: true });
     manifest.build(chart);
     const objects = chart.toJson();
     if (objects.length === 0) continue;
     const content = Yaml.stringify(...objects);
-    const path = `${manifest.name}.yaml`;
     if (manifest.name === 'cilium-helm-chart') helmChartYaml = content;
-    files.push({ path: `${cluster.name}/${path}`, content });
-    manifests.push(path);
+    manifests.push({ name: manifest.name, content });
   }
-  files.push({ path: `${cluster.name}/kustomization.yaml`, content: kustomization(manifests) });
+  const layout = stageLayout(cluster.name, manifests);
+  layouts.set(cluster.name, layout);
+  files.push(...layout.files);
+  if (mesh.verificationKit) files.push({ path: `${cluster.name}/VERIFY.md`, content: verifyGuide(mesh, cluster.name) });
 
   for (const node of k3sServerConfigs(mesh, cluster)) {
     files.push({ path: `${cluster.name}/bootstrap/k3s-config-${node.nodeName}.yaml`, content: Yaml.stringify(node.config) });
   }
   files.push({ path: `${cluster.name}/bootstrap/cilium-helm-chart.yaml`, content: helmChartYaml });
   files.push({ path: `${cluster.name}/bootstrap/README.md`, content: bootstrapReadme(mesh, cluster) });
+  files.push(...clusterDeliveryFiles(mesh, cluster, layout));
   return files;
 }
 
@@ -69,6 +90,7 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
   const facts = ciliumVersionFacts(cilium.version);
   const meshClusters = mesh.clusters.map((c) => c.name);
   return [
+    meshCaSecretManifest(mesh),
     {
       name: 'cilium-helm-chart',
       build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster) }),
@@ -89,11 +111,15 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
       },
     },
     {
+      name: 'namespaces',
+      build: (scope) => {
+        for (const ns of namespacesIn(mesh, cluster)) new MeshNamespace(scope, `ns-${ns}`, { name: ns });
+      },
+    },
+    {
       name: 'global-service',
       build: (scope) => {
         const here = mesh.globalServices.filter((s) => s.clusters.includes(cluster.name));
-        const namespaces = [...new Set(here.map((s) => s.namespace))].filter((n) => !BUILT_IN_NAMESPACES.has(n)).sort();
-        for (const ns of namespaces) new MeshNamespace(scope, `ns-${ns}`, { name: ns });
         for (const svc of here) new GlobalServiceResources(scope, `${svc.namespace}-${svc.name}`, { service: svc, clusterName: cluster.name });
       },
     },
@@ -107,9 +133,54 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
         }
       },
     },
+    {
+      name: 'default-deny',
+      build: (scope) => {
+        for (const deny of mesh.defaultDenies.filter((d) => d.clusters.includes(cluster.name))) {
+          new NamespaceDefaultDenyPolicy(scope, `deny-${deny.namespace}`, { namespace: deny.namespace, direction: deny.direction, clusterName: cluster.name });
+        }
+      },
+    },
+    {
+      name: 'raw-policies',
+      build: (scope) => {
+        mesh.rawPolicies.forEach((policy, index) => {
+          if (policy.clusters.includes(cluster.name)) new RawPolicy(scope, `raw-${index}`, { policy, clusterName: cluster.name });
+        });
+      },
+    },
+    {
+      name: 'verification-kit',
+      build: (scope) => {
+        const kit = mesh.verificationKit;
+        if (!kit) return;
+        const deny = mesh.defaultDenies.find((d) => d.namespace === kit.namespace && d.clusters.includes(cluster.name));
+        new VerificationKit(scope, 'kit', { namespace: kit.namespace, clusterName: cluster.name, meshClusters, calls: kit.calls, defaultDeny: deny?.direction });
+      },
+    },
   ];
 }
 
-function kustomization(resources: readonly string[]): string {
-  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+/**
+ * Namespaces this cluster's objects live in that synth creates (never pruned):
+ * those of its global services, policy halves, default denies and raw
+ * policies, except the ones every cluster has, Cilium's and the kit's own.
+ */
+function namespacesIn(mesh: Mesh, cluster: Cluster): string[] {
+  const here = cluster.name;
+  const used = [
+    ...mesh.globalServices.filter((s) => s.clusters.includes(here)).map((s) => s.namespace),
+    ...mesh.policies.flatMap((p) => [...(peerRunsIn(p.from, here) ? [p.from.namespace] : []), ...(peerRunsIn(p.to, here) ? [p.to.namespace] : [])]),
+    ...mesh.defaultDenies.filter((d) => d.clusters.includes(here)).map((d) => d.namespace),
+    ...mesh.rawPolicies.filter((r) => r.clusters.includes(here) && r.namespace !== undefined).map((r) => r.namespace!),
+  ];
+  const skip = new Set([...BUILT_IN_NAMESPACES, mesh.cilium.namespace, ...(mesh.verificationKit ? [mesh.verificationKit.namespace] : [])]);
+  return [...new Set(used)].filter((n) => !skip.has(n)).sort();
+}
+
+/** The mesh CA Secret, first: the HelmChart waits for it. SOPS: the committed ciphertext, verbatim; external-secrets: an ExternalSecret. */
+function meshCaSecretManifest(mesh: Mesh): ManifestFile {
+  const { secrets, cilium } = mesh;
+  if (secrets.provider === 'sops') return { name: MESH_CA_SECRET_FILE, verbatim: () => sopsCaSecretText(secrets) };
+  return { name: MESH_CA_SECRET_FILE, build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { namespace: cilium.namespace, secrets }) };
 }

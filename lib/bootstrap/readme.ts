@@ -21,9 +21,7 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster): string {
     '',
     `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers join it.`,
     '',
-    `2. Put the mesh CA values Secret \`${MESH_CA_VALUES_SECRET}\` (namespace ${ns}, decrypted) in`,
-    '   `/var/lib/rancher/k3s/server/manifests/` on the first server. The HelmChart waits for it:',
-    '   every cluster of the mesh must trust one CA, and Cilium would otherwise make its own.',
+    ...caStep(mesh),
     '',
     '3. Copy `cilium-helm-chart.yaml` to `/var/lib/rancher/k3s/server/manifests/` on the first server.',
     `   k3s installs Cilium ${mesh.cilium.version} with cluster name ${cluster.name} and id ${cluster.id}.`,
@@ -35,4 +33,42 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster): string {
     '   the manifests folder (or leave empty `<file>.skip` files), so k3s stops re-applying them.',
     '',
   ].join('\n');
+}
+
+/**
+ * Step 2: the shared CA must be in the cluster before the first helm run, or the
+ * chart makes a CA of its own for this cluster and the mesh breaks.
+ */
+function caStep(mesh: Mesh): string[] {
+  const ns = mesh.cilium.namespace;
+  const target = '/var/lib/rancher/k3s/server/manifests/cilium-mesh-ca.yaml';
+  const intro = [
+    `2. Put the mesh CA Secret \`${MESH_CA_VALUES_SECRET}\` (namespace ${ns}) in the k3s manifests folder of the`,
+    '   first server before Cilium first starts: the HelmChart waits for it, and its first helm run must already',
+    '   see the shared CA (every cluster of the mesh trusts one CA; without it Cilium would make its own).',
+  ];
+  if (mesh.secrets.provider === 'external-secrets') {
+    return [
+      ...intro,
+      `   The CA lives in your secret store (${mesh.secrets.storeRef.kind} ${mesh.secrets.storeRef.name}, key \`${mesh.secrets.remoteKey}\`), and`,
+      '   the External Secrets Operator cannot run before Cilium does: write the Secret once by hand, as',
+      `   \`${target}\`, with key \`values.yaml\` holding \`tls: {ca: {cert: <base64 PEM>, key: <base64 PEM>}}\` from`,
+      "   the store's tls.crt and tls.key (the ExternalSecret in 01-ca takes the Secret over afterwards).",
+      '   Remove that file once GitOps runs (step 5): it holds the CA key in clear on the node\'s disk.',
+    ];
+  }
+  return [
+    ...intro,
+    `   It is committed encrypted (${mesh.secrets.caFile}); decrypt it where your age identity is, from the`,
+    '   project root, and copy the result to the server:',
+    '',
+    '   ```sh',
+    '   SOPS_AGE_KEY_FILE=<your age key file> npm run --silent mesh -- ca secret > cilium-mesh-ca.yaml',
+    `   # copy it to the first server as ${target} (mode 0600)`,
+    '   ```',
+    '',
+    `   On a machine that has the project and the key, \`npm run --silent mesh -- ca secret > ${target}\``,
+    '   writes it in place. The file holds the CA key in clear on the node\'s disk: remove it as soon as',
+    '   GitOps runs (step 5); Flux or Argo CD then keep the Secret from the encrypted copy in git.',
+  ];
 }

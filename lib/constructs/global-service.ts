@@ -44,7 +44,7 @@ export class GlobalServiceResources extends Construct {
   }
 }
 
-export function globalServiceAnnotations(svc: GlobalService): Record<string, string> {
+export function globalServiceAnnotations(svc: Pick<GlobalService, 'shared' | 'affinity'>): Record<string, string> {
   const annotations: Record<string, string> = {
     'service.cilium.io/global': 'true',
     'service.cilium.io/shared': String(svc.shared),

@@ -5,20 +5,26 @@
  */
 import { readdirSync, statSync } from 'fs';
 import { join, relative } from 'path';
-import { Cluster, GlobalService, Mesh, PolicyIntent } from '../model/mesh';
+import { Cluster, GlobalService, Mesh, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
 import { InventoryError, Problem, sortProblems } from './problems';
 import { readCluster } from './read-cluster';
 import { MeshSettings, readMesh } from './read-mesh';
 import { readPolicies } from './read-policies';
 import { readServices } from './read-services';
 import { checkAgainstSchema, INVENTORY_KINDS, InventoryKind, isInventoryKind, SCHEMA_FILES } from './schema-check';
-import { checkClusters, checkPolicies, checkServices, Declared, DeclaredCluster } from './mesh-rules';
+import { checkClusters, checkDefaultDenies, checkPolicies, checkPolicyNamespaces, checkRawPolicies, checkServiceNamespaces, checkServices, Declared, DeclaredCluster, namespaceRules } from './mesh-rules';
 import { SourceFile } from './source-file';
 import { describeValue } from './schema-check';
 
 export interface LoadOptions {
   /** Paths in messages are relative to this folder (default: the current directory). */
   readonly displayRoot?: string;
+  /** Folder the mesh CA file (secrets.caFile) is relative to (default: displayRoot, else the current directory). */
+  readonly projectRoot?: string;
+  /** Clock for the mesh CA expiry checks (default: now). */
+  readonly now?: Date;
+  /** Read and check the mesh CA files (default true); the `ca` commands that create them turn it off. */
+  readonly caFiles?: boolean;
 }
 
 export interface LoadResult {
@@ -83,7 +89,7 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   if (meshFiles.length > 1) {
     for (const f of meshFiles.slice(1)) problems.push(f.problem(['kind'], `a second Mesh file (the first is ${meshFiles[0].path})`, 'keep exactly one file of kind Mesh'));
   }
-  if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems);
+  if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems, { projectRoot: options.caFiles === false ? undefined : (options.projectRoot ?? root), now: options.now });
   else if (unidentifiedFiles === 0 && !kindsWithErrors.has('Mesh')) {
     problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no mesh settings', fix: missingFix });
   }
@@ -104,10 +110,24 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     readServices(file, clusterNames, problems, possibleClusterNames).map((item, index) => ({ item, file, index })),
   );
   checkServices(services, problems);
-  const policies: Declared<PolicyIntent>[] = byKind.get('Policies')!.flatMap((file) =>
-    readPolicies(file, clusterNames, problems, possibleClusterNames).map((item, index) => ({ item, file, index })),
-  );
+  const policies: Declared<PolicyIntent>[] = [];
+  const defaultDenies: Declared<NamespaceDefaultDeny>[] = [];
+  const rawPolicies: Declared<RawCiliumPolicy>[] = [];
+  for (const file of byKind.get('Policies')!) {
+    const contents = readPolicies(file, clusterNames, problems, possibleClusterNames);
+    policies.push(...contents.intents.map((item, index) => ({ item, file, index })));
+    defaultDenies.push(...contents.defaultDenies.map((item, index) => ({ item, file, index })));
+    rawPolicies.push(...contents.rawPolicies.map((item, index) => ({ item, file, index })));
+  }
   checkPolicies(policies, problems);
+  if (settings) {
+    // Namespaces are checked only with readable mesh settings: they say which namespaces exist.
+    const rules = namespaceRules(settings, services);
+    checkServiceNamespaces(services, rules, problems);
+    checkPolicyNamespaces(policies, rules, problems);
+    checkDefaultDenies(defaultDenies, rules, problems);
+    checkRawPolicies(rawPolicies, policies.map((d) => d.item), defaultDenies.map((d) => d.item), rules, problems);
+  }
 
   const sorted = sortProblems(problems);
   if (!settings || sorted.some((p) => p.severity === 'error')) return { problems: sorted };
@@ -123,6 +143,9 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
       clusters,
       globalServices: services.map((d) => d.item).sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
       policies: policies.map((d) => d.item).sort((a, b) => a.name.localeCompare(b.name)),
+      namespaces: settings.namespaces,
+      defaultDenies: defaultDenies.map((d) => d.item).sort((a, b) => a.namespace.localeCompare(b.namespace)),
+      rawPolicies: rawPolicies.map((d) => d.item),
     },
   };
 }

@@ -2,7 +2,9 @@
  * Rules across files: what one cluster declares must not collide with another.
  */
 import { cidrContains, cidrsOverlap, parseIpv4 } from '../model/ipv4';
-import { CiliumSettings, Cluster, GlobalService, PolicyIntent } from '../model/mesh';
+import { CiliumSettings, Cluster, GlobalService, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
+import { BUILT_IN_NAMESPACES } from '../constructs/namespace';
+import { DEFAULT_DENY_POLICY_NAME } from '../constructs/default-deny';
 import { ciliumVersionFacts } from '../cilium/versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { Problem } from './problems';
@@ -122,6 +124,8 @@ export function checkServices(declared: readonly Declared<GlobalService>[], prob
     else seen.set(key, d);
     if (!d.item.backend) {
       problems.push(d.file.problem(['services', d.index], `${key} has no backend declared here`, 'add a backend, or make sure a workload labelled like the selector runs in at least one cluster', { severity: 'warning' }));
+    } else if (d.item.backend.replicas === 0) {
+      problems.push(d.file.problem(['services', d.index, 'backend', 'replicas'], `0 replicas: ${key} has no backend in any cluster`, 'set replicas to 1 or more, or make sure a workload labelled like the selector runs in at least one cluster', { severity: 'warning' }));
     }
   }
 }
@@ -132,5 +136,101 @@ export function checkPolicies(declared: readonly Declared<PolicyIntent>[], probl
     const first = seen.get(d.item.name);
     if (first) problems.push(d.file.problem(['policies', d.index, 'name'], `'${d.item.name}' is already the name of a policy in ${first.file.path}`, 'give every policy a unique name'));
     else seen.set(d.item.name, d);
+  }
+}
+
+/** What may be named as a namespace, and the mesh settings it comes from. */
+export interface NamespaceRules {
+  /** Namespaces policies may name. */
+  readonly known: ReadonlySet<string>;
+  /** The Cilium namespace: never closed by a default deny. */
+  readonly ciliumNamespace: string;
+  /** The verification kit's namespace when the kit is on: no global service may live there. */
+  readonly kitNamespace?: string;
+}
+
+/**
+ * Namespaces policies may name: the ones every cluster has, the Cilium
+ * namespace, those the mesh file declares, and those synth creates (of global
+ * services and of the verification kit).
+ */
+export function namespaceRules(
+  settings: { readonly namespaces: readonly string[]; readonly cilium: CiliumSettings; readonly verificationKit?: { readonly namespace: string } },
+  services: readonly Declared<GlobalService>[],
+): NamespaceRules {
+  const known = new Set<string>([...BUILT_IN_NAMESPACES, settings.cilium.namespace, ...settings.namespaces, ...services.map((d) => d.item.namespace)]);
+  if (settings.verificationKit) known.add(settings.verificationKit.namespace);
+  return { known, ciliumNamespace: settings.cilium.namespace, kitNamespace: settings.verificationKit?.namespace };
+}
+
+function checkNamespace(file: SourceFile, path: (string | number)[], namespace: string | undefined, rules: NamespaceRules, problems: Problem[]): void {
+  if (namespace === undefined || rules.known.has(namespace)) return;
+  const names = [...rules.known].sort().join(', ');
+  problems.push(file.problem(path, `'${namespace}' is not a namespace of the mesh`, `correct the name (known: ${names}), or add it to namespaces: in the mesh file`));
+}
+
+export function checkServiceNamespaces(declared: readonly Declared<GlobalService>[], rules: NamespaceRules, problems: Problem[]): void {
+  for (const d of declared) {
+    if (rules.kitNamespace !== undefined && d.item.namespace === rules.kitNamespace) {
+      problems.push(d.file.problem(['services', d.index, 'namespace'], `'${d.item.namespace}' is the verification kit's namespace`, 'choose another namespace, or set verificationKit.namespace in the mesh file to another name'));
+    }
+  }
+}
+
+export function checkPolicyNamespaces(declared: readonly Declared<PolicyIntent>[], rules: NamespaceRules, problems: Problem[]): void {
+  for (const d of declared) {
+    checkNamespace(d.file, ['policies', d.index, 'from', 'namespace'], d.item.from.namespace, rules, problems);
+    checkNamespace(d.file, ['policies', d.index, 'to', 'namespace'], d.item.to.namespace, rules, problems);
+  }
+}
+
+export function checkDefaultDenies(declared: readonly Declared<NamespaceDefaultDeny>[], rules: NamespaceRules, problems: Problem[]): void {
+  const seen = new Map<string, Declared<NamespaceDefaultDeny>>();
+  for (const d of declared) {
+    const at = ['defaultDeny', d.index];
+    checkNamespace(d.file, [...at, 'namespace'], d.item.namespace, rules, problems);
+    if (d.item.namespace === 'kube-system' || d.item.namespace === rules.ciliumNamespace) {
+      problems.push(d.file.problem([...at, 'namespace'], `closing ${d.item.namespace} would cut off the cluster's DNS, Cilium and the mesh endpoint`, 'close the namespaces of your own workloads instead'));
+    }
+    for (const cluster of d.item.clusters) {
+      const key = `${d.item.namespace}@${cluster}`;
+      const first = seen.get(key);
+      if (first) {
+        problems.push(d.file.problem(at, `${d.item.namespace} in ${cluster} is already closed by defaultDeny[${first.index}] of ${first.file.path}`, 'declare one default deny per namespace and cluster (direction: both closes both ways)'));
+        break;
+      }
+      seen.set(key, d);
+    }
+  }
+}
+
+/**
+ * Hand-written policies: known namespaces, one object per kind, namespace and
+ * name, and no name the intents or default denies render in the same namespace.
+ */
+export function checkRawPolicies(
+  declared: readonly Declared<RawCiliumPolicy>[],
+  intents: readonly PolicyIntent[],
+  denies: readonly NamespaceDefaultDeny[],
+  rules: NamespaceRules,
+  problems: Problem[],
+): void {
+  const generated = new Map<string, string>();
+  for (const intent of intents) {
+    generated.set(`${intent.from.namespace}/${intent.name}-egress`, `the egress half of policy ${intent.name}`);
+    generated.set(`${intent.to.namespace}/${intent.name}-ingress`, `the ingress half of policy ${intent.name}`);
+  }
+  for (const deny of denies) generated.set(`${deny.namespace}/${DEFAULT_DENY_POLICY_NAME}`, `the default deny of ${deny.namespace}`);
+  const seen = new Map<string, Declared<RawCiliumPolicy>>();
+  for (const d of declared) {
+    const at = ['rawPolicies', d.index, 'policy', 'metadata'];
+    checkNamespace(d.file, [...at, 'namespace'], d.item.namespace, rules, problems);
+    const key = `${d.item.kind} ${d.item.namespace ?? ''}/${d.item.name}`;
+    const first = seen.get(key);
+    if (first) {
+      problems.push(d.file.problem([...at, 'name'], `${d.item.kind} ${d.item.namespace ? `${d.item.namespace}/` : ''}${d.item.name} is already declared in rawPolicies[${first.index}] of ${first.file.path}`, 'give every raw policy its own name, or list more clusters on the first one'));
+    } else seen.set(key, d);
+    const clash = d.item.kind === 'CiliumNetworkPolicy' ? generated.get(`${d.item.namespace}/${d.item.name}`) : undefined;
+    if (clash) problems.push(d.file.problem([...at, 'name'], `'${d.item.name}' is the name of ${clash}`, 'choose another name'));
   }
 }

@@ -5,6 +5,7 @@ import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES } from '../cilium/remo
 import { CiliumVersion } from '../cilium/versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { CiliumSettings, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
+import { readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';
 
@@ -31,7 +32,8 @@ interface RawMesh {
     interval?: string;
     argocd?: { namespace?: string; project?: string };
   };
-  verificationKit?: { enabled?: boolean; namespace?: string };
+  namespaces?: string[];
+  verificationKit?: { enabled?: boolean; namespace?: string; calls?: number };
 }
 
 export const DEFAULT_CA_FILE = 'secrets/cilium-mesh-ca.sops.yaml';
@@ -42,31 +44,42 @@ export interface MeshSettings {
   readonly secrets: SecretsSettings;
   readonly delivery: DeliverySettings;
   readonly verificationKit?: VerificationKitSettings;
+  /** Namespaces declared for policies, sorted. */
+  readonly namespaces: readonly string[];
 }
 
-export function readMesh(file: SourceFile, problems: Problem[]): MeshSettings {
+export interface ReadMeshOptions {
+  /** Folder the CA file (secrets.caFile) is relative to; without it the CA files are not read. */
+  readonly projectRoot?: string;
+  /** Clock for the CA expiry checks (tests). */
+  readonly now?: Date;
+}
+
+export function readMesh(file: SourceFile, problems: Problem[], options: ReadMeshOptions = {}): MeshSettings {
   const raw = file.data as RawMesh;
   const c = raw.cilium;
   const helmValues = c.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['cilium', 'helmValues'], helmValues));
+  const namespace = c.namespace ?? 'kube-system';
   return {
     name: raw.name,
     cilium: {
       version: c.version,
-      namespace: c.namespace ?? 'kube-system',
+      namespace,
       kvstoremesh: c.kvstoremesh ?? true,
       maxConnectedClusters: c.maxConnectedClusters ?? 255,
       routing: readRouting(file, c.routing, problems),
       kubeProxyReplacement: c.kubeProxyReplacement ?? true,
       helmValues,
     },
-    secrets: readSecrets(file, raw.secrets, problems),
+    secrets: readSecrets(file, raw.secrets, problems, { ...options, namespace }),
     delivery: readDelivery(raw.delivery),
-    verificationKit: raw.verificationKit?.enabled ? { namespace: raw.verificationKit.namespace ?? 'mesh-check' } : undefined,
+    verificationKit: raw.verificationKit?.enabled ? { namespace: raw.verificationKit.namespace ?? 'mesh-check', calls: raw.verificationKit.calls ?? 60 } : undefined,
+    namespaces: [...(raw.namespaces ?? [])].sort(),
   };
 }
 
-function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Problem[]): SecretsSettings {
+function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Problem[], options: ReadMeshOptions & { namespace: string }): SecretsSettings {
   if (raw?.provider === 'external-secrets') {
     if (!raw.externalSecrets) {
       problems.push(file.problem(['secrets'], "provider external-secrets needs 'externalSecrets'", 'add externalSecrets with storeRef and remoteKey'));
@@ -81,7 +94,21 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
   if (raw?.externalSecrets !== undefined) {
     problems.push(file.problem(['secrets', 'externalSecrets'], 'is only used with provider external-secrets', 'remove it, or set provider: external-secrets'));
   }
-  return { provider: 'sops', ageRecipients: raw?.ageRecipients ?? [], caFile: raw?.caFile ?? DEFAULT_CA_FILE };
+  const ageRecipients = raw?.ageRecipients ?? [];
+  const caFile = raw?.caFile ?? DEFAULT_CA_FILE;
+  if (ageRecipients.length === 0) {
+    problems.push(
+      file.problem(
+        raw ? ['secrets'] : [],
+        "has no 'ageRecipients': the mesh CA is kept in git encrypted with SOPS to age recipients (provider sops, the default)",
+        'add secrets.ageRecipients: the age public key (age1…) of every cluster\'s Flux or KSOPS and of each person who rotates the CA (age-keygen prints one), or set secrets.provider: external-secrets',
+      ),
+    );
+  }
+  if (options.projectRoot === undefined) return { provider: 'sops', ageRecipients, caFile };
+  const { ca, issues } = readCaFiles({ projectRoot: options.projectRoot, caFile, namespace: options.namespace, recipients: ageRecipients, now: options.now });
+  for (const issue of issues) problems.push({ severity: issue.severity, file: issue.file, field: issue.field, message: issue.message, fix: issue.fix });
+  return { provider: 'sops', ageRecipients, caFile, caSecret: ca && { fileText: ca.fileText, certificate: ca.certificate } };
 }
 
 function readDelivery(raw: RawMesh['delivery']): DeliverySettings {

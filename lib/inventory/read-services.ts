@@ -6,7 +6,7 @@ import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';
 
-type ClusterList = 'all' | string[];
+export type ClusterList = 'all' | string[];
 
 interface RawService {
   name: string;
@@ -29,11 +29,11 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
   return raw.map((svc, index) => {
     const at = ['services', index];
     const clusters = expand(svc.clusters ?? 'all', clusterNames);
-    checkClusters(file, [...at, 'clusters'], svc.clusters, clusterNames, alsoAccepted, problems);
+    checkClusterList(file, [...at, 'clusters'], svc.clusters, clusterNames, alsoAccepted, problems);
     let backend: GlobalService['backend'];
     if (svc.backend) {
       const backendClusters = expand(svc.backend.clusters, clusterNames);
-      checkClusters(file, [...at, 'backend', 'clusters'], svc.backend.clusters, clusterNames, alsoAccepted, problems);
+      checkClusterList(file, [...at, 'backend', 'clusters'], svc.backend.clusters, clusterNames, alsoAccepted, problems);
       for (const name of backendClusters) {
         if (clusterNames.includes(name) && !clusters.includes(name)) {
           problems.push(file.problem([...at, 'backend', 'clusters'], `the backend runs in ${name}, where the service does not exist`, `add ${name} to the service's clusters, or remove it from backend.clusters`));
@@ -69,7 +69,8 @@ export function expand(list: ClusterList, clusterNames: readonly string[]): stri
   return list === 'all' ? [...clusterNames] : [...list].sort();
 }
 
-function checkClusters(file: SourceFile, at: (string | number)[], list: ClusterList | undefined, clusterNames: readonly string[], alsoAccepted: readonly string[], problems: Problem[]): void {
+/** Names in a cluster list must be clusters of the mesh ('all' always is). */
+export function checkClusterList(file: SourceFile, at: (string | number)[], list: ClusterList | undefined, clusterNames: readonly string[], alsoAccepted: readonly string[], problems: Problem[]): void {
   // With no cluster at all, the loader reports that once; every reference would fail.
   if (list === undefined || list === 'all' || clusterNames.length === 0) return;
   list.forEach((name, i) => {

@@ -5,6 +5,7 @@
  */
 import { CiliumVersion } from '../cilium/versions';
 import { Ipv4Cidr } from './ipv4';
+import type { CaCertificateFacts } from '../secrets/mesh-ca/certificate';
 
 /** Where a part of the model was declared, so later messages can point at it. */
 export interface SourceRef {
@@ -123,6 +124,32 @@ export interface PolicyIntent {
   readonly ports: readonly PolicyPort[];
 }
 
+export type PolicyDirection = 'ingress' | 'egress' | 'both';
+
+/** Every pod of a namespace denies what no policy allows, in the listed clusters. */
+export interface NamespaceDefaultDeny {
+  readonly source: SourceRef;
+  readonly namespace: string;
+  /** Clusters to render it in, sorted. */
+  readonly clusters: readonly string[];
+  readonly direction: PolicyDirection;
+}
+
+export type RawPolicyKind = 'CiliumNetworkPolicy' | 'CiliumClusterwideNetworkPolicy';
+
+/** A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy written out by hand, placed as is. */
+export interface RawCiliumPolicy {
+  readonly source: SourceRef;
+  readonly kind: RawPolicyKind;
+  readonly name: string;
+  /** Set for CiliumNetworkPolicy, absent for the cluster-wide kind. */
+  readonly namespace?: string;
+  /** Clusters to render it in, sorted. */
+  readonly clusters: readonly string[];
+  /** The object as written: apiVersion, kind, metadata, spec or specs. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+}
+
 /** Where the one mesh CA comes from. */
 export type SecretsSettings =
   | {
@@ -131,6 +158,12 @@ export type SecretsSettings =
       readonly ageRecipients: readonly string[];
       /** The encrypted CA Secret, relative to the project root. */
       readonly caFile: string;
+      /**
+       * The CA as committed: the SOPS file's exact text, copied verbatim into every cluster
+       * (never decrypted at synth), and the facts of the clear certificate beside it.
+       * Set by the loader whenever the inventory is valid.
+       */
+      readonly caSecret?: { readonly fileText: string; readonly certificate: CaCertificateFacts };
     }
   | {
       readonly provider: 'external-secrets';
@@ -153,6 +186,8 @@ export interface DeliverySettings {
 
 export interface VerificationKitSettings {
   readonly namespace: string;
+  /** How many calls the check Job makes per round. */
+  readonly calls: number;
 }
 
 export interface Mesh {
@@ -168,6 +203,12 @@ export interface Mesh {
   readonly globalServices: readonly GlobalService[];
   /** Sorted by name. */
   readonly policies: readonly PolicyIntent[];
+  /** Namespaces the mesh file declares (besides the built-in ones and those of global services), sorted. */
+  readonly namespaces: readonly string[];
+  /** Sorted by namespace. */
+  readonly defaultDenies: readonly NamespaceDefaultDeny[];
+  /** In the order of the Policies files. */
+  readonly rawPolicies: readonly RawCiliumPolicy[];
 }
 
 /** The other clusters of the mesh, in name order. */

@@ -35,7 +35,7 @@ describeWithShared(
         .flatMap((f) => objectsIn(f.content, f.path).map((o) => ({ path: f.path, spec: o.spec as { version: unknown; valuesContent: string } })));
 
       it('renders a HelmChart per cluster and its bootstrap copy', () => {
-        expect(charts.map((chart) => chart.path).sort()).toEqual(['k3scl1', 'k3scl2', 'k3scl3'].flatMap((n) => [`${n}/bootstrap/cilium-helm-chart.yaml`, `${n}/cilium-helm-chart.yaml`]));
+        expect(charts.map((chart) => chart.path).sort()).toEqual(['k3scl1', 'k3scl2', 'k3scl3'].flatMap((n) => [`${n}/02-cilium/cilium-helm-chart.yaml`, `${n}/bootstrap/cilium-helm-chart.yaml`]));
       });
 
       it.each(charts.map((chart) => [chart.path, chart.spec]))('%s: values pass the chart schema of spec.version', (_path, spec) => {

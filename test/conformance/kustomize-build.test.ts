@@ -1,14 +1,15 @@
 /**
  * Each cluster folder, written to disk as rendered, builds with
  * `kubectl kustomize` (client side only, no server) into exactly the objects of
- * the files its kustomization.yaml lists, and lists every manifest it holds.
+ * the files its stage folders' kustomization.yaml files list, and every stage
+ * lists every manifest it holds.
  */
 import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse } from 'yaml';
-import { MATRIX, objectsIn, renderExample } from './rendered';
+import { MATRIX, objectsIn, renderExample, STAGE_FOLDER } from './rendered';
 
 function hasKubectl(): boolean {
   try {
@@ -43,12 +44,17 @@ describeWithKubectl('kubectl kustomize', () => {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, f.content);
       }
-      const resources: string[] = parse(files.find((f) => f.path === `${cluster}/kustomization.yaml`)!.content).resources;
-
-      const manifests = readdirSync(dir).filter((n) => n.endsWith('.yaml') && n !== 'kustomization.yaml');
-      expect([...resources].sort()).toEqual(manifests.sort());
-
-      const listed = resources.flatMap((name) => objectsIn(files.find((f) => f.path === `${cluster}/${name}`)!.content, name)).map(idOf);
+      const read = (rel: string) => files.find((f) => f.path === `${cluster}/${rel}`)!.content;
+      // The cluster's kustomization lists its stage folders, each stage's lists the files in it.
+      const stages: string[] = parse(read('kustomization.yaml')).resources;
+      expect(stages.length).toBeGreaterThan(0);
+      expect([...stages].sort()).toEqual(readdirSync(dir).filter((n) => STAGE_FOLDER.test(n)).sort());
+      const listed = stages.flatMap((stage) => {
+        const resources: string[] = parse(read(`${stage}/kustomization.yaml`)).resources;
+        const manifests = readdirSync(join(dir, stage)).filter((n) => n.endsWith('.yaml') && n !== 'kustomization.yaml');
+        expect([...resources].sort()).toEqual(manifests.sort());
+        return resources.flatMap((name) => objectsIn(read(`${stage}/${name}`), name)).map(idOf);
+      });
       expect(new Set(listed).size).toBe(listed.length);
 
       const built = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 });

@@ -6,7 +6,7 @@
  */
 import { parse } from 'yaml';
 import { KubeObject } from '../support/schema-validator';
-import { clusterObjects, inventoryCluster, inventoryFile, MATRIX, RenderCase, Rendered, renderExample, renderSixClusters } from './rendered';
+import { clusterObjects, inventoryCluster, inventoryFile, manifestPath, MATRIX, RenderCase, Rendered, renderExample, renderSixClusters } from './rendered';
 
 const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 const CONFIG_DIR = '/var/lib/cilium/clustermesh';
@@ -205,7 +205,9 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
     it(`${before120 ? 'patches the workload that dials the peers with hostAliases' : 'renders no hostAliases patch'}`, () => {
       for (const cluster of r.clusters) {
         const patches = clusterObjects(r, cluster, 'host-aliases-patch.yaml');
-        const listed = (parse(r.byPath.get(`${cluster}/kustomization.yaml`)!).resources as string[]).includes('host-aliases-patch.yaml');
+        const path = manifestPath(r, cluster, 'host-aliases-patch.yaml');
+        const stage = path?.split('/')[1];
+        const listed = stage !== undefined && (parse(r.byPath.get(`${cluster}/${stage}/kustomization.yaml`)!).resources as string[]).includes('host-aliases-patch.yaml');
         if (!before120) {
           expect({ cluster, patches: patches.length, listed }).toEqual({ cluster, patches: 0, listed: false });
           continue;
@@ -252,7 +254,7 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
     it('sets the same maxConnectedClusters everywhere, and the bootstrap HelmChart equals the GitOps one', () => {
       for (const cluster of r.clusters) {
         expect({ cluster, max: helmValues(r, cluster).clustermesh.maxConnectedClusters }).toEqual({ cluster, max: mesh.maxConnectedClusters });
-        expect(r.byPath.get(`${cluster}/bootstrap/cilium-helm-chart.yaml`)).toBe(r.byPath.get(`${cluster}/cilium-helm-chart.yaml`));
+        expect(r.byPath.get(`${cluster}/bootstrap/cilium-helm-chart.yaml`)).toBe(r.byPath.get(manifestPath(r, cluster, 'cilium-helm-chart.yaml')!));
       }
     });
 

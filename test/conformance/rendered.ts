@@ -37,7 +37,8 @@ export function rendered(inventory: InventoryFiles, key: string): Rendered {
   let result = memo.get(key);
   if (!result) {
     const files = renderMesh(meshOf(inventory));
-    const clusters = [...new Set(files.map((f) => f.path.split('/')[0]))].sort();
+    // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
+    const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
     result = { inventory, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
     memo.set(key, result);
   }
@@ -78,6 +79,8 @@ export function sixClusterInventory(version: string, kvstoremesh: boolean): Inve
     if (meshEndpoint) cluster.meshEndpoint = meshEndpoint;
     files = withFile(files, `k3scl${n}.yaml`, dump(cluster));
   }
+  // The second policy's destination namespace is one the mesh file declares.
+  files = editFile(files, 'mesh.yaml', (m) => (m.namespaces = ['echo']));
   return editFile(files, 'policies.yaml', (p) => {
     p.policies.push({
       name: 'probe-to-echo',
@@ -97,22 +100,33 @@ export function objectsIn(content: string, path = '<yaml>'): KubeObject[] {
   });
 }
 
-/** Files that are not Kubernetes API objects: k3s config, READMEs, the kustomize file itself. */
+/** Files that are not Kubernetes API objects: k3s config, READMEs, kustomize files (kustomization, KSOPS generator). */
 export function isApiObjectFile(path: string): boolean {
   const base = path.split('/').pop()!;
   if (!base.endsWith('.yaml')) return false;
-  if (base === 'kustomization.yaml') return false;
+  if (base === 'kustomization.yaml' || base === 'ksops-generator.yaml') return false;
   return !/\/bootstrap\/k3s-config-[^/]+\.yaml$/.test(path);
+}
+
+/** Stage folders of dist/<cluster>/ (01-ca, 02-cilium, ...), where the cluster's manifests live. */
+export const STAGE_FOLDER = /^\d\d-[a-z]+$/;
+
+/** Path relative to dist/ of a cluster's manifest file, in whichever stage folder holds it; undefined when not rendered. */
+export function manifestPath(r: Rendered, cluster: string, file: string): string | undefined {
+  return [...r.byPath.keys()].find((p) => {
+    const parts = p.split('/');
+    return parts.length === 3 && parts[0] === cluster && STAGE_FOLDER.test(parts[1]) && parts[2] === file;
+  });
 }
 
 export function objectId(o: KubeObject): string {
   return `${String(o.apiVersion)} ${String(o.kind)} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }
 
-/** The objects of dist/<cluster>/<file>, or [] when the file was not rendered. */
+/** The objects of dist/<cluster>/<stage>/<file>, or [] when the file was not rendered. */
 export function clusterObjects(r: Rendered, cluster: string, file: string): KubeObject[] {
-  const content = r.byPath.get(`${cluster}/${file}`);
-  return content === undefined ? [] : objectsIn(content, `${cluster}/${file}`);
+  const path = manifestPath(r, cluster, file);
+  return path === undefined ? [] : objectsIn(r.byPath.get(path)!, path);
 }
 
 /** The inventory's own data for a cluster (clusters/<name>.yaml). */

@@ -54,7 +54,7 @@ describeWithShared('rendered objects conform to upstream schemas', [CORE_SCHEMA_
     const apiFiles = files.filter((f) => isApiObjectFile(f.path));
 
     it('renders the bootstrap HelmChart among the validated files', () => {
-      expect(apiFiles.map((f) => f.path)).toEqual(expect.arrayContaining(['k3scl1/bootstrap/cilium-helm-chart.yaml', 'k3scl1/cilium-helm-chart.yaml']));
+      expect(apiFiles.map((f) => f.path)).toEqual(expect.arrayContaining(['k3scl1/bootstrap/cilium-helm-chart.yaml', 'k3scl1/02-cilium/cilium-helm-chart.yaml']));
     });
 
     it.each(apiFiles.map((f) => [f.path, f.content]))('%s', (path, content) => {

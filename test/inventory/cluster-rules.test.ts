@@ -70,6 +70,23 @@ describe('cluster name', () => {
     });
   });
 
+  it.each([
+    ['bootstrap', /each cluster's bootstrap folder/],
+    ['argocd', /the Argo CD entry point \(dist\/argocd\/\)/],
+    ['flux', /each cluster's Flux entry point/],
+    ['readme', /the overview of the mesh \(dist\/README\.md\)/],
+  ])("is refused when it is '%s' (a name dist/ uses beside or inside the cluster folders)", (name, purpose) => {
+    const renamed = renameK3scl3(name)[`k3scl3.yaml`];
+    const files = withFile(withFile(example, 'k3scl3.yaml', undefined), `${name}.yaml`, renamed);
+    expectProblem(loadFiles(files), {
+      file: `clusters/${name}.yaml`,
+      field: 'name',
+      line: lineOf(renamed, 'name:'),
+      message: new RegExp(`'${name}' is reserved for ${purpose.source}`),
+      fix: /choose another name/,
+    });
+  });
+
   it('is refused when two files declare the same name', () => {
     const files = editFile(example, 'k3scl2.yaml', (c) => {
       c.name = 'k3scl1';

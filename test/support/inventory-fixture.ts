@@ -2,7 +2,7 @@
  * Inventories for tests: the bundled example, edited in memory, written to a
  * temporary folder and loaded or synthesised there.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { dump, load } from 'js-yaml';
@@ -37,6 +37,8 @@ export function tempProject(files: InventoryFiles): { root: string; cleanup: () 
   const root = mkdtempSync(join(tmpdir(), 'mesh-test-'));
   mkdirSync(join(root, 'clusters'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'clusters', name), text);
+  // The example's mesh CA (secrets.caFile is relative to the project root).
+  cpSync(join(PROJECT_ROOT, 'secrets'), join(root, 'secrets'), { recursive: true });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

@@ -151,7 +151,9 @@ export function validateKubeObject(object: KubeObject): ValidationResult {
     return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} in ${SHARED_DIR}`] };
   }
   const validate = validatorFor(schema, isPartialPatch(object));
-  return validate(object) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
+  // A SOPS-encrypted object is checked as Flux or KSOPS apply it: without its `sops` metadata.
+  const applied = 'sops' in object ? Object.fromEntries(Object.entries(object).filter(([key]) => key !== 'sops')) : object;
+  return validate(applied) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
 }
 
 /** Validates Helm values against ../shared/cilium/<version>/values.schema.json. */

@@ -2,7 +2,14 @@
  * Every `npm run mesh` command, in the order the usage text lists them.
  */
 import { MeshCommand } from '../command';
+import { addClusterCommand } from './add-cluster';
+import { caInitCommand } from './ca-init';
+import { caRotateCommand } from './ca-rotate';
+import { caSecretCommand } from './ca-secret';
+import { caShowCommand } from './ca-show';
 import { checkCommand } from './check';
+import { removeClusterCommand } from './remove-cluster';
+import { secretsRekeyCommand } from './secrets-rekey';
 import { validateCommand } from './validate';
 
-export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand];
+export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, secretsRekeyCommand];

@@ -1,0 +1,259 @@
+/**
+ * `npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N]
+ * [--pod-cidr CIDR] [--node-port PORT]`: writes clusters/NAME.yaml with an id,
+ * a pod range and a mesh endpoint nodePort that collide with nothing in the
+ * mesh, then says to synth. The current inventory must be valid.
+ */
+import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'fs';
+import { join, relative, resolve } from 'path';
+import { loadInventory } from '../../inventory/load';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/read-cluster';
+import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
+import { Mesh } from '../../model/mesh';
+import { MeshCommand, UsageError } from '../command';
+import { reportProblems } from '../report';
+
+/** Cilium's rule for cluster.name; 'default' needs no id and 'bootstrap' is a folder of dist/<cluster>/. */
+const CLUSTER_NAME = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
+const MAX_NAME_LENGTH = 32;
+const RESERVED_NAMES = new Set(['default', 'bootstrap']);
+
+export interface AddClusterRequest {
+  readonly name: string;
+  /** The first is the server, the others agents. */
+  readonly nodeIps: readonly string[];
+  readonly id?: number;
+  readonly podCidr?: string;
+  readonly nodePort?: number;
+}
+
+export interface ClusterPlan {
+  readonly name: string;
+  readonly id: number;
+  readonly podCidr: string;
+  readonly serviceCidr: string;
+  readonly nodePort: number;
+  readonly nodes: readonly { name: string; ip: string; role: 'server' | 'agent' }[];
+}
+
+/** Parses the command line into a request; throws UsageError on a malformed one. */
+export function parseAddClusterArgs(args: readonly string[]): AddClusterRequest {
+  const positional: string[] = [];
+  const nodeIps: string[] = [];
+  let id: number | undefined;
+  let podCidr: string | undefined;
+  let nodePort: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
+      const next = args[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    switch (flag) {
+      case '--node-ip':
+        nodeIps.push(value());
+        break;
+      case '--id':
+        id = integer('--id', value());
+        break;
+      case '--pod-cidr':
+        podCidr = value();
+        break;
+      case '--node-port':
+        nodePort = integer('--node-port', value());
+        break;
+      default:
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${flag}; ${ADD_USAGE}`);
+        positional.push(arg);
+    }
+  }
+  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? `name the new cluster; ${ADD_USAGE}` : `one cluster at a time (got ${positional.join(', ')}); ${ADD_USAGE}`);
+  if (nodeIps.length === 0) throw new UsageError(`give the node addresses with --node-ip (the first is the server); ${ADD_USAGE}`);
+  return { name: positional[0], nodeIps, id, podCidr, nodePort };
+}
+
+const ADD_USAGE = 'usage: npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N] [--pod-cidr CIDR] [--node-port PORT]';
+
+function integer(flag: string, text: string): number {
+  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${flag} must be a whole number, not '${text}'`);
+  return Number(text);
+}
+
+/**
+ * Chooses what the request leaves open: the id after the highest one in use
+ * (ids of removed clusters are reused only when the range is exhausted), the
+ * pod range 10.<10+id>.0.0/16 or else the first free /16 of 10.0.0.0/8, and
+ * the nodePort after the highest mesh endpoint port in use. Whatever is given
+ * or chosen must collide with nothing in the mesh.
+ */
+export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFileNames: readonly string[] = []): ClusterPlan {
+  const { name } = request;
+  if (!CLUSTER_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
+    throw new UsageError(`'${name}' is not a valid cluster name: at most ${MAX_NAME_LENGTH} characters, lower-case letters, digits and '-', starting and ending with a letter or digit`);
+  }
+  if (RESERVED_NAMES.has(name)) throw new UsageError(`'${name}' is reserved; choose another name`);
+  if (mesh.clusters.some((c) => c.name === name)) throw new UsageError(`the mesh already has a cluster named ${name}`);
+  if (existingFileNames.includes(`${name}.yaml`) || existingFileNames.includes(`${name}.yml`)) throw new UsageError(`the inventory already has a file ${name}.yaml; choose another name`);
+
+  const serviceCidr = cidr(DEFAULT_SERVICE_CIDR);
+  const meshNodeIps = new Map<number, string>();
+  for (const c of mesh.clusters) for (const n of c.nodes) meshNodeIps.set(parseIpv4(n.ip)!, c.name);
+  const nodeAddresses: number[] = [];
+  for (const ip of request.nodeIps) {
+    const address = parseIpv4(ip);
+    if (address === undefined) throw new UsageError(`--node-ip ${ip} is not an IPv4 address (write a dotted quad such as 172.17.11.14)`);
+    const owner = meshNodeIps.get(address);
+    if (owner) throw new UsageError(`--node-ip ${ip} is already a node address of ${owner}`);
+    if (nodeAddresses.includes(address)) throw new UsageError(`--node-ip ${ip} is given twice`);
+    if (cidrContains(serviceCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the service range ${serviceCidr.text}`);
+    for (const c of mesh.clusters) {
+      if (cidrContains(c.podCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the pod range ${c.podCidr.text} of ${c.name}`);
+    }
+    nodeAddresses.push(address);
+  }
+
+  const id = chooseId(mesh, request.id);
+  const podCidr = choosePodCidr(mesh, id, request.podCidr, serviceCidr, [...meshNodeIps.keys(), ...nodeAddresses]);
+  const nodePort = chooseNodePort(mesh, id, request.nodePort);
+  return {
+    name,
+    id,
+    podCidr: podCidr.text,
+    serviceCidr: serviceCidr.text,
+    nodePort,
+    nodes: request.nodeIps.map((ip, i) => ({ name: i === 0 ? `${name}-server` : `${name}-agent-${i}`, ip, role: i === 0 ? 'server' : 'agent' })),
+  };
+}
+
+function chooseId(mesh: Mesh, given: number | undefined): number {
+  const max = mesh.cilium.maxConnectedClusters;
+  const used = new Set(mesh.clusters.map((c) => c.id));
+  if (given !== undefined) {
+    if (given < 1 || given > max) throw new UsageError(`--id ${given} is outside 1..${max} (cilium.maxConnectedClusters ${max})`);
+    const owner = mesh.clusters.find((c) => c.id === given);
+    if (owner) throw new UsageError(`--id ${given} is already the id of ${owner.name}`);
+    return given;
+  }
+  const next = Math.max(0, ...used) + 1;
+  if (next <= max) return next;
+  for (let id = 1; id <= max; id++) if (!used.has(id)) return id;
+  throw new UsageError(`the mesh already has ${mesh.clusters.length} clusters, every id from 1 to ${max}${max === 255 ? '; set cilium.maxConnectedClusters: 511 in the mesh file for more' : ''}`);
+}
+
+function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, serviceCidr: Ipv4Cidr, nodeAddresses: readonly number[]): Ipv4Cidr {
+  const clash = (range: Ipv4Cidr): string | undefined => {
+    for (const c of mesh.clusters) {
+      if (cidrsOverlap(range, c.podCidr)) return `the pod range ${c.podCidr.text} of ${c.name}`;
+      if (cidrsOverlap(range, c.serviceCidr)) return `the service range ${c.serviceCidr.text} of ${c.name}`;
+    }
+    if (cidrsOverlap(range, serviceCidr)) return `the new cluster's service range ${serviceCidr.text}`;
+    const node = nodeAddresses.find((a) => cidrContains(range, a));
+    if (node !== undefined) return `the node address ${formatIpv4(node)}`;
+    return undefined;
+  };
+  if (given !== undefined) {
+    const parsed = parseIpv4Cidr(given);
+    if ('error' in parsed) throw new UsageError(`--pod-cidr '${given}' ${parsed.error}`);
+    const why = clash(parsed.cidr);
+    if (why) throw new UsageError(`--pod-cidr ${parsed.cidr.text} overlaps ${why}`);
+    return parsed.cidr;
+  }
+  const preferred = 10 + id <= 255 ? [10 + id] : [];
+  for (const x of [...preferred, ...Array.from({ length: 255 }, (_, i) => i + 1)]) {
+    const candidate = cidr(`10.${x}.0.0/16`);
+    if (!clash(candidate)) return candidate;
+  }
+  throw new UsageError('no /16 of 10.0.0.0/8 is free of the mesh\'s pod ranges, service ranges and node addresses; give one with --pod-cidr');
+}
+
+function chooseNodePort(mesh: Mesh, id: number, given: number | undefined): number {
+  const [min, max] = DEFAULT_NODE_PORT_RANGE.split('-').map(Number);
+  const used = new Map(mesh.clusters.map((c) => [c.meshNodePort, c.name]));
+  if (given !== undefined) {
+    if (given < min || given > max) throw new UsageError(`--node-port ${given} is outside the NodePort range ${min}-${max}`);
+    const owner = used.get(given);
+    if (owner) throw new UsageError(`--node-port ${given} is already the mesh endpoint nodePort of ${owner}`);
+    return given;
+  }
+  const candidates = [Math.max(0, ...used.keys()) + 1, 32000 + id];
+  for (const port of candidates) if (port >= min && port <= max && !used.has(port)) return port;
+  for (let port = min; port <= max; port++) if (!used.has(port)) return port;
+  throw new UsageError(`every port of ${min}-${max} is a mesh endpoint nodePort already; give one with --node-port`);
+}
+
+function cidr(text: string): Ipv4Cidr {
+  const parsed = parseIpv4Cidr(text);
+  if ('error' in parsed) throw new Error(`${text}: ${parsed.error}`);
+  return parsed.cidr;
+}
+
+/** The inventory file for a plan, laid out like the bundled examples. */
+export function clusterFileText(plan: ClusterPlan): string {
+  return [
+    '# yaml-language-server: $schema=../schema/cluster.schema.json',
+    'kind: Cluster',
+    `name: ${plan.name}`,
+    `id: ${plan.id}`,
+    `podCidr: ${plan.podCidr}`,
+    `serviceCidr: ${plan.serviceCidr}`,
+    'nodes:',
+    ...plan.nodes.flatMap((n) => [`  - name: ${n.name}`, `    ip: ${n.ip}`, `    role: ${n.role}`]),
+    'meshEndpoint:',
+    `  nodePort: ${plan.nodePort}`,
+    '',
+  ].join('\n');
+}
+
+/** Writes a file that must not exist yet, all at once: a reader never sees half of it. */
+export function writeNewFileAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { flag: 'wx' });
+  try {
+    linkSync(temporary, path); // fails if the file appeared meanwhile
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+export const addClusterCommand: MeshCommand = {
+  words: ['add-cluster'],
+  summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
+  run(args, { root, env, stdout, stderr }) {
+    const request = parseAddClusterArgs(args);
+    const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
+    const before = loadInventory(dir, { displayRoot: root });
+    if (!before.mesh) {
+      reportProblems(before.problems, stderr);
+      stderr.write('add-cluster works on a valid inventory: fix the problems above first.\n');
+      return 1;
+    }
+    const plan = planCluster(before.mesh, request, readdirSync(dir));
+    const path = join(dir, `${plan.name}.yaml`);
+    writeNewFileAtomically(path, clusterFileText(plan));
+    const after = loadInventory(dir, { displayRoot: root });
+    if (!after.mesh) {
+      unlinkSync(path);
+      reportProblems(after.problems, stderr);
+      stderr.write(`the new file made the inventory invalid, so it was removed again\n`);
+      return 1;
+    }
+    const display = relative(root, path);
+    stdout.write(
+      [
+        `wrote ${display}: id ${plan.id}, podCidr ${plan.podCidr}, mesh endpoint nodePort ${plan.nodePort}, ${plan.nodes.map((n) => `${n.name} ${n.ip} (${n.role})`).join(', ')}`,
+        '',
+        'Next:',
+        `  1. review ${display} (node names, serviceCidr, Helm values)`,
+        '  2. npm run synth        # every other cluster gains ' + plan.name + ' as a peer',
+        `  3. git diff dist/       # review, then commit clusters/ and dist/ together`,
+        `  4. bring ${plan.name} up with dist/${plan.name}/bootstrap/README.md`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

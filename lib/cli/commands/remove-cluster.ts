@@ -1,0 +1,100 @@
+/**
+ * `npm run mesh -- remove-cluster NAME`: deletes clusters/NAME.yaml, but only
+ * when no global service, policy, default deny or raw policy names the cluster;
+ * otherwise lists every reference (file, line, field) and changes nothing.
+ */
+import { readdirSync, unlinkSync } from 'fs';
+import { join, relative, resolve } from 'path';
+import { loadInventory } from '../../inventory/load';
+import { formatFieldPath } from '../../inventory/problems';
+import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
+import { FieldPath, SourceFile } from '../../inventory/source-file';
+import { MeshCommand, UsageError } from '../command';
+import { reportProblems } from '../report';
+
+export interface ClusterReference {
+  /** Inventory file, relative to the project root. */
+  readonly file: string;
+  readonly line?: number;
+  /** Field path, e.g. services[0].backend.clusters[0]. */
+  readonly field: string;
+}
+
+/** Every place in the GlobalServices and Policies files that names `cluster` ('all' and '*' do not). */
+export function clusterReferences(dir: string, displayRoot: string, cluster: string): ClusterReference[] {
+  const found: ClusterReference[] = [];
+  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+    const { file } = SourceFile.read(join(dir, name), relative(displayRoot, join(dir, name)));
+    const data = file?.data as Record<string, unknown> | undefined;
+    if (!file || !data || typeof data !== 'object') continue;
+    const add = (path: FieldPath) => found.push({ file: file.path, line: file.lineOf(path), field: formatFieldPath(path) });
+    const list = (value: unknown, path: FieldPath) => {
+      if (Array.isArray(value)) value.forEach((v, i) => v === cluster && add([...path, i]));
+    };
+    const items = (key: string): Record<string, any>[] => (Array.isArray(data[key]) ? (data[key] as Record<string, any>[]) : []);
+    if (data.kind === 'GlobalServices') {
+      items('services').forEach((svc, i) => {
+        list(svc?.clusters, ['services', i, 'clusters']);
+        list(svc?.backend?.clusters, ['services', i, 'backend', 'clusters']);
+      });
+    }
+    if (data.kind === 'Policies') {
+      items('policies').forEach((policy, i) => {
+        for (const side of ['from', 'to'] as const) {
+          const named = policy?.[side]?.cluster;
+          if (named === cluster && named !== ANY_CLUSTER) add(['policies', i, side, 'cluster']);
+        }
+      });
+      items('defaultDeny').forEach((deny, i) => list(deny?.clusters, ['defaultDeny', i, 'clusters']));
+      items('rawPolicies').forEach((raw, i) => {
+        list(raw?.clusters, ['rawPolicies', i, 'clusters']);
+        for (const ref of clusterLabelReferences(raw?.policy, ['rawPolicies', i, 'policy'])) if (ref.cluster === cluster) add(ref.path);
+      });
+    }
+  }
+  return found;
+}
+
+export const removeClusterCommand: MeshCommand = {
+  words: ['remove-cluster'],
+  summary: 'delete clusters/NAME.yaml when no service or policy names the cluster (else list where it is named)',
+  run(args, { root, env, stdout, stderr }) {
+    if (args.length !== 1 || args[0].startsWith('--')) throw new UsageError('usage: npm run mesh -- remove-cluster NAME');
+    const name = args[0];
+    const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
+    const before = loadInventory(dir, { displayRoot: root });
+    if (!before.mesh) {
+      reportProblems(before.problems, stderr);
+      stderr.write('remove-cluster works on a valid inventory: fix the problems above first.\n');
+      return 1;
+    }
+    const cluster = before.mesh.clusters.find((c) => c.name === name);
+    if (!cluster) throw new UsageError(`the mesh has no cluster ${name} (clusters: ${before.mesh.clusters.map((c) => c.name).join(', ')})`);
+    if (before.mesh.clusters.length === 1) throw new UsageError(`${name} is the only cluster of the mesh; an inventory needs at least one`);
+
+    const references = clusterReferences(dir, root, name);
+    if (references.length > 0) {
+      stderr.write(`${name} is still named in ${references.length} place${references.length === 1 ? '' : 's'}; nothing was removed:\n`);
+      for (const ref of references) stderr.write(`  ${ref.file}${ref.line === undefined ? '' : `:${ref.line}`} ${ref.field}\n`);
+      stderr.write(`Remove ${name} from each (or use 'all' / '*'), then run remove-cluster again.\n`);
+      return 1;
+    }
+
+    const path = resolve(root, cluster.source.file);
+    unlinkSync(path);
+    const after = loadInventory(dir, { displayRoot: root });
+    reportProblems(after.problems, stderr);
+    stdout.write(
+      [
+        `removed ${relative(root, path)} (cluster id ${cluster.id}, podCidr ${cluster.podCidr.text})`,
+        '',
+        'Next:',
+        `  1. npm run synth        # dist/${name}/ goes away and every other cluster drops ${name} from its peers`,
+        '  2. git diff dist/       # review, then commit clusters/ and dist/ together',
+        `  3. stop syncing dist/${name} in that cluster (Flux Kustomization or Argo CD Application) and retire it`,
+        '',
+      ].join('\n'),
+    );
+    return after.mesh ? 0 : 1;
+  },
+};

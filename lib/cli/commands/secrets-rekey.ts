@@ -1,0 +1,47 @@
+import { outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
+import { rekey } from '../../secrets/sops';
+import { MeshCommand, UsageError } from '../command';
+import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support';
+
+export const secretsRekeyCommand: MeshCommand = {
+  words: ['secrets', 'rekey'],
+  summary: 're-encrypt the CA file for the current secrets.ageRecipients, keeping the CA (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)',
+  async run(args, context) {
+    checkOptions(args, []);
+    const m = sopsMesh(context);
+    const text = requireCaFile(m.paths);
+    let before: readonly string[];
+    try {
+      before = outlineCaFile(text).recipients;
+    } catch (err) {
+      throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message}`);
+    }
+    const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
+    if (norm(before).join() === norm(m.recipients).join()) {
+      context.stdout.write(`${m.paths.sopsFile} is already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
+      return 0;
+    }
+    const ids = identities(context.env, "'secrets rekey'");
+    let updated: string;
+    try {
+      updated = await rekey(text, { identities: ids, recipients: m.recipients });
+    } catch (err) {
+      if ((err as Error).name === 'SopsError') throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message} Nothing was written.`);
+      throw err;
+    }
+    writeFilesAtomically([{ path: m.paths.sopsPath, content: updated }]);
+    const added = norm(m.recipients).filter((r) => !norm(before).includes(r));
+    const removed = norm(before).filter((r) => !norm(m.recipients).includes(r));
+    context.stdout.write(
+      [
+        `re-encrypted ${m.paths.sopsFile} for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the CA itself is unchanged):`,
+        ...added.map((r) => `  + ${r}`),
+        ...removed.map((r) => `  - ${r}`),
+        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA if that matters.'] : []),
+        "next: 'npm run synth' and commit secrets/ and dist/ together.",
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

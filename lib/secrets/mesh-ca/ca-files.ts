@@ -1,0 +1,148 @@
+/**
+ * The two committed files of the mesh CA, outside dist/:
+ * - `<caFile>` (default secrets/cilium-mesh-ca.sops.yaml): the Secret, SOPS-encrypted with age;
+ * - `<caFile without .sops.yaml>.crt`: the public certificate in clear text, so synth and
+ *   `ca show` can check expiry and basicConstraints without any key.
+ * Both are written together by `ca init` / `ca rotate`; the Secret carries the certificate's
+ * fingerprint in a readable, MAC-covered annotation, so synth can tell that the pair belongs
+ * together without decrypting. Where an identity is at hand (`ca show`), the certificate inside
+ * the ciphertext is compared with the clear one as well.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
+import { basename, dirname, join, resolve } from 'path';
+import { CaCertificateFacts, checkCaCertificate, CertificateFormatError, inspectCertificate } from './certificate';
+import { CaFileOutline, MeshCaError, outlineCaFile } from './ca-secret';
+
+export interface CaPaths {
+  /** Relative to the project root, as the inventory names it. */
+  readonly sopsFile: string;
+  readonly certFile: string;
+  readonly sopsPath: string;
+  readonly certPath: string;
+}
+
+/** The clear certificate's name: `x.sops.yaml` -> `x.crt`, anything else -> `<name>.crt`. */
+export function certFileFor(caFile: string): string {
+  const m = /^(.*)\.sops\.ya?ml$/.exec(caFile);
+  return m ? `${m[1]}.crt` : `${caFile}.crt`;
+}
+
+export function caPaths(projectRoot: string, caFile: string): CaPaths {
+  const certFile = certFileFor(caFile);
+  return { sopsFile: caFile, certFile, sopsPath: resolve(projectRoot, caFile), certPath: resolve(projectRoot, certFile) };
+}
+
+/** Writes files so that each is either fully old or fully new: temporary file in the same folder, then rename. */
+export function writeFilesAtomically(files: readonly { path: string; content: string; mode?: number }[]): void {
+  const temps: { temp: string; path: string }[] = [];
+  try {
+    for (const f of files) {
+      mkdirSync(dirname(f.path), { recursive: true });
+      const temp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
+      writeFileSync(temp, f.content, { mode: f.mode ?? 0o644 });
+      temps.push({ temp, path: f.path });
+    }
+    for (const t of temps) renameSync(t.temp, t.path);
+  } finally {
+    for (const t of temps) rmSync(t.temp, { force: true });
+  }
+}
+
+/** The CA as synth sees it: ciphertext to copy, and the facts of the clear certificate. */
+export interface CaOnDisk {
+  readonly fileText: string;
+  readonly outline: CaFileOutline;
+  readonly certPem: string;
+  readonly certificate: CaCertificateFacts;
+}
+
+export interface CaFileIssue {
+  readonly severity: 'error' | 'warning';
+  /** Relative path of the file concerned. */
+  readonly file: string;
+  readonly field: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface ReadCaOptions {
+  readonly projectRoot: string;
+  readonly caFile: string;
+  /** Cilium's namespace: the Secret must be there for the HelmChart to find it. */
+  readonly namespace: string;
+  /** The recipients the inventory lists; a file encrypted to others gets a warning. */
+  readonly recipients: readonly string[];
+  readonly now?: Date;
+}
+
+/**
+ * Reads and checks the CA files without decrypting anything (synth has no key):
+ * every issue found is returned; `ca` is set when the files can be copied into dist/.
+ */
+export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: CaFileIssue[] } {
+  const paths = caPaths(options.projectRoot, options.caFile);
+  const issues: CaFileIssue[] = [];
+  const issue = (file: string, severity: 'error' | 'warning', field: string, message: string, fix: string) => issues.push({ severity, file, field, message, fix });
+
+  if (!existsSync(paths.sopsPath)) {
+    issue(paths.sopsFile, 'error', '', 'does not exist: the mesh has no CA yet', "create it with 'npm run mesh -- ca init' (it encrypts the CA to secrets.ageRecipients), then commit secrets/");
+    return { issues };
+  }
+  const fileText = readFileSync(paths.sopsPath, 'utf8');
+  let outline: CaFileOutline | undefined;
+  try {
+    outline = outlineCaFile(fileText);
+  } catch (err) {
+    if (err instanceof MeshCaError) issue(paths.sopsFile, 'error', err.field, err.message, err.fix);
+    else issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate'");
+  }
+  if (outline && outline.namespace !== options.namespace) {
+    issue(
+      paths.sopsFile,
+      'error',
+      'metadata.namespace',
+      `puts the Secret in namespace '${outline.namespace}', but Cilium runs in '${options.namespace}' (cilium.namespace), where the HelmChart looks for it`,
+      `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate' (the namespace is covered by the file's MAC and cannot be edited)`,
+    );
+  }
+  if (outline && options.recipients.length > 0 && !sameSet(outline.recipients, options.recipients)) {
+    issue(
+      paths.sopsFile,
+      'warning',
+      'sops.age',
+      `is encrypted to ${outline.recipients.join(', ')}, but secrets.ageRecipients lists ${options.recipients.join(', ')}`,
+      "re-encrypt it for the inventory's list with 'npm run mesh -- secrets rekey' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
+    );
+  }
+
+  if (!existsSync(paths.certPath)) {
+    issue(paths.certFile, 'error', '', `does not exist: the public certificate of the CA in ${paths.sopsFile} is missing`, "restore it from version control, or write it again with 'npm run mesh -- ca show --write-cert' (needs an age identity)");
+    return { issues };
+  }
+  const certPem = readFileSync(paths.certPath, 'utf8');
+  let certificate: CaCertificateFacts;
+  try {
+    certificate = inspectCertificate(certPem);
+  } catch (err) {
+    const message = err instanceof CertificateFormatError ? err.message : String(err);
+    issue(paths.certFile, 'error', '', message, "restore it from version control, or write it again with 'npm run mesh -- ca show --write-cert'");
+    return { issues };
+  }
+  for (const check of checkCaCertificate(certificate, options.now)) issue(paths.certFile, check.severity, '', check.message, check.fix);
+  if (outline?.fingerprintSha256 !== undefined && outline.fingerprintSha256 !== certificate.fingerprintSha256) {
+    issue(
+      paths.certFile,
+      'error',
+      '',
+      `is not the certificate of the CA in ${paths.sopsFile} (fingerprint ${certificate.fingerprintSha256}, the Secret says ${outline.fingerprintSha256})`,
+      "restore both files from the same commit, or write the certificate again with 'npm run mesh -- ca show --write-cert'",
+    );
+  }
+  const hasError = issues.some((i) => i.severity === 'error');
+  return { ca: hasError || !outline ? undefined : { fileText, outline, certPem, certificate }, issues };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort().join(',');
+  return norm(a) === norm(b);
+}

@@ -1,0 +1,128 @@
+/**
+ * dist/README.md, the overview: the Mermaid diagram really parses (with the
+ * mermaid library) and shows every cluster with its id, every link and where
+ * each global service's backends run; the tables carry ranges, endpoints,
+ * versions, the service x cluster matrix and the policy halves; and the file
+ * is deterministic.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { dump } from 'js-yaml';
+import { renderMesh } from '../../lib/mesh-manifests';
+import { Mesh } from '../../lib/model/mesh';
+import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
+import { exampleInventory, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
+import { PROJECT_ROOT } from '../support/paths';
+
+interface Parsed {
+  ok: boolean;
+  error?: string;
+  type?: string;
+  vertices: { id: string; text: string }[];
+  edges: { start: string; end: string; text: string }[];
+  subgraphs: { id: string; title: string; nodes: string[] }[];
+}
+
+/** Parses diagrams with mermaid in a Node child process (mermaid is ESM only). */
+function parseMermaid(diagrams: string[]): Parsed[] {
+  const child = spawnSync(process.execPath, [join(__dirname, 'parse-mermaid.mjs')], { input: JSON.stringify(diagrams), encoding: 'utf8', timeout: 60000, cwd: PROJECT_ROOT });
+  if (child.status !== 0) throw new Error(`parse-mermaid failed: ${child.stderr}`);
+  return JSON.parse(child.stdout);
+}
+
+const mesh = meshOf(exampleInventory());
+const readme = renderMesh(mesh).find((f) => f.path === 'README.md')!.content;
+const diagramOf = (markdown: string) => /```mermaid\n([\s\S]*?)```/.exec(markdown)![1];
+
+function bigMesh(n: number): Mesh {
+  let files: InventoryFiles = exampleInventory();
+  for (let i = 4; i <= n; i++) {
+    files = withFile(files, `k3scl${i}.yaml`, dump({ kind: 'Cluster', name: `k3scl${i}`, id: i, podCidr: `10.${10 + i}.0.0/16`, nodes: [{ name: `k3scl${i}-server`, ip: `172.17.12.${i}`, role: 'server' }] }));
+  }
+  return meshOf(files);
+}
+
+describe('dist/README.md', () => {
+  it('is rendered at the top of dist/', () => {
+    expect(readme.startsWith(`# Cluster Mesh \`${mesh.name}\`\n`)).toBe(true);
+  });
+
+  it('has a Mermaid diagram that mermaid parses, with every cluster (name and id), every link and the backends', () => {
+    const [parsed] = parseMermaid([diagramOf(readme)]);
+    expect(parsed.error).toBeUndefined();
+    expect(parsed.type).toMatch(/^flowchart/);
+    const byId = new Map(parsed.vertices.map((v) => [v.id, v.text]));
+    for (const c of mesh.clusters) {
+      expect(byId.get(`c${c.id}`)).toContain(c.name);
+      expect(byId.get(`c${c.id}`)).toContain(`id ${c.id}`);
+    }
+    const n = mesh.clusters.length;
+    const links = parsed.edges.filter((e) => /^c\d+$/.test(e.start) && /^c\d+$/.test(e.end));
+    expect(links).toHaveLength((n * (n - 1)) / 2);
+    expect(new Set(links.map((e) => [e.start, e.end].sort().join('-'))).size).toBe(links.length);
+    mesh.globalServices.forEach((svc, i) => {
+      expect(byId.get(`s${i + 1}`)).toContain(`${svc.namespace}/${svc.name}`);
+      const backendEdges = parsed.edges.filter((e) => e.start === `s${i + 1}`).map((e) => e.end).sort();
+      expect(backendEdges).toEqual((svc.backend?.clusters ?? []).map((name) => `c${mesh.clusters.find((c) => c.name === name)!.id}`).sort());
+    });
+    expect(parsed.subgraphs[0].nodes.sort()).toEqual(mesh.clusters.map((c) => `c${c.id}`).sort());
+  });
+
+  it('rejects a broken diagram (the parser really checks)', () => {
+    const [parsed] = parseMermaid(['flowchart LR\n  a --> (']);
+    expect(parsed.ok).toBe(false);
+  });
+
+  it(`stops drawing every pair above ${MAX_DRAWN_LINKS_CLUSTERS} clusters, and the diagram still parses`, () => {
+    const big = bigMesh(MAX_DRAWN_LINKS_CLUSTERS + 2);
+    const [parsed] = parseMermaid([meshDiagram(big)]);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.vertices.filter((v) => /^c\d+$/.test(v.id))).toHaveLength(big.clusters.length);
+    expect(parsed.edges.filter((e) => /^c\d+$/.test(e.start) && /^c\d+$/.test(e.end))).toHaveLength(0);
+  });
+
+  it('has a table of clusters with id, ranges, mesh endpoint and Cilium version', () => {
+    for (const c of mesh.clusters) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| ${c.name} |`));
+      expect(row).toBeDefined();
+      const server = c.nodes.find((node) => node.role === 'server')!;
+      for (const part of [`| ${c.id} |`, c.podCidr.text, c.serviceCidr.text, `${c.name}.mesh.cilium.io:${c.meshNodePort}`, `${server.ip}:${c.meshNodePort}`, mesh.cilium.version]) expect(row).toContain(part);
+    }
+  });
+
+  it('has a service x cluster matrix', () => {
+    const header = readme.split('\n').find((l) => l.startsWith('| service | ports |'))!;
+    expect(header).toBe(`| service | ports | ${mesh.clusters.map((c) => c.name).join(' | ')} |`);
+    for (const svc of mesh.globalServices) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| ${svc.namespace}/${svc.name} |`))!;
+      const cells = row.split('|').slice(3, -1).map((s) => s.trim());
+      expect(cells).toEqual(mesh.clusters.map((c) => (!svc.clusters.includes(c.name) ? '' : svc.backend?.clusters.includes(c.name) ? `backends (${svc.backend.replicas}× ${svc.backend.name})` : 'service')));
+    }
+  });
+
+  it('has a table of policies with the clusters that receive each half', () => {
+    for (const p of mesh.policies) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| ${p.name} |`))!;
+      const cells = row.split('|').slice(1, -1).map((s) => s.trim());
+      expect(cells[1]).toContain(p.from.cluster ?? 'any cluster');
+      expect(cells[2]).toContain(p.to.cluster ?? 'any cluster');
+      expect(cells[3]).toBe(p.ports.length === 0 ? 'all' : p.ports.map((x) => `${x.port}/${x.protocol}`).join(', '));
+      expect(cells[4]).toBe(mesh.clusters.filter((c) => !p.from.cluster || p.from.cluster === c.name).map((c) => c.name).join(', '));
+      expect(cells[5]).toBe(mesh.clusters.filter((c) => !p.to.cluster || p.to.cluster === c.name).map((c) => c.name).join(', '));
+    }
+  });
+
+  it('is deterministic: the same bytes from separately loaded (and reordered) copies of the inventory', () => {
+    const reversed = Object.fromEntries(Object.entries(exampleInventory()).reverse());
+    const entry = { flux: [] };
+    expect(overviewReadme(meshOf(reversed), entry)).toBe(overviewReadme(meshOf(exampleInventory()), entry));
+    expect(renderMesh(meshOf(reversed)).find((f) => f.path === 'README.md')!.content).toBe(readme);
+  });
+
+  it('is what the committed dist/README.md says', () => {
+    const committed = join(PROJECT_ROOT, 'dist', 'README.md');
+    if (!existsSync(committed)) throw new Error('dist/README.md is missing: run npm run synth');
+    expect(readFileSync(committed, 'utf8')).toBe(readme);
+  });
+});

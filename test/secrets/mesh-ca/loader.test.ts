@@ -1,0 +1,128 @@
+/**
+ * The inventory loader reads the CA files (never decrypting) and reports every
+ * problem in the usual format: file, field, message, fix; synth then writes nothing.
+ */
+import { readFileSync, rmSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { loadInventory } from '../../../lib/inventory/load';
+import { Problem } from '../../../lib/inventory/problems';
+import { synthMesh } from '../../../lib/synth/synth-mesh';
+import { createMeshCa, encryptCaSecret, caSecretObject } from '../../../lib/secrets/mesh-ca';
+import { encryptYaml } from '../../../lib/secrets/sops';
+import { newAgeKey } from '../sops/age-test-keys';
+import { CA_FILE, CERT_FILE, notACa, tempProject } from './support';
+
+function load(edit?: (root: string) => void | Promise<void>, now?: Date) {
+  const project = tempProject();
+  return Promise.resolve(edit?.(project.root)).then(() => {
+    try {
+      return loadInventory(join(project.root, 'clusters'), { displayRoot: project.root, now });
+    } finally {
+      project.cleanup();
+    }
+  });
+}
+
+const about = (problems: readonly Problem[], file: string) => problems.filter((p) => p.file === file);
+const DEMO_RECIPIENT = 'age1wu5ttwy9n73df5n94c6rlck92zpevvh3rvzpc8pj4dzz0ag2f9wqt7ey58';
+const editMesh = (root: string, from: string | RegExp, to: string) => {
+  const path = join(root, 'clusters', 'mesh.yaml');
+  writeFileSync(path, readFileSync(path, 'utf8').replace(from, to));
+};
+
+describe('the loader and the mesh CA', () => {
+  it('loads the example with the ciphertext and the certificate facts, and no problem about them', async () => {
+    const result = await load();
+    expect(result.problems.filter((p) => p.file.startsWith('secrets/'))).toEqual([]);
+    const secrets = result.mesh!.secrets;
+    expect(secrets.provider).toBe('sops');
+    if (secrets.provider !== 'sops') return;
+    expect(secrets.caSecret!.fileText).toBe(readFileSync(join(__dirname, '../../..', CA_FILE), 'utf8'));
+    expect(secrets.caSecret!.certificate.isCa).toBe(true);
+  });
+
+  it('requires age recipients with provider sops', async () => {
+    const result = await load((root) => editMesh(root, /  ageRecipients:\n(.*\n)*?    - age1\S+\n/, ''));
+    expect(result.mesh).toBeUndefined();
+    expect(result.problems).toContainEqual(expect.objectContaining({ severity: 'error', file: 'clusters/mesh.yaml', field: 'secrets', message: expect.stringMatching(/has no 'ageRecipients'/), fix: expect.stringMatching(/age-keygen/) }));
+  });
+
+  it('names the command that creates a missing CA', async () => {
+    const result = await load((root) => rmSync(join(root, 'secrets'), { recursive: true }));
+    expect(result.mesh).toBeUndefined();
+    expect(about(result.problems, CA_FILE)).toEqual([
+      { severity: 'error', file: CA_FILE, field: '', message: 'does not exist: the mesh has no CA yet', fix: expect.stringContaining("'npm run mesh -- ca init'") },
+    ]);
+  });
+
+  it('fails a truncated or non-SOPS file, and a missing certificate', async () => {
+    const truncated = await load((root) => writeFileSync(join(root, CA_FILE), readFileSync(join(root, CA_FILE), 'utf8').slice(0, 900)));
+    expect(about(truncated.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/^is not a readable SOPS file/) })]);
+    const noCert = await load((root) => rmSync(join(root, CERT_FILE)));
+    expect(about(noCert.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/does not exist/), fix: expect.stringMatching(/ca show --write-cert/) })]);
+  });
+
+  it('fails a file without a MAC', async () => {
+    const result = await load((root) => writeFileSync(join(root, CA_FILE), readFileSync(join(root, CA_FILE), 'utf8').replace(/^ {4}mac: .*$/m, '    mac: ""')));
+    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'error', field: 'sops.mac', message: expect.stringMatching(/no sops MAC/) })]);
+  });
+
+  it('fails a CA whose Secret is not in Cilium\'s namespace', async () => {
+    const result = await load((root) => editMesh(root, 'namespace: kube-system', 'namespace: cilium'));
+    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'error', field: 'metadata.namespace', message: expect.stringMatching(/'kube-system', but Cilium runs in 'cilium'/) })]);
+  });
+
+  it('warns about a CA that expires within 90 days and fails an expired one', async () => {
+    const notAfter = (await load()).mesh!.secrets;
+    if (notAfter.provider !== 'sops') throw new Error('sops expected');
+    const end = notAfter.caSecret!.certificate.notAfter.getTime();
+    const soon = await load(undefined, new Date(end - 30 * 86_400_000));
+    expect(soon.mesh).toBeDefined();
+    expect(about(soon.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^expires on .*, in 30 days$/) })]);
+    const late = await load(undefined, new Date(end + 86_400_000));
+    expect(late.mesh).toBeUndefined();
+    expect(about(late.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/^expired on/) })]);
+  });
+
+  it('fails a CA that is not a CA (basicConstraints)', async () => {
+    const result = await load(async (root) => {
+      const material = await notACa('Cilium Mesh CA example');
+      writeFileSync(join(root, CA_FILE), await encryptCaSecret('kube-system', material, [DEMO_RECIPIENT]));
+      writeFileSync(join(root, CERT_FILE), material.certPem);
+    });
+    expect(about(result.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/is not a CA certificate \(basicConstraints/) })]);
+  });
+
+  it('fails a clear certificate that does not belong to the encrypted CA', async () => {
+    const result = await load(async (root) => writeFileSync(join(root, CERT_FILE), (await createMeshCa({ meshName: 'x', days: 400 })).certPem));
+    expect(about(result.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/is not the certificate of the CA in secrets\/cilium-mesh-ca.sops.yaml/) })]);
+  });
+
+  it('warns when the file is encrypted to other recipients than the inventory lists', async () => {
+    const other = await newAgeKey();
+    const result = await load((root) => editMesh(root, DEMO_RECIPIENT, other.recipient));
+    expect(result.mesh).toBeDefined();
+    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'warning', field: 'sops.age', fix: expect.stringMatching(/secrets rekey/) })]);
+  });
+
+  it('fails values in clear text', async () => {
+    const result = await load(async (root) => {
+      const material = await createMeshCa({ meshName: 'x', days: 400 });
+      writeFileSync(join(root, CA_FILE), await encryptYaml(caSecretObject('kube-system', material), { recipients: [DEMO_RECIPIENT], encryptedRegex: '^nothing$' }));
+      writeFileSync(join(root, CERT_FILE), material.certPem);
+    });
+    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/in clear text/) })]);
+  });
+
+  it('writes nothing when the CA is missing: synth leaves dist/ as it was', () => {
+    const project = tempProject();
+    try {
+      rmSync(join(project.root, 'secrets'), { recursive: true });
+      const result = synthMesh({ root: project.root });
+      expect(result.ok).toBe(false);
+      expect(() => readFileSync(join(project.root, 'dist', 'README.md'))).toThrow();
+    } finally {
+      project.cleanup();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Helpers for the mesh CA tests: the demo identity, projects in temporary
+ * folders, the CLI run in-process, and leaf certificates signed the way Cilium's
+ * certgen (and the chart's helm method) sign them.
+ */
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { execFileSync } from 'child_process';
+import { generateKeyPairSync, webcrypto } from 'crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { runMeshCli } from '../../../lib/cli/mesh-cli';
+import { MeshCaMaterial } from '../../../lib/secrets/mesh-ca';
+import { parseAgeIdentities } from '../../../lib/secrets/sops';
+import { PROJECT_ROOT } from '../../support/paths';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+export const DEMO_IDENTITY_FILE = join(PROJECT_ROOT, 'test', 'fixtures', 'demo-age-identity.txt');
+export const DEMO_IDENTITY = parseAgeIdentities(readFileSync(DEMO_IDENTITY_FILE, 'utf8'), DEMO_IDENTITY_FILE)[0];
+export const CA_FILE = 'secrets/cilium-mesh-ca.sops.yaml';
+export const CERT_FILE = 'secrets/cilium-mesh-ca.crt';
+
+/** A copy of the project's inventory (clusters/) and, unless `withSecrets` is false, its secrets/. */
+export function tempProject(withSecrets = true): { root: string; cleanup: () => void } {
+  const root = mkdtempSync(join(tmpdir(), 'mesh-ca-test-'));
+  cpSync(join(PROJECT_ROOT, 'clusters'), join(root, 'clusters'), { recursive: true });
+  if (withSecrets) cpSync(join(PROJECT_ROOT, 'secrets'), join(root, 'secrets'), { recursive: true });
+  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `npm run mesh -- <argv>` in-process, with only the given environment (no HOME: no default key file). */
+export async function mesh(root: string, argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const out = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
+  const err = { write: (chunk: string) => ((stderr += chunk), true) } as unknown as NodeJS.WritableStream;
+  const code = await runMeshCli(argv, { root, env: { ...env }, stdout: out, stderr: err });
+  return { code, stdout, stderr };
+}
+
+const SIGNING = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
+
+async function importKeys(keyPem: string | undefined) {
+  const pair = keyPem ? undefined : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { createPrivateKey, createPublicKey } = await import('crypto');
+  const privateKey = pair ? pair.privateKey : createPrivateKey(keyPem!);
+  const publicKey = pair ? pair.publicKey : createPublicKey(privateKey);
+  return {
+    privatePem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+    privateKey: await webcrypto.subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), SIGNING, false, ['sign']),
+    publicKey: await webcrypto.subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), SIGNING, true, ['verify']),
+  };
+}
+
+export interface LeafOptions {
+  readonly commonName: string;
+  readonly dnsNames?: string[];
+  readonly ips?: string[];
+  readonly server?: boolean;
+  readonly client?: boolean;
+  readonly days?: number;
+}
+
+/**
+ * A leaf certificate and key signed by `ca`, as Cilium signs them with sprig's
+ * genSignedCert: a fresh RSA 2048 key, keyUsage digitalSignature + keyEncipherment,
+ * extKeyUsage serverAuth and/or clientAuth, DNS and IP SANs.
+ */
+export async function signLeaf(ca: MeshCaMaterial, options: LeafOptions): Promise<{ certPem: string; keyPem: string }> {
+  const caKeys = await importKeys(ca.keyPem);
+  const leaf = await importKeys(undefined);
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const usages: string[] = [];
+  if (options.server !== false) usages.push(x509.ExtendedKeyUsage.serverAuth);
+  if (options.client !== false) usages.push(x509.ExtendedKeyUsage.clientAuth);
+  const names = [...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(options.ips ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: '01' + Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex'),
+    subject: `CN=${options.commonName}`,
+    issuer: caCert.subject,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + (options.days ?? 365) * 86_400_000),
+    signingAlgorithm: SIGNING,
+    publicKey: leaf.publicKey,
+    signingKey: caKeys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension(usages),
+      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names)] : []),
+      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
+    ],
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: leaf.privatePem };
+}
+
+/** A self-signed certificate that is NOT a CA (basicConstraints CA:false), with its key. */
+export async function notACa(commonName: string, days = 3650): Promise<MeshCaMaterial> {
+  const keys = await importKeys(undefined);
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '02',
+    name: `CN=${commonName}`,
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + days * 86_400_000),
+    signingAlgorithm: SIGNING,
+    keys: { privateKey: keys.privateKey, publicKey: keys.publicKey } as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'],
+    extensions: [new x509.BasicConstraintsExtension(false, undefined, true)],
+  });
+  return { certPem: cert.toString('pem') + '\n', keyPem: keys.privatePem };
+}
+
+/** Path of a Debian tool, or undefined. */
+export function which(tool: string): string | undefined {
+  try {
+    return execFileSync('which', [tool], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
