@@ -107,9 +107,22 @@ function main(): void {
   const stockRun = best(Array.from({ length: RUNS }, () => measure(cdk8s, ['synth', '--no-check-upgrade'], stock)));
   rmSync(stock, { recursive: true, force: true });
   const example = best(Array.from({ length: RUNS }, () => measure('npm', ['run', '--silent', 'synth'], ROOT)));
+  // The parts of `npm run synth`, each on its own, to show where the time goes.
+  const plainCli = best(Array.from({ length: RUNS }, () => measure(cdk8s, ['synth', '--no-check-upgrade'], ROOT)));
+  const app = best(Array.from({ length: RUNS }, () => measure('node', ['--enable-source-maps', join(ROOT, '.build', 'main.js')], ROOT)));
+  const buildCheck = best(Array.from({ length: RUNS }, () => measure('node', [join(ROOT, 'scripts', 'build.js')], ROOT)));
+  const nodeStart = best(Array.from({ length: RUNS }, () => measure('node', ['-e', '0'], ROOT)));
   log(`| stock template, one Deployment (\`cdk8s synth\`, ts-node) | ${stockRun.wallSeconds.toFixed(2)} | ${stockRun.cpuSeconds.toFixed(2)} | ${stockRun.peakRssMiB.toFixed(0)} |`);
   log(`| example, 3 clusters (\`npm run synth\`) | ${example.wallSeconds.toFixed(2)} | ${example.cpuSeconds.toFixed(2)} | ${example.peakRssMiB.toFixed(0)} |`);
   log(`\nRatio example / stock wall time: ${(example.wallSeconds / stockRun.wallSeconds).toFixed(2)} (target at most 0.50).\n`);
+  log('Parts, each measured alone on the example:\n');
+  log('| part | wall s |');
+  log('| --- | ---: |');
+  log(`| \`node -e 0\` (one Node start) | ${nodeStart.wallSeconds.toFixed(2)} |`);
+  log(`| \`node scripts/build.js\` with nothing changed (fingerprint check, no esbuild) | ${buildCheck.wallSeconds.toFixed(2)} |`);
+  log(`| the app alone (\`node --enable-source-maps .build/main.js\`) | ${app.wallSeconds.toFixed(2)} |`);
+  log(`| \`cdk8s synth\` launched as its own bin (loads jsii-pacmak, jsii-rosetta, typescript for init/import), app included | ${plainCli.wallSeconds.toFixed(2)} |`);
+  log('');
 
   log('## Synthetic meshes (20 global services, 20 cross-cluster policies each), the synth app alone\n');
   log('| clusters | peer entries | wall s | CPU s | peak RSS MiB | files | output MiB | µs per output KiB |');

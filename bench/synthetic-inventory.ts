@@ -12,6 +12,8 @@ export interface SyntheticOptions {
   readonly ciliumVersion?: string;
   readonly kvstoremesh?: boolean;
   readonly nodesPerCluster?: number;
+  /** Cluster ids, one per cluster, distinct, 1..511 (default 1..n). Ranges, addresses and ports follow the id. */
+  readonly ids?: readonly number[];
 }
 
 /** File name -> YAML text. */
@@ -19,6 +21,8 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
   const n = options.clusters;
   if (n < 1 || n > 511) throw new Error('clusters must be 1..511');
   const names = Array.from({ length: n }, (_, i) => `c${String(i + 1).padStart(3, '0')}`);
+  const ids = options.ids ?? names.map((_, i) => i + 1);
+  if (ids.length !== n || new Set(ids).size !== n || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 511)) throw new Error('ids must be n distinct integers 1..511');
   const files: Record<string, string> = {};
   files['mesh.yaml'] = dump({
     kind: 'Mesh',
@@ -26,14 +30,18 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
     cilium: {
       version: options.ciliumVersion ?? '1.19.6',
       kvstoremesh: options.kvstoremesh ?? true,
-      maxConnectedClusters: n > 255 ? 511 : 255,
+      maxConnectedClusters: n > 255 || ids.some((id) => id > 255) ? 511 : 255,
       routing: { mode: 'tunnel', tunnelProtocol: 'vxlan' },
       kubeProxyReplacement: true,
     },
+    // Namespaces the policies name (team-1..5), where no global service creates them.
+    ...((options.policies ?? 0) > 0 ? { namespaces: ['team-1', 'team-2', 'team-3', 'team-4', 'team-5'] } : {}),
+    // The CA from a secret store: a synthetic project has no secrets/ folder.
+    secrets: { provider: 'external-secrets', externalSecrets: { storeRef: { name: 'mesh-ca-store' }, remoteKey: 'cilium-mesh-ca' } },
   });
   const nodes = options.nodesPerCluster ?? 1;
   names.forEach((name, i) => {
-    const id = i + 1;
+    const id = ids[i];
     // Pod ranges 10.<64 + id/256>.<id%256>.0/24-ish blocks: a /20 per cluster inside 10.64.0.0/10.
     const podBase = 64 * 256 * 256 + id * 16 * 256; // offset inside 10.0.0.0/8, /20 each
     const podCidr = `10.${Math.floor(podBase / 65536)}.${Math.floor(podBase / 256) % 256}.0/20`;

@@ -8,10 +8,10 @@
 import { Construct } from 'constructs';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecEgressToPortsPortsProtocol } from '../../imports/cilium.io';
 import { PolicyDirection } from '../model/mesh';
+import { DEFAULT_DENY_POLICY_NAME } from '../model/names';
 import { CLUSTER_LABEL, MANAGED_BY_LABELS, NAMESPACE_LABEL } from './metadata';
 
-/** Name of the rendered policy in each closed namespace. */
-export const DEFAULT_DENY_POLICY_NAME = 'mesh-default-deny';
+export { DEFAULT_DENY_POLICY_NAME };
 
 export interface NamespaceDefaultDenyPolicyProps {
   readonly namespace: string;

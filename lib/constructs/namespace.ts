@@ -4,10 +4,11 @@
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
+import { BUILT_IN_NAMESPACES } from '../model/names';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
 
-/** Namespaces every cluster already has. */
-export const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+export { BUILT_IN_NAMESPACES };
+
 
 export interface MeshNamespaceProps {
   readonly name: string;

@@ -45,7 +45,13 @@ export class SourceFile {
       const line = docs[1].range ? lineCounter.linePos(docs[1].range[0]).line : undefined;
       return { problems: [{ ...fileProblem(displayPath, 'holds more than one YAML document', 'keep one document per file'), line }] };
     }
-    return { file: new SourceFile(displayPath, doc, lineCounter), problems: [] };
+    try {
+      return { file: new SourceFile(displayPath, doc, lineCounter), problems: [] };
+    } catch (err) {
+      // Converting to data can still fail: an alias to an anchor that does not
+      // exist, or more aliases than maxAliasCount (an exponential "billion laughs").
+      return { problems: [fileProblem(displayPath, `is not valid YAML: ${firstLine((err as Error).message)}`, 'define each anchor (&name) before its alias (*name), and use aliases sparingly')] };
+    }
   }
 
   readonly data: unknown;

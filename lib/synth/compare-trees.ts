@@ -4,14 +4,21 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import { recoverInterruptedPublish } from './publish';
 
 export interface TreeDifference {
   readonly path: string;
   readonly change: 'added' | 'removed' | 'changed';
 }
 
-/** Differences that turn `actual` into `expected`, sorted by path. */
+/**
+ * Differences that turn `actual` into `expected`, sorted by path. `actual` is
+ * a published output folder: a publish interrupted between its fallback renames
+ * (see publish.ts) is first recovered, so the comparison sees the tree the last
+ * complete synth left, as a synth would.
+ */
 export function compareTrees(expected: string, actual: string): TreeDifference[] {
+  recoverInterruptedPublish(actual);
   const want = listFiles(expected);
   const have = listFiles(actual);
   const diffs: TreeDifference[] = [];

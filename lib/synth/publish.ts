@@ -1,12 +1,33 @@
 /**
  * Publishes rendered files into the output folder so that it is replaced as a
- * whole: the new tree is built beside it, then swapped in with two renames.
- * Files whose content did not change are hard links to the old ones, so they
- * keep their modification time (and cost no write).
+ * whole, and a synth killed at any instant (kill -9, Ctrl-C, a crash) leaves
+ * it either fully old or fully new.
+ *
+ * 1. The new tree is built beside the output, in `.<name>.next`. Files whose
+ *    content did not change are hard links to the old ones, so they keep their
+ *    modification time (and cost no write). A kill here leaves the output
+ *    untouched; the half-built sibling is removed by the next run.
+ * 2. The switch is one system call: Linux `renameat2(RENAME_EXCHANGE)` swaps
+ *    the two folders atomically, so the output path always names a complete
+ *    tree, old before the call, new after it. Node has no binding for it and
+ *    the project adds no native addon, so the call is made through Perl's
+ *    built-in `syscall` (perl-base is part of every Debian and Ubuntu system),
+ *    about 2 ms. The old tree, now in `.<name>.next`, is then deleted; a kill
+ *    during that delete leaves only that sibling, removed by the next run.
+ * 3. Where the exchange is unavailable (no perl, another kernel or
+ *    architecture, a file system that refuses it), the switch falls back to
+ *    two renames: output -> `.<name>.previous`, `.<name>.next` -> output. A kill
+ *    between them leaves no output and the complete old tree in
+ *    `.<name>.previous`: that is the one intermediate state, and
+ *    `recoverInterruptedPublish` (run at the start of every synth and of
+ *    `npm run check`) puts the old tree back.
+ *
+ * A first publish (no output yet) is one plain rename.
  */
+import { spawnSync } from 'child_process';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
-import { RenderedFile } from '../mesh-manifests';
+import type { RenderedFile } from '../mesh-manifests';
 
 export interface PublishResult {
   readonly written: number;
@@ -17,23 +38,31 @@ export interface PublishResult {
 /** Marks a tree this product wrote; a folder without it is never replaced. */
 export const OUTPUT_MARKER = '.generated-by-k3s-cilium-mesh';
 
+/** The siblings a publish uses beside `outDir`. */
+export function publishSiblings(outDir: string): { next: string; previous: string } {
+  const parent = dirname(outDir);
+  const name = basename(outDir);
+  return { next: join(parent, `.${name}.next`), previous: join(parent, `.${name}.previous`) };
+}
+
 export function publish(outDir: string, files: readonly RenderedFile[], header = 'Generated from clusters/ by `npm run synth`; do not edit.\n'): PublishResult {
   recoverInterruptedPublish(outDir);
   if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, OUTPUT_MARKER))) {
     throw new Error(`${outDir} exists and was not written by this tool; move it away or delete it first`);
   }
-  const parent = dirname(outDir);
-  const name = basename(outDir);
-  const next = join(parent, `.${name}.next`);
-  const previous = join(parent, `.${name}.previous`);
-  rmSync(next, { recursive: true, force: true });
+  const { next, previous } = publishSiblings(outDir);
 
   let written = 0;
   let unchanged = 0;
   const all = [...files, { path: OUTPUT_MARKER, content: header }];
+  const made = new Set<string>();
   for (const file of all) {
     const target = join(next, file.path);
-    mkdirSync(dirname(target), { recursive: true });
+    const folder = dirname(target);
+    if (!made.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
     const old = join(outDir, file.path);
     const counts = file.path !== OUTPUT_MARKER;
     if (sameContent(old, file.content)) {
@@ -47,21 +76,48 @@ export function publish(outDir: string, files: readonly RenderedFile[], header =
   const kept = new Set(all.map((f) => f.path));
   const removed = listFiles(outDir).filter((path) => !kept.has(path)).length;
 
-  if (existsSync(outDir)) renameSync(outDir, previous);
-  renameSync(next, outDir);
-  rmSync(previous, { recursive: true, force: true });
+  if (!existsSync(outDir)) {
+    renameSync(next, outDir);
+  } else if (exchangeFolders(next, outDir)) {
+    rmSync(next, { recursive: true, force: true });
+  } else {
+    renameSync(outDir, previous);
+    renameSync(next, outDir);
+    rmSync(previous, { recursive: true, force: true });
+  }
   return { written, unchanged, removed };
 }
 
 /**
- * A publish killed between its two renames leaves the old tree at
- * `.<name>.previous` and none at `<name>`: put the old tree back.
+ * Undoes what an interrupted publish left beside `outDir`: a kill between the
+ * fallback's two renames leaves the old tree at `.<name>.previous` and none at
+ * `<name>`, which is put back; a `.<name>.next` (half-built, or the old tree
+ * after an exchange) is deleted. Does nothing when nothing was interrupted.
  */
 export function recoverInterruptedPublish(outDir: string): void {
-  const previous = join(dirname(outDir), `.${basename(outDir)}.previous`);
-  if (!existsSync(previous)) return;
-  if (!existsSync(outDir)) renameSync(previous, outDir);
-  else rmSync(previous, { recursive: true, force: true });
+  const { next, previous } = publishSiblings(outDir);
+  if (existsSync(previous)) {
+    if (!existsSync(outDir)) renameSync(previous, outDir);
+    else rmSync(previous, { recursive: true, force: true });
+  }
+  if (existsSync(next)) rmSync(next, { recursive: true, force: true });
+}
+
+/** renameat2 system call numbers by Node's process.arch (Linux). */
+const RENAMEAT2: Partial<Record<string, number>> = { x64: 316, arm64: 276, riscv64: 276, loong64: 276, ia32: 353, arm: 382, ppc64: 357, s390x: 347 };
+const AT_FDCWD = -100;
+const RENAME_EXCHANGE = 2;
+const EXCHANGE_SCRIPT = `exit(syscall(${'$'}ARGV[0], ${AT_FDCWD}, ${'$'}ARGV[1], ${AT_FDCWD}, ${'$'}ARGV[2], ${RENAME_EXCHANGE}) == 0 ? 0 : 3)`;
+
+/**
+ * Swaps two existing folders in one atomic step (renameat2 RENAME_EXCHANGE).
+ * Returns false, having changed nothing, where that is not available.
+ */
+export function exchangeFolders(a: string, b: string): boolean {
+  const call = RENAMEAT2[process.arch];
+  if (process.platform !== 'linux' || call === undefined || process.env.MESH_PUBLISH_NO_EXCHANGE === '1') return false;
+  const run = spawnSync('perl', ['-e', EXCHANGE_SCRIPT, String(call), a, b], { stdio: 'ignore' });
+  return run.status === 0;
 }
 
 function sameContent(path: string, content: string): boolean {

@@ -5,76 +5,22 @@
  * KVStoreMesh on and off, on the example and on a generated 6-cluster mesh.
  */
 import { parse } from 'yaml';
+import {
+  CLUSTER_LABEL,
+  CONFIG_DIR,
+  cidrsOverlap,
+  expectHostAliasesToPeerNodes,
+  expectPeersDialledAtTheirNodePort,
+  expectPeersExact,
+  helmValues,
+  hostnameOf,
+  k3sConfigs,
+  meshNodePort,
+  nodeIps,
+  peerSecrets,
+} from '../support/mesh-invariants';
 import { KubeObject } from '../support/schema-validator';
 import { clusterObjects, inventoryCluster, inventoryFile, manifestPath, MATRIX, RenderCase, Rendered, renderExample, renderSixClusters } from './rendered';
-
-const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
-const CONFIG_DIR = '/var/lib/cilium/clustermesh';
-const MESH_DOMAIN = 'mesh.cilium.io';
-
-interface PeerEntry {
-  endpoints: string[];
-  'trusted-ca-file': string;
-  'key-file': string;
-  'cert-file': string;
-  'cilium-host-aliases'?: { hostname: string; ips: string[] }[];
-}
-
-/** Secret name -> peer name -> decoded, parsed entry. */
-function peerSecrets(r: Rendered, cluster: string): Map<string, Map<string, PeerEntry>> {
-  const secrets = clusterObjects(r, cluster, 'clustermesh-secrets.yaml');
-  return new Map(
-    secrets.map((s) => {
-      expect(s.kind).toBe('Secret');
-      const data = (s.data ?? {}) as Record<string, string>;
-      const entries = Object.entries(data).map(([peer, b64]): [string, PeerEntry] => [peer, parse(Buffer.from(b64, 'base64').toString('utf8'))]);
-      return [s.metadata!.name!, new Map(entries)];
-    }),
-  );
-}
-
-/** The nodePort of the cluster's own mesh endpoint Service, as rendered. */
-function meshNodePort(r: Rendered, cluster: string): number {
-  const services = clusterObjects(r, cluster, 'mesh-endpoint-service.yaml').filter((o) => o.kind === 'Service');
-  expect(services).toHaveLength(1);
-  const spec = services[0].spec as { type: string; selector: Record<string, string>; ports: { port: number; targetPort: number; nodePort: number }[] };
-  expect(spec.type).toBe('NodePort');
-  expect(spec.selector).toEqual({ 'k8s-app': 'clustermesh-apiserver' });
-  const etcd = spec.ports.filter((p) => p.targetPort === 2379);
-  expect(etcd).toHaveLength(1);
-  return etcd[0].nodePort;
-}
-
-/** Bootstrap k3s configs of the cluster's servers, as rendered. */
-function k3sConfigs(r: Rendered, cluster: string): Record<string, unknown>[] {
-  return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => parse(content));
-}
-
-/** Every node IP of a cluster: the inventory's nodes (agents have no bootstrap config). */
-function nodeIps(r: Rendered, cluster: string): string[] {
-  return (inventoryCluster(r, cluster).nodes as { ip: string }[]).map((n) => n.ip);
-}
-
-function helmValues(r: Rendered, cluster: string): any {
-  const [chart] = clusterObjects(r, cluster, 'cilium-helm-chart.yaml');
-  return parse((chart.spec as { valuesContent: string }).valuesContent);
-}
-
-function cidrsOverlap(a: string, b: string): boolean {
-  const range = (cidr: string) => {
-    const [ip, prefix] = cidr.split('/');
-    const base = ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-    const size = 2 ** (32 - Number(prefix));
-    const start = base - (base % size);
-    return [start, start + size - 1];
-  };
-  const [a0, a1] = range(a);
-  const [b0, b1] = range(b);
-  return a0 <= b1 && b0 <= a1;
-}
-
-const hostnameOf = (peer: string) => `${peer}.${MESH_DOMAIN}`;
-const others = (r: Rendered, cluster: string) => r.clusters.filter((c) => c !== cluster);
 
 const INVENTORIES: [string, (c: RenderCase) => Rendered][] = [
   ['example inventory', renderExample],
@@ -109,27 +55,11 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
     });
 
     it('has peer Secrets that list exactly every other cluster', () => {
-      for (const cluster of r.clusters) {
-        const secrets = peerSecrets(r, cluster);
-        expect([...secrets.keys()].sort()).toEqual(c.kvstoremesh ? ['cilium-clustermesh', 'cilium-kvstoremesh'] : ['cilium-clustermesh']);
-        for (const [name, entries] of secrets) {
-          expect({ cluster, name, peers: [...entries.keys()].sort() }).toEqual({ cluster, name, peers: others(r, cluster) });
-        }
-        for (const s of clusterObjects(r, cluster, 'clustermesh-secrets.yaml')) expect(s.metadata?.namespace).toBe(ns);
-      }
+      expectPeersExact(r, ns, c.kvstoremesh);
     });
 
     it('has entries that dial each peer at its own NodePort with the common client certificate', () => {
-      for (const cluster of r.clusters) {
-        for (const [peer, entry] of peerSecrets(r, cluster).get(dialing)!) {
-          expect({ cluster, peer, endpoints: entry.endpoints }).toEqual({ cluster, peer, endpoints: [`https://${hostnameOf(peer)}:${meshNodePort(r, peer)}`] });
-          expect(entry).toMatchObject({
-            'trusted-ca-file': `${CONFIG_DIR}/common-etcd-client-ca.crt`,
-            'key-file': `${CONFIG_DIR}/common-etcd-client.key`,
-            'cert-file': `${CONFIG_DIR}/common-etcd-client.crt`,
-          });
-        }
-      }
+      expectPeersDialledAtTheirNodePort(r, dialing);
     });
 
     if (c.kvstoremesh) {
@@ -169,24 +99,7 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
     });
 
     it("resolves every peer's hostname to node IPs of that peer", () => {
-      for (const cluster of r.clusters) {
-        const aliases = new Map<string, string[]>();
-        if (before120) {
-          const [patch] = clusterObjects(r, cluster, 'host-aliases-patch.yaml');
-          const hostAliases = (patch.spec as any).template.spec.hostAliases as { ip: string; hostnames: string[] }[];
-          for (const { ip, hostnames } of hostAliases) for (const h of hostnames) aliases.set(h, [...(aliases.get(h) ?? []), ip]);
-        } else {
-          for (const entry of peerSecrets(r, cluster).get(dialing)!.values()) {
-            for (const { hostname, ips } of entry['cilium-host-aliases'] ?? []) aliases.set(hostname, [...(aliases.get(hostname) ?? []), ...ips]);
-          }
-        }
-        expect({ cluster, hostnames: [...aliases.keys()].sort() }).toEqual({ cluster, hostnames: others(r, cluster).map(hostnameOf) });
-        for (const peer of others(r, cluster)) {
-          const ips = aliases.get(hostnameOf(peer))!;
-          expect(ips.length).toBeGreaterThan(0);
-          expect({ cluster, peer, ips }).toEqual({ cluster, peer, ips: ips.filter((ip) => nodeIps(r, peer).includes(ip)) });
-        }
-      }
+      expectHostAliasesToPeerNodes(r, before120, dialing);
     });
 
     if (!before120) {

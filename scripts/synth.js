@@ -1,0 +1,63 @@
+// `npm run synth`: build (skipped when up to date), check the inventory, then
+// `cdk8s synth --no-check-upgrade`, all in this one process.
+//
+// Why one process and not `build && validate && cdk8s synth`: each `node`
+// start costs 50-100 ms, esbuild 0.4 s even with nothing to do, and cdk8s-cli
+// 0.6 s before it runs the app, most of it spent loading jsii-pacmak, jsii-rosetta
+// and typescript for the `init` and `import` commands, which yargs loads
+// eagerly (`commandDir`) and `synth` never calls. Here those three modules are
+// bound lazily: the CLI gets a stand-in that loads the real module on first
+// use, so `cdk8s init`/`import` would behave exactly as before, and `synth`
+// never pays for them. The engine is unchanged: it is cdk8s-cli's own synth
+// command, reading cdk8s.yaml, clearing .cdk8s.out, running the app there.
+//
+// cdk8s-cli prints a stack trace when the app exits non-zero, so the inventory
+// is checked first (lib/synth/preflight.ts): a broken one is reported one line
+// per problem and exits 1 before cdk8s starts, with dist/ untouched.
+const Module = require('module');
+const path = require('path');
+const { ensureBuilt } = require('./build');
+
+const root = path.resolve(__dirname, '..');
+
+/** Modules only cdk8s-cli's init and import commands use. */
+const LAZY = new Set(['jsii-pacmak', 'jsii-pacmak/lib/targets/version-utils', 'jsii-srcmak']);
+
+function bindLazily() {
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (!LAZY.has(request)) return load.apply(this, arguments);
+    let real;
+    const target = () => (real ??= load.call(Module, request, parent, isMain));
+    // __esModule keeps TypeScript's __importStar from copying every export
+    // (which would load the module at once); anything else loads it.
+    return new Proxy(
+      {},
+      {
+        get: (_, key) => (key === '__esModule' ? true : target()[key]),
+        has: (_, key) => key in target(),
+        ownKeys: () => Reflect.ownKeys(target()),
+        getOwnPropertyDescriptor: (_, key) => {
+          const d = Object.getOwnPropertyDescriptor(target(), key);
+          return d && { ...d, configurable: true };
+        },
+      },
+    );
+  };
+}
+
+function main() {
+  process.chdir(root);
+  ensureBuilt();
+  const { preflight } = require(path.join(root, '.build', 'preflight.js'));
+  if (!preflight({ root, env: process.env, stderr: process.stderr })) {
+    process.exitCode = 1;
+    return;
+  }
+  bindLazily();
+  const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json', { paths: [root] })), 'bin', 'cdk8s');
+  process.argv = [process.argv[0], cli, 'synth', '--no-check-upgrade', ...process.argv.slice(2)];
+  require(cli);
+}
+
+main();
