@@ -50,6 +50,7 @@ describe('MeshNamespace', () => {
     const chart = Testing.chart();
     new MeshNamespace(chart, 'ns', { name: 'test' });
     const [ns] = Testing.synth(chart);
+    expect(ns).toMatchSnapshot();
     expect(ns).toMatchObject({ kind: 'Namespace', metadata: { name: 'test' } });
     expect(ns.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('Disabled');
     expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false');

@@ -15,6 +15,7 @@ function render(defaultDeny?: 'ingress' | 'egress' | 'both') {
 describe('VerificationKit', () => {
   it('renders a namespace, an echo server answering with the cluster name, a global Service and a check Job', () => {
     const objects = render();
+    expect(objects).toMatchSnapshot();
     expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(['Namespace mesh-check', 'Service echo', 'Deployment echo', 'Job mesh-check']);
     const svc = objects.find((o) => o.kind === 'Service');
     expect(svc.metadata.annotations).toEqual({ 'service.cilium.io/global': 'true', 'service.cilium.io/shared': 'true', 'service.cilium.io/affinity': 'none' });

@@ -95,6 +95,7 @@ describe('Flux entry point', () => {
 
   it.each(clusters)('%s: a GitRepository for the inventory repository and one Kustomization per stage, chained', (cluster) => {
     const objects = objectsIn(byPath.get(`${cluster}/flux/flux-sync.yaml`)!);
+    expect(objects).toMatchSnapshot();
     expect(yamlAt(`${cluster}/flux/kustomization.yaml`).resources).toEqual(['flux-sync.yaml']);
     const [source, ...kustomizations] = objects;
     const repo = mesh.delivery.repository!;
@@ -134,6 +135,7 @@ describe('Flux entry point', () => {
 describe('Argo CD entry point', () => {
   it('makes one Application per cluster, to the API server the inventory names, syncing its folder', () => {
     const [appSet] = objectsIn(byPath.get(APPLICATION_SET_FILE)!);
+    expect(appSet).toMatchSnapshot();
     expect(appSet).toMatchObject({ apiVersion: ApplicationSet.GVK.apiVersion, kind: 'ApplicationSet', metadata: { namespace: mesh.delivery.argocd.namespace } });
     const spec = appSet.spec as any;
     // The cluster folder, or its argocd/ folder (KSOPS) where the CA is SOPS-encrypted.

@@ -124,6 +124,7 @@ describe('NamespaceDefaultDenyPolicy', () => {
 
   it('closes both directions of every pod of the namespace, keeping DNS to the local kube-dns', () => {
     const [policy] = render('both');
+    expect(policy).toMatchSnapshot();
     expect(policy).toMatchObject({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: DEFAULT_DENY_POLICY_NAME, namespace: 'team-a' } });
     expect(policy.spec.endpointSelector).toEqual({});
     expect(policy.spec.enableDefaultDeny).toEqual({ ingress: true, egress: true });
@@ -152,6 +153,7 @@ describe('RawPolicy', () => {
     const chart = Testing.chart();
     new RawPolicy(chart, 'raw', { policy: mesh.rawPolicies[0], clusterName: 'k3scl1' });
     const [object] = Testing.synth(chart);
+    expect(object).toMatchSnapshot();
     expect(object).toEqual({
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
