@@ -4,28 +4,12 @@
  * the files its stage folders' kustomization.yaml files list, and every stage
  * lists every manifest it holds.
  */
-import { execFileSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse } from 'yaml';
+import { describeWithKubectl, kustomizeBuild, resourceId as idOf } from '../support/kubectl';
 import { MATRIX, objectsIn, renderExample, STAGE_FOLDER } from './rendered';
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const kubectl = hasKubectl();
-if (!kubectl && process.env.CI !== 'true') console.warn('skipped kustomize build tests: kubectl is not installed');
-const describeWithKubectl = kubectl || process.env.CI === 'true' ? describe : describe.skip;
-
-/** apiVersion/kind/namespace/name, as kustomize identifies a resource. */
-const idOf = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 
 describeWithKubectl('kubectl kustomize', () => {
   let root: string;
@@ -57,7 +41,7 @@ describeWithKubectl('kubectl kustomize', () => {
       });
       expect(new Set(listed).size).toBe(listed.length);
 
-      const built = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 });
+      const built = kustomizeBuild(dir);
       expect(objectsIn(built, 'kubectl kustomize').map(idOf).sort()).toEqual([...listed].sort());
     });
   });

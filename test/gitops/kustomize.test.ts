@@ -5,7 +5,6 @@
  * builds too. Where the CA is SOPS-encrypted, the Argo CD folder resolves its
  * stage folders under kustomize's default load restrictions.
  */
-import { execFileSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
@@ -14,25 +13,12 @@ import { clusterDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
 import { isSopsEncrypted } from '../../lib/gitops/stages';
 import { objectsIn, STAGE_FOLDER } from '../conformance/rendered';
 import { exampleInventory, meshOf } from '../support/inventory-fixture';
+import { describeWithKubectl, kustomizeBuild, resourceId as idOf } from '../support/kubectl';
 import { PROJECT_ROOT } from '../support/paths';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const kubectl = hasKubectl();
-if (!kubectl && process.env.CI !== 'true') console.warn('skipped dist/ kustomize tests: kubectl is not installed');
-const describeWithKubectl = kubectl || process.env.CI === 'true' ? describe : describe.skip;
-
-const idOf = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
-const build = (dir: string, ...flags: string[]) =>
-  objectsIn(execFileSync('kubectl', ['kustomize', ...flags, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000 }), dir).map(idOf).sort();
+const build = (dir: string, ...flags: string[]) => objectsIn(kustomizeBuild(dir, ...flags), dir).map(idOf).sort();
 
 /** Cluster folders of the committed dist/ (those with a kustomization.yaml). */
 const clusters = existsSync(DIST) ? readdirSync(DIST).filter((n) => existsSync(join(DIST, n, 'kustomization.yaml'))).sort() : [];
