@@ -1,0 +1,53 @@
+/**
+ * The README's main job end to end: `npm run synth` (scripts/synth.js, which
+ * runs cdk8s-cli's synth with the app) in a copy of the project writes exactly
+ * the committed dist/, and a broken inventory stops it with one line per
+ * problem, exit 1, no stack trace and dist/ untouched.
+ */
+import { spawnSync } from 'child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { compareTrees } from '../../lib/synth/compare-trees';
+import { PROJECT_ROOT } from '../support/paths';
+
+/** Sources are linked, what synth reads or writes is copied. */
+const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
+const COPIED = ['scripts', 'cdk8s.yaml', 'clusters', 'secrets'];
+
+describe('npm run synth', () => {
+  let project: string;
+
+  beforeAll(() => {
+    project = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-'));
+    for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(project, name));
+    for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(project, name), { recursive: true });
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  const synth = () =>
+    spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, timeout: 120_000 });
+
+  it('writes the committed dist/ for the example inventory', () => {
+    const run = synth();
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.status).toBe(0);
+    expect(compareTrees(join(PROJECT_ROOT, 'dist'), join(project, 'dist'))).toEqual([]);
+    // cdk8s synth lists what the app mirrored into its output folder.
+    expect(run.stdout).toContain('.cdk8s.out/k3scl1/02-cilium/cilium-helm-chart.yaml');
+  });
+
+  it('stops on a broken inventory: every problem, exit 1, no stack trace, dist/ untouched', () => {
+    const marker = join(project, 'dist', 'k3scl2', '02-cilium', 'cilium-helm-chart.yaml');
+    const before = { text: readFileSync(marker, 'utf8'), mtime: statSync(marker).mtimeMs };
+    const cluster = join(project, 'clusters', 'k3scl2.yaml');
+    writeFileSync(cluster, readFileSync(cluster, 'utf8').replace(/^id: 2$/m, 'id: 1').replace(/^podCidr: .*$/m, 'podCidr: 10.11.0.0/16'));
+    const run = synth();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error: clusters\/k3scl2\.yaml:\d+ id: 1 is already the id of k3scl1/m);
+    expect(run.stderr).toMatch(/^error: clusters\/k3scl2\.yaml:\d+ podCidr: 10\.11\.0\.0\/16 overlaps/m);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(readFileSync(marker, 'utf8')).toBe(before.text);
+    expect(statSync(marker).mtimeMs).toBe(before.mtime);
+  });
+});
