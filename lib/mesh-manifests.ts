@@ -44,12 +44,27 @@ type ManifestFile =
   | { readonly name: string; readonly verbatim: () => string | undefined };
 
 export function renderMesh(mesh: Mesh): RenderedFile[] {
-  const layouts = new Map<string, ClusterLayout>();
-  const files = mesh.clusters.flatMap((cluster) => renderCluster(mesh, cluster, layouts));
-  return [...files, ...meshDeliveryFiles(mesh, layouts)];
+  return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, cluster)));
 }
 
-function renderCluster(mesh: Mesh, cluster: Cluster, layouts: Map<string, ClusterLayout>): RenderedFile[] {
+/** What one cluster contributes to dist/: its own files, and its stage layout for the mesh-wide entry points. */
+export interface RenderedCluster {
+  readonly files: RenderedFile[];
+  readonly layout: ClusterLayout;
+}
+
+/**
+ * dist/ from the clusters rendered one by one (in mesh order), plus the files
+ * that span the mesh. Clusters render independently, so they may be rendered
+ * anywhere, in any order, as long as they are assembled in mesh order.
+ */
+export function assembleMesh(mesh: Mesh, clusters: readonly RenderedCluster[]): RenderedFile[] {
+  if (clusters.length !== mesh.clusters.length) throw new Error(`expected ${mesh.clusters.length} rendered clusters, got ${clusters.length}`);
+  const layouts = new Map(mesh.clusters.map((cluster, i) => [cluster.name, clusters[i].layout]));
+  return [...clusters.flatMap((c) => c.files), ...meshDeliveryFiles(mesh, layouts)];
+}
+
+export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluster {
   // One app per cluster: synthesising a chart walks its whole app, so a shared
   // app would make synth quadratic in the number of clusters.
   const app = new App({ outdir: '.' });
@@ -71,7 +86,6 @@ function renderCluster(mesh: Mesh, cluster: Cluster, layouts: Map<string, Cluste
     manifests.push({ name: manifest.name, content });
   }
   const layout = stageLayout(cluster.name, manifests);
-  layouts.set(cluster.name, layout);
   files.push(...layout.files);
   if (mesh.verificationKit) files.push({ path: `${cluster.name}/VERIFY.md`, content: verifyGuide(mesh, cluster.name) });
 
@@ -81,7 +95,7 @@ function renderCluster(mesh: Mesh, cluster: Cluster, layouts: Map<string, Cluste
   files.push({ path: `${cluster.name}/bootstrap/cilium-helm-chart.yaml`, content: helmChartYaml });
   files.push({ path: `${cluster.name}/bootstrap/README.md`, content: bootstrapReadme(mesh, cluster) });
   files.push(...clusterDeliveryFiles(mesh, cluster, layout));
-  return files;
+  return { files, layout };
 }
 
 function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {

@@ -20,6 +20,7 @@ const ENTRY_POINTS = {
   main: 'main.ts',
   'mesh-cli': 'lib/cli/mesh-cli.ts',
   preflight: 'lib/synth/preflight.ts',
+  'render-worker': 'lib/synth/render-worker.ts',
   bench: 'bench/run.ts',
 };
 

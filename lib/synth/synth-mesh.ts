@@ -5,7 +5,8 @@ import { linkSync, mkdirSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../inventory/problems';
-import { renderMesh } from '../mesh-manifests';
+import { renderMesh, RenderedFile } from '../mesh-manifests';
+import { Mesh } from '../model/mesh';
 import { publish, PublishResult } from './publish';
 
 export interface SynthOptions {
@@ -24,12 +25,28 @@ export type SynthResult =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
-  const root = options.root ?? process.cwd();
-  const inventoryDir = resolve(root, options.inventoryDir ?? 'clusters');
-  const outDir = resolve(root, options.outDir ?? 'dist');
-  const loaded = loadInventory(inventoryDir, { displayRoot: root });
+  const loaded = load(options);
   if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-  const files = renderMesh(loaded.mesh);
+  return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+}
+
+/**
+ * synthMesh with the rendering done by `render` (renderMeshInParallel for a
+ * large mesh); loading, checks and publishing are the same.
+ */
+export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile[]>, options: SynthOptions = {}): Promise<SynthResult> {
+  const loaded = load(options);
+  if (!loaded.mesh) return { ok: false, problems: loaded.problems };
+  return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+}
+
+function load(options: SynthOptions) {
+  const root = options.root ?? process.cwd();
+  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root });
+}
+
+function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {
+  const outDir = resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
   const result = publish(outDir, files);
   if (options.mirrorDir) {
     for (const file of files) {
@@ -38,5 +55,5 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
       linkSync(join(outDir, file.path), target);
     }
   }
-  return { ok: true, clusters: loaded.mesh.clusters.length, files: files.length, publish: result, problems: loaded.problems };
+  return { ok: true, clusters: mesh.clusters.length, files: files.length, publish: result, problems };
 }
