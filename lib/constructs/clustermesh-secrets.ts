@@ -22,6 +22,13 @@ export class ClusterMeshSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterMeshSecretsProps) {
     super(scope, id);
+    // Every key becomes a file Cilium reads as the peer's cluster name.
+    for (const entries of [props.clustermesh, props.kvstoremesh ?? new Map<string, string>()]) {
+      for (const [peer, config] of entries) {
+        if (!/^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(peer) || peer.length > 32) throw new Error(`'${peer}' is not a Cilium cluster name`);
+        if (!config.startsWith('endpoints:\n')) throw new Error(`the entry for ${peer} is not an etcd client configuration`);
+      }
+    }
     this.secrets = [secret(this, 'cilium-clustermesh', props.namespace, props.clustermesh)];
     if (props.kvstoremesh) this.secrets.push(secret(this, 'cilium-kvstoremesh', props.namespace, props.kvstoremesh));
   }

@@ -28,6 +28,8 @@ export class NamespaceDefaultDenyPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyPolicyProps) {
     super(scope, id);
+    if (!['ingress', 'egress', 'both'].includes(props.direction)) throw new Error(`direction must be ingress, egress or both, got ${props.direction}`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace)) throw new Error(`'${props.namespace}' is not a namespace name`);
     const ingress = props.direction !== 'egress';
     const egress = props.direction !== 'ingress';
     const what = props.direction === 'both' ? 'ingress and egress' : props.direction;

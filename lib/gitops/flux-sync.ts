@@ -90,6 +90,10 @@ export class FluxSync extends Construct {
 
   constructor(scope: Construct, id: string, props: FluxSyncProps) {
     super(scope, id);
+    if (props.stages.length === 0) throw new Error(`cluster ${props.clusterName} has no stage folder to sync`);
+    const folders = props.stages.map((s) => s.folder);
+    if (new Set(folders).size !== folders.length) throw new Error(`stage folders must be distinct, got ${folders.join(', ')}`);
+    if (props.repository.url === '') throw new Error('the repository URL is empty');
     const labels = { ...MANAGED_BY_LABELS };
     const sourceRef = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SOURCE_NAME };
     this.gitRepository = new GitRepository(this, 'source', {

@@ -65,3 +65,11 @@ describe('ClusterMeshSecrets', () => {
     expect(off.clustermesh!.k3scl3).toContain('cilium-host-aliases:\n- hostname: k3scl3.mesh.cilium.io\n  ips:\n  - 172.17.11.13');
   });
 });
+
+describe('ClusterMeshSecrets validation', () => {
+  it('refuses a key that is not a cluster name, and an entry that is not an etcd configuration', () => {
+    const entry = 'endpoints:\n- https://a.mesh.cilium.io:32379';
+    expect(() => new ClusterMeshSecrets(Testing.chart(), 's', { namespace: 'kube-system', clustermesh: new Map([['Bad_Name', entry]]) })).toThrow(/not a Cilium cluster name/);
+    expect(() => new ClusterMeshSecrets(Testing.chart(), 's', { namespace: 'kube-system', clustermesh: new Map([['a', 'hello']]) })).toThrow(/not an etcd client configuration/);
+  });
+});

@@ -5,9 +5,10 @@
  * ApplicationSet with one Application per cluster, and what changes when the
  * CA stage holds a SOPS-encrypted file.
  */
+import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { ApplicationSet } from '../../lib/gitops/argocd';
-import { fluxKustomizationName, ignoreAllBut, SOPS_AGE_SECRET } from '../../lib/gitops/flux-sync';
+import { fluxKustomizationName, FluxSync, ignoreAllBut, SOPS_AGE_SECRET } from '../../lib/gitops/flux-sync';
 import { APPLICATION_SET_FILE, argoCdPath, clusterDeliveryFiles, meshDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
 import { isSopsEncrypted, stageOf, STAGES } from '../../lib/gitops/stages';
 import { renderMesh } from '../../lib/mesh-manifests';
@@ -194,5 +195,17 @@ describe('delivery settings', () => {
     expect(flux.find((o) => o.metadata!.name === 'cilium-mesh-02-cilium')!.spec).toMatchObject({ path: './deploy/mesh/k3scl2/02-cilium' });
     const [appSet] = objectsIn(out.get(APPLICATION_SET_FILE)!);
     expect((appSet.spec as any).generators[0].list.elements[1].path).toMatch(/^deploy\/mesh\/k3scl2(\/argocd)?$/);
+  });
+});
+
+describe('FluxSync validation', () => {
+  const repository = { url: 'https://git.example.com/mesh.git', branch: 'main', path: 'dist' };
+  const props = { clusterName: 'k3scl1', repository, interval: '10m', ciliumNamespace: 'kube-system' };
+
+  it('refuses no stages, a stage twice and an empty repository URL', () => {
+    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, stages: [] })).toThrow(/no stage folder/);
+    const stage = { folder: '02-cilium', sops: false };
+    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, stages: [stage, stage] })).toThrow(/distinct/);
+    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, repository: { ...repository, url: '' }, stages: [stage] })).toThrow(/URL is empty/);
   });
 });

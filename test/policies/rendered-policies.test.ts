@@ -227,3 +227,10 @@ describeWithShared('policies and the verification kit conform to the upstream sc
     expect(validateKubeObject(object).errors).toEqual([]);
   });
 });
+
+describe('NamespaceDefaultDenyPolicy validation', () => {
+  it('refuses an unknown direction and a bad namespace name', () => {
+    expect(() => new NamespaceDefaultDenyPolicy(Testing.chart(), 'd', { namespace: 'team-a', direction: 'sideways' as any, clusterName: 'k3scl1' })).toThrow(/ingress, egress or both/);
+    expect(() => new NamespaceDefaultDenyPolicy(Testing.chart(), 'd', { namespace: 'Team_A', direction: 'both', clusterName: 'k3scl1' })).toThrow(/not a namespace name/);
+  });
+});
