@@ -21,12 +21,11 @@ export const REMOVED_VALUES: readonly ValueRule[] = [
     refusedValues: ['strict', 'partial', 'probe', 'disabled'],
     fix: 'only true or false are accepted now: set kubeProxyReplacement in the mesh file instead',
   },
-  { path: 'clustermesh.apiserver.tls.server.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
-  { path: 'clustermesh.apiserver.tls.server.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
-  { path: 'clustermesh.apiserver.tls.admin.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
-  { path: 'clustermesh.apiserver.tls.admin.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
-  { path: 'clustermesh.apiserver.tls.remote.cert', fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
-  { path: 'clustermesh.apiserver.tls.remote.key', fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
+  // Certificates and keys of clustermesh-apiserver as values: the chart makes them from the mesh CA.
+  ...(['server', 'admin', 'remote'] as const).flatMap((role) => [
+    { path: `clustermesh.apiserver.tls.${role}.cert`, fix: 'certificates as Helm values are refused: the chart generates them from the mesh CA' },
+    { path: `clustermesh.apiserver.tls.${role}.key`, fix: 'keys as Helm values are refused: the chart generates them from the mesh CA' },
+  ]),
 ];
 
 /** Keys the inventory sets itself; overriding them would break the mesh invariants. */
