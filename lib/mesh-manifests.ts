@@ -1,6 +1,6 @@
 /**
  * Renders a valid Mesh into the files of dist/: per cluster, one file per
- * concern placed in its apply stage (dist/<cluster>/01-ca/ .. 04-workloads/,
+ * concern placed in its apply stage (dist/<cluster>/01-ca/ .. 05-verify/,
  * see lib/gitops/stages.ts), a kustomization.yaml listing the stages, the
  * Flux entry point and a bootstrap folder; at the top, the Argo CD
  * ApplicationSet and README.md, the overview (lib/gitops/layout.ts). Each
@@ -11,9 +11,10 @@ import { Construct } from 'constructs';
 import { k3sServerConfigs } from './bootstrap/k3s-server-config';
 import { bootstrapReadme } from './bootstrap/readme';
 import { ciliumHelmValues } from './cilium/helm-values';
-import { dialingWorkload, meshPeerConfig, peerHostAlias } from './cilium/peer-config';
+import { dialingWorkload, meshPeerConfig, peerHostAlias, remoteUsers } from './cilium/peer-config';
 import { ciliumVersionFacts } from './cilium/versions';
 import { CiliumHelmChart } from './constructs/cilium-helm-chart';
+import { ClusterMeshRemoteUsers } from './constructs/clustermesh-remote-users';
 import { ClusterMeshSecrets } from './constructs/clustermesh-secrets';
 import { PolicyHalves, peerRunsIn } from './constructs/cluster-policies';
 import { GlobalServiceResources } from './constructs/global-service';
@@ -25,6 +26,7 @@ import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { ClusterLayout, clusterDeliveryFiles, ManifestContent, meshDeliveryFiles, stageLayout } from './gitops/layout';
+import { CILIUM_STAGE, stageOf } from './gitops/stages';
 import { Cluster, Mesh, peersOf } from './model/mesh';
 
 export interface RenderedFile {
@@ -70,7 +72,6 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
   const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
   const manifests: ManifestContent[] = [];
-  let helmChartYaml = '';
   for (const manifest of clusterManifests(mesh, cluster)) {
     if ('verbatim' in manifest) {
       const text = manifest.verbatim();
@@ -82,7 +83,6 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
     const objects = chart.toJson();
     if (objects.length === 0) continue;
     const content = Yaml.stringify(...objects);
-    if (manifest.name === 'cilium-helm-chart') helmChartYaml = content;
     manifests.push({ name: manifest.name, content });
   }
   const layout = stageLayout(cluster.name, manifests);
@@ -92,8 +92,10 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
   for (const node of k3sServerConfigs(mesh, cluster)) {
     files.push({ path: `${cluster.name}/bootstrap/k3s-config-${node.nodeName}.yaml`, content: Yaml.stringify(node.config) });
   }
-  files.push({ path: `${cluster.name}/bootstrap/cilium-helm-chart.yaml`, content: helmChartYaml });
-  files.push({ path: `${cluster.name}/bootstrap/README.md`, content: bootstrapReadme(mesh, cluster) });
+  // k3s installs the Cilium stage from its manifests folder before any GitOps engine can run.
+  const ciliumManifests = manifests.filter((m) => stageOf(m.name) === CILIUM_STAGE);
+  for (const manifest of ciliumManifests) files.push({ path: `${cluster.name}/bootstrap/${manifest.name}.yaml`, content: manifest.content });
+  files.push({ path: `${cluster.name}/bootstrap/README.md`, content: bootstrapReadme(mesh, cluster, ciliumManifests.map((m) => `${m.name}.yaml`)) });
   files.push(...clusterDeliveryFiles(mesh, cluster, layout));
   return { files, layout };
 }
@@ -108,6 +110,14 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
     {
       name: 'cilium-helm-chart',
       build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster) }),
+    },
+    {
+      name: 'clustermesh-remote-users',
+      build: (scope) => {
+        const users = remoteUsers(mesh, cluster);
+        if (!users || facts.chartRendersRemoteUsers) return;
+        new ClusterMeshRemoteUsers(scope, 'remote-users', { namespace: cilium.namespace, users });
+      },
     },
     {
       name: 'mesh-endpoint-service',

@@ -26,6 +26,8 @@ export const BOOTSTRAP_CA_FILE = `${MESH_CA_VALUES_SECRET}.yaml`;
 export interface HandoverOptions {
   /** Whether the CA stage holds SOPS-encrypted files (Flux then needs the cluster's age key). */
   readonly sops: boolean;
+  /** Files of the Cilium stage that bootstrap/ holds a copy of, for the k3s manifests folder. */
+  readonly ciliumFiles: readonly string[];
 }
 
 /** Single-quoted for POSIX sh. */
@@ -57,7 +59,7 @@ SOPS=${options.sops ? 'yes' : 'no'}
 ARGOCD_SERVER=${shq(cluster.argocdServer)}
 MANIFESTS=${K3S_MANIFESTS_DIR}
 CA_FILE="$MANIFESTS/${BOOTSTRAP_CA_FILE}"
-CHART_FILE="$MANIFESTS/cilium-helm-chart.yaml"
+CILIUM_FILES=${shq(options.ciliumFiles.join(' '))}
 ENGINE=\${1:-${engines[0]}}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLUSTER_DIR=$(dirname "$HERE")
@@ -96,7 +98,7 @@ else
 fi
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
 
-say "2/5 the mesh CA Secret and the Cilium HelmChart in $MANIFESTS"
+say "2/5 the mesh CA Secret and the Cilium stage ($CILIUM_FILES) in $MANIFESTS"
 umask 077
 install -d -m 0700 "$MANIFESTS"
 trap 'rm -f "$CA_FILE.tmp"' EXIT
@@ -108,7 +110,7 @@ elif command -v npm >/dev/null 2>&1; then
 else
   fail "no npm here: run 'npm run --silent mesh -- ca secret > ${BOOTSTRAP_CA_FILE}' where the age key is, copy the file here and set MESH_CA_SECRET_FILE to it"
 fi
-install -m 0600 "$HERE/cilium-helm-chart.yaml" "$CHART_FILE"
+for file in $CILIUM_FILES; do install -m 0600 "$HERE/$file" "$MANIFESTS/$file"; done
 
 say "3/5 wait for Cilium"
 for workload in ds/cilium deploy/cilium-operator deploy/clustermesh-apiserver; do
@@ -139,7 +141,7 @@ else
 fi
 
 say "5/5 remove the bootstrap files, so k3s stops re-applying them (the objects stay)"
-rm -f "$CHART_FILE"
+for file in $CILIUM_FILES; do rm -f "$MANIFESTS/$file"; done
 if command -v shred >/dev/null 2>&1; then shred -u "$CA_FILE"; else rm -f "$CA_FILE"; fi
 say "$CLUSTER is synced by $ENGINE from $REPOSITORY"
 `;
@@ -163,7 +165,7 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     `| step | what | where |`,
     '| --- | --- | --- |',
     `| 1 | install k3s with \`k3s-config-${first.name}.yaml\` as \`/etc/rancher/k3s/config.yaml\` | ${first.name} (${first.ip}) |`,
-    `| 2 | put the decrypted CA Secret \`${MESH_CA_VALUES_SECRET}\` and \`cilium-helm-chart.yaml\` into \`${K3S_MANIFESTS_DIR}/\` | same node |`,
+    `| 2 | put the decrypted CA Secret \`${MESH_CA_VALUES_SECRET}\` and ${options.ciliumFiles.map((f) => `\`${f}\``).join(', ')} into \`${K3S_MANIFESTS_DIR}/\` | same node |`,
     '| 3 | wait until the cilium DaemonSet, cilium-operator and clustermesh-apiserver are rolled out | same node |',
     ...(engines.includes('flux')
       ? [`| 4 (flux) | \`flux install\`, the age key as Secret \`${SOPS_AGE_SECRET}\` when the CA is SOPS-encrypted, then \`kubectl apply -k ${cluster.name}/${FLUX_FOLDER}\`; waits for \`${fluxKustomizationName(CILIUM_STAGE.folder)}\` | same node |`]
@@ -171,7 +173,7 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     ...(engines.includes('argocd')
       ? [`| 4 (argocd) | prints what to run on the admin machine (\`argocd cluster add\` for ${cluster.argocdServer}, and the ApplicationSet once per mesh), then waits until Argo CD tracks the HelmChart | admin machine, then this node |`]
       : []),
-    '| 5 | remove both files from the manifests folder (the objects stay; GitOps owns them now) | same node |',
+    '| 5 | remove these files from the manifests folder (the objects stay; GitOps owns them now) | same node |',
     '',
     'Environment:',
     '',

@@ -5,7 +5,8 @@
 import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { Cluster, Mesh, serverNodes } from '../model/mesh';
 
-export function bootstrapReadme(mesh: Mesh, cluster: Cluster): string {
+/** `ciliumFiles`: the Cilium stage's files, copied beside this guide. */
+export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: readonly string[]): string {
   const servers = serverNodes(cluster);
   const ns = mesh.cilium.namespace;
   return [
@@ -23,13 +24,13 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster): string {
     '',
     ...caStep(mesh),
     '',
-    '3. Copy `cilium-helm-chart.yaml` to `/var/lib/rancher/k3s/server/manifests/` on the first server.',
+    `3. Copy ${ciliumFiles.map((f) => `\`${f}\``).join(' and ')} to \`/var/lib/rancher/k3s/server/manifests/\` on the first server.`,
     `   k3s installs Cilium ${mesh.cilium.version} with cluster name ${cluster.name} and id ${cluster.id}.`,
     '',
     '4. Wait for Cilium: `kubectl -n ' + ns + ' rollout status ds/cilium` and',
     '   `kubectl -n ' + ns + ' rollout status deploy/clustermesh-apiserver`.',
     '',
-    `5. Point Flux or Argo CD at this cluster's folder (dist/${cluster.name}). Then remove both files from`,
+    `5. Point Flux or Argo CD at this cluster's folder (dist/${cluster.name}). Then remove the copied files from`,
     '   the manifests folder (or leave empty `<file>.skip` files), so k3s stops re-applying them.',
     '',
   ].join('\n');

@@ -2,7 +2,8 @@
  * The Cilium Helm values for one cluster: what the chart needs to join the
  * mesh, with the mesh-wide and per-cluster overrides merged on top.
  */
-import { Cluster, Mesh } from '../model/mesh';
+import { Cluster, Mesh, peersOf } from '../model/mesh';
+import { ciliumVersionFacts } from './versions';
 
 /** Secret (in Cilium's namespace) whose `values.yaml` key carries `tls.ca.cert` and `tls.ca.key`. */
 export const MESH_CA_VALUES_SECRET = 'cilium-mesh-ca';
@@ -16,6 +17,7 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
     cilium.routing.mode === 'tunnel'
       ? { routingMode: 'tunnel', tunnelProtocol: cilium.routing.tunnelProtocol }
       : { routingMode: 'native', ipv4NativeRoutingCIDR: cilium.routing.nativeRoutingCidr, autoDirectNodeRoutes: true };
+  const chartListsUsers = cilium.authMode !== 'legacy' && ciliumVersionFacts(cilium.version).chartRendersRemoteUsers;
   const generated: HelmValues = {
     cluster: { name: cluster.name, id: cluster.id },
     ...routing,
@@ -36,12 +38,16 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
       useAPIServer: true,
       maxConnectedClusters: cilium.maxConnectedClusters,
       // Peers come from the cilium-clustermesh / cilium-kvstoremesh Secrets rendered next to this chart.
-      config: { enabled: false },
+      // 1.18 still renders clustermesh-remote-users from the names listed here (nothing else, with the
+      // config disabled); later versions get it from this project (lib/constructs/clustermesh-remote-users.ts).
+      config: { enabled: false, ...(chartListsUsers ? { clusters: peersOf(mesh, cluster).map((peer) => ({ name: peer.name })) } : {}) },
       apiserver: {
         kvstoremesh: { enabled: cilium.kvstoremesh },
         // Local clients use the chart's ClusterIP Service; peers use the mesh endpoint NodePort Service.
-        service: { type: 'ClusterIP' },
-        tls: { auto: { enabled: true, method: 'helm' } },
+        // The chart writes externalTrafficPolicy (default Cluster) whatever the type, and the API server
+        // refuses it on a ClusterIP Service: null removes the chart default.
+        service: { type: 'ClusterIP', externalTrafficPolicy: null },
+        tls: { authMode: cilium.authMode, auto: { enabled: true, method: 'helm' } },
       },
     },
   };

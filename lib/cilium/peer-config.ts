@@ -71,6 +71,17 @@ function localApiserverConfig(namespace: string): string {
 }
 
 /**
+ * The etcd users this cluster's clustermesh-apiserver must know, one per peer,
+ * named after the common name of that peer's remote client certificate
+ * (`remote-<cluster>` in `cluster` and `migration` mode); none in `legacy` mode,
+ * where every cluster dials as the built-in `remote` user.
+ */
+export function remoteUsers(mesh: Mesh, cluster: Cluster): string[] | undefined {
+  if (mesh.cilium.authMode === 'legacy') return undefined;
+  return peersOf(mesh, cluster).map((peer) => `remote-${peer.name}`).sort();
+}
+
+/**
  * Which workload dials the peers and so needs `hostAliases` before 1.20:
  * clustermesh-apiserver (KVStoreMesh on) or the agent DaemonSet (off).
  */

@@ -36,6 +36,12 @@ export const MANAGED_VALUES: readonly ValueRule[] = [
   { path: 'clustermesh.config', fix: 'peers come from the inventory; the generated cilium-clustermesh Secret replaces the chart config' },
   { path: 'clustermesh.useAPIServer', fix: 'the mesh endpoint is always clustermesh-apiserver' },
   { path: 'clustermesh.apiserver.kvstoremesh.enabled', fix: 'set cilium.kvstoremesh in the mesh file' },
+  { path: 'clustermesh.apiserver.tls.authMode', fix: 'set cilium.authMode in the mesh file (the remote users list follows it)' },
+  { path: 'clustermesh.apiserver.service.type', fix: "the chart's Service serves local clients only; peers reach the mesh endpoint Service (meshEndpoint in the cluster file)" },
+  {
+    path: 'clustermesh.apiserver.service.externalTrafficPolicy',
+    fix: "the chart's Service is a ClusterIP Service, where the API server refuses externalTrafficPolicy; delete this key",
+  },
   { path: 'ipam.operator.clusterPoolIPv4PodCIDRList', fix: "set the cluster's `podCidr` instead" },
   { path: 'routingMode', fix: 'set cilium.routing.mode in the mesh file' },
   { path: 'tunnelProtocol', fix: 'set cilium.routing.tunnelProtocol in the mesh file' },
@@ -61,4 +67,34 @@ export function brokenValueRules(values: unknown, rules: readonly ValueRule[]): 
     if (value === undefined) return false;
     return rule.refusedValues === undefined || rule.refusedValues.includes(value);
   });
+}
+
+/** A value other than a map at a proper ancestor of owned keys: Helm would replace them all with it. */
+export interface ReplacedAncestor {
+  /** Dotted path of the ancestor, as written. */
+  readonly path: string;
+  /** The owned keys below it. */
+  readonly owned: readonly ValueRule[];
+}
+
+/**
+ * Ancestors of the rules' paths that hold a scalar, a list or null
+ * (`cluster: x` replaces `cluster.name` and `cluster.id`), each once.
+ */
+export function replacedAncestors(values: unknown, rules: readonly ValueRule[]): ReplacedAncestor[] {
+  const found = new Map<string, ValueRule[]>();
+  for (const rule of rules) {
+    let node = values;
+    const keys = rule.path.split('.');
+    for (let i = 0; i < keys.length - 1; i++) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node) || !(keys[i] in (node as object))) break;
+      node = (node as Record<string, unknown>)[keys[i]];
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+        const path = keys.slice(0, i + 1).join('.');
+        found.set(path, [...(found.get(path) ?? []), rule]);
+        break;
+      }
+    }
+  }
+  return [...found.entries()].map(([path, owned]) => ({ path, owned }));
 }

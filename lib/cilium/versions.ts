@@ -30,6 +30,14 @@ export interface CiliumVersionFacts {
    * that equals their own cluster's reached their own cluster.
    */
   readonly needsDistinctMeshNodePorts: boolean;
+  /**
+   * 1.18 renders ConfigMap `clustermesh-remote-users` itself whenever authMode is not
+   * `legacy`, from the names in `clustermesh.config.clusters`, even with
+   * `clustermesh.config.enabled: false`; from 1.19 it renders it only with the config
+   * enabled, so whoever writes the peer Secrets must provide it
+   * (templates/clustermesh-apiserver/users-configmap.yaml).
+   */
+  readonly chartRendersRemoteUsers: boolean;
 }
 
 const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
@@ -39,6 +47,7 @@ const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
     canSkipApiserverService: false,
     policyDefaultLocalCluster: false,
     needsDistinctMeshNodePorts: true,
+    chartRendersRemoteUsers: true,
   },
   '1.19.6': {
     chartVersion: '1.19.6',
@@ -46,6 +55,7 @@ const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
     canSkipApiserverService: true,
     policyDefaultLocalCluster: true,
     needsDistinctMeshNodePorts: false,
+    chartRendersRemoteUsers: false,
   },
   '1.20.0': {
     chartVersion: '1.20.0',
@@ -53,6 +63,7 @@ const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
     canSkipApiserverService: true,
     policyDefaultLocalCluster: true,
     needsDistinctMeshNodePorts: false,
+    chartRendersRemoteUsers: false,
   },
 };
 

@@ -62,6 +62,8 @@ export class PolicyHalves extends Construct {
         spec: {
           description,
           endpointSelector: { matchLabels: { ...intent.to.labels, [CLUSTER_LABEL]: clusterName } },
+          // An intent only opens: closing the destination to everything else is what defaultDeny is for.
+          enableDefaultDeny: { ingress: false },
           ingress: [{ fromEndpoints: [selectorFor(intent.from, meshClusters) as CiliumNetworkPolicySpecIngressFromEndpoints], toPorts: toPorts as CiliumNetworkPolicySpecIngressToPorts[] | undefined }],
         },
       });

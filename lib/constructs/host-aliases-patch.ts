@@ -6,7 +6,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DialingWorkload, HostAlias } from '../cilium/peer-config';
-import { MANAGED_BY_LABELS, PATCH_ANNOTATIONS } from './metadata';
+import { PATCH_ANNOTATIONS } from './metadata';
 
 export interface HostAliasesPatchProps {
   readonly namespace: string;
@@ -28,7 +28,7 @@ export class HostAliasesPatch extends Construct {
       metadata: {
         name: props.workload.name,
         namespace: props.namespace,
-        labels: { ...MANAGED_BY_LABELS },
+        // No labels: Helm owns the workload's metadata, and a field applied here would be taken from it.
         annotations: { ...PATCH_ANNOTATIONS },
       },
       spec: { template: { spec: { hostAliases: toPodHostAliases(props.aliases) } } },

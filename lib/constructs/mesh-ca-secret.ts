@@ -21,7 +21,7 @@ import {
 } from '../../imports/external-secrets.io';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { SecretsSettings } from '../model/mesh';
-import { MANAGED_BY_LABELS } from './metadata';
+import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
 
 /** Name of the output file (without .yaml) in dist/<cluster>/. */
 export const MESH_CA_SECRET_FILE = 'mesh-ca-secret';
@@ -55,7 +55,8 @@ export class MeshCaSecret extends Construct {
     super(scope, id);
     const { storeRef, remoteKey, refreshInterval } = props.secrets;
     this.externalSecret = new ExternalSecret(this, 'Resource', {
-      metadata: { name: MESH_CA_VALUES_SECRET, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS } },
+      // Never pruned: the Secret it owns would go with it, and Cilium with the next helm run.
+      metadata: { name: MESH_CA_VALUES_SECRET, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
       spec: {
         refreshInterval,
         secretStoreRef: {

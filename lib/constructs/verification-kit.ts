@@ -2,7 +2,7 @@
  * The verification kit of one cluster: a small namespace with an echo server
  * that answers with the cluster's name, behind a global Service that exists in
  * every cluster, and a Job that calls the Service many times and passes only
- * when at least two clusters answered. It replaces the runbook's checks by
+ * when every cluster of the mesh answered. It replaces the runbook's checks by
  * hand (curl from a debug pod, `cilium node list`, `cilium service list`);
  * `verifyGuide` writes the commands that read the result.
  */
@@ -119,6 +119,7 @@ export class VerificationKit extends Construct {
                 env: [
                   { name: 'URL', value: `http://${KIT_SERVICE}.${namespace}.svc/` },
                   { name: 'CLUSTER', value: clusterName },
+                  { name: 'EXPECT', value: [...props.meshClusters].sort().join(' ') },
                   { name: 'CALLS', value: String(props.calls) },
                   { name: 'ROUNDS', value: String(KIT_ROUNDS) },
                   { name: 'PAUSE', value: String(KIT_PAUSE_SECONDS) },
@@ -153,11 +154,12 @@ export function kitIntent(namespace: string): PolicyIntent {
 }
 
 /**
- * Calls the Service CALLS times per round and counts the distinct answers
- * (each echo server answers with its cluster's name); passes as soon as two
- * clusters answered, fails after ROUNDS rounds.
+ * Calls the Service CALLS times per round and records which clusters answered
+ * (each echo server answers with its cluster's name); passes as soon as every
+ * cluster in EXPECT has answered, fails after ROUNDS rounds naming the silent ones.
  */
 const CHECK_SCRIPT = `set -u
+: > /tmp/seen
 round=1
 while :; do
   : > /tmp/answers
@@ -167,15 +169,19 @@ while :; do
     answer=$(curl -fsS --max-time 2 "$URL" 2>/dev/null) || answer="(no answer)"
     echo "$answer" >> /tmp/answers
   done
-  answered=$(grep -v '^(no answer)$' /tmp/answers | sort -u | grep -c . || true)
+  grep -v '^(no answer)$' /tmp/answers >> /tmp/seen || true
   echo "round $round of $ROUNDS: $CALLS calls from $CLUSTER to $URL, answers by cluster:"
   sort /tmp/answers | uniq -c | sed 's/^/  /'
-  if [ "$answered" -ge 2 ]; then
-    echo "PASS: $answered clusters answered"
+  missing=""
+  for cluster in $EXPECT; do
+    grep -qx "$cluster" /tmp/seen || missing="$missing $cluster"
+  done
+  if [ -z "$missing" ]; then
+    echo "PASS: every cluster answered ($EXPECT)"
     exit 0
   fi
   if [ "$round" -ge "$ROUNDS" ]; then
-    echo "FAIL: $answered cluster(s) answered; traffic does not cross clusters"
+    echo "FAIL: no answer from:$missing; traffic does not reach those clusters"
     exit 1
   fi
   round=$((round + 1))
@@ -211,8 +217,8 @@ export function verifyGuide(mesh: Mesh, clusterName: string): string {
     'Generated from the inventory; do not edit. `verification-kit.yaml` runs, in namespace',
     `\`${ns}\`, an echo server that answers with its cluster's name (here: \`${clusterName}\`) behind the`,
     `global Service \`${KIT_SERVICE}\`, which exists in every cluster of the mesh, and the Job \`${KIT_JOB}\`, which`,
-    `calls the Service ${kit.calls} times per round (up to ${KIT_ROUNDS} rounds, ${KIT_PAUSE_SECONDS} s apart) and passes when at least two`,
-    'clusters answered. Run the commands with the kubeconfig of this cluster.',
+    `calls the Service ${kit.calls} times per round (up to ${KIT_ROUNDS} rounds, ${KIT_PAUSE_SECONDS} s apart) and passes once every cluster`,
+    'of the mesh has answered. Run the commands with the kubeconfig of this cluster.',
     '',
     '## Read the result',
     '',
@@ -221,9 +227,10 @@ export function verifyGuide(mesh: Mesh, clusterName: string): string {
     `kubectl -n ${ns} logs job/${KIT_JOB}`,
     '```',
     '',
-    `The log ends with \`PASS: <n> clusters answered\` and lists how many calls each cluster answered;`,
-    `expect this cluster and its peers (${peers.join(', ') || 'none yet'}). \`FAIL\` (the Job is then failed: \`kubectl -n ${ns}`,
-    `wait --for=condition=failed job/${KIT_JOB}\`) means only one cluster answered: check the peers below.`,
+    `The log lists how many calls each cluster answered in each round and ends with \`PASS: every cluster`,
+    `answered\` once this cluster and its peers (${peers.join(', ') || 'none yet'}) have. \`FAIL: no answer from: <clusters>\``,
+    `(the Job is then failed: \`kubectl -n ${ns} wait --for=condition=failed job/${KIT_JOB}\`) names the clusters`,
+    'traffic did not reach: check those peers below. The Job runs in its own stage, which nothing waits on.',
     '',
     'Run the check again (after adding a cluster, or after a fix): delete the Job, and Flux or Argo CD',
     'creates it anew at the next sync.',

@@ -5,7 +5,7 @@
  *   dist/README.md                          overview of the mesh (lib/overview)
  *   dist/argocd/applicationset.yaml         Argo CD: one Application per cluster
  *   dist/<cluster>/kustomization.yaml       lists the stage folders: the whole cluster
- *   dist/<cluster>/01-ca/ .. 04-workloads/  one stage each, with its kustomization.yaml
+ *   dist/<cluster>/01-ca/ .. 05-verify/     one stage each, with its kustomization.yaml (lib/gitops/stages.ts)
  *   dist/<cluster>/flux/                    Flux: GitRepository + a Kustomization per stage
  *   dist/<cluster>/argocd/                  Argo CD with KSOPS, only when the CA is SOPS-encrypted
  *   dist/<cluster>/bootstrap/               k3s configs, the HelmChart, handover.sh
@@ -18,7 +18,7 @@ import { Cluster, Mesh } from '../model/mesh';
 import { OverviewEntryPoints, overviewReadme } from '../overview/readme';
 import { ARGOCD_FOLDER, ARGOCD_KSOPS_FOLDER, ArgoCdApplicationSet, ksopsGenerator } from './argocd';
 import { FLUX_FOLDER, FluxSync } from './flux-sync';
-import { isSopsEncrypted, stageOf, STAGES } from './stages';
+import { CILIUM_STAGE, isSopsEncrypted, stageOf, STAGES } from './stages';
 
 /** One rendered manifest file of a cluster, before it is placed. */
 export interface ManifestContent {
@@ -119,8 +119,9 @@ export function clusterDeliveryFiles(mesh: Mesh, cluster: Cluster, layout: Clust
     files.push({ path: `${cluster.name}/${ARGOCD_KSOPS_FOLDER}/${KSOPS_GENERATOR_FILE}`, content: Yaml.stringify(ksopsGenerator('mesh-secrets', encrypted)) });
     files.push({ path: `${cluster.name}/${ARGOCD_KSOPS_FOLDER}/kustomization.yaml`, content: kustomizationYaml(plain, [KSOPS_GENERATOR_FILE]) });
   }
-  files.push({ path: `${cluster.name}/bootstrap/${HANDOVER_SCRIPT}`, content: handoverScript(mesh, cluster, { sops }) });
-  files.push({ path: `${cluster.name}/bootstrap/${HANDOVER_GUIDE}`, content: handoverGuide(mesh, cluster, { sops }) });
+  const ciliumFiles = layout.stages.find((s) => s.folder === CILIUM_STAGE.folder)?.files ?? [];
+  files.push({ path: `${cluster.name}/bootstrap/${HANDOVER_SCRIPT}`, content: handoverScript(mesh, cluster, { sops, ciliumFiles }) });
+  files.push({ path: `${cluster.name}/bootstrap/${HANDOVER_GUIDE}`, content: handoverGuide(mesh, cluster, { sops, ciliumFiles }) });
   return files;
 }
 

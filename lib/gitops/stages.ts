@@ -14,21 +14,28 @@ export interface Stage {
 }
 
 export const CA_STAGE: Stage = { folder: '01-ca', description: 'the mesh CA Secret the Cilium HelmChart reads its CA values from' };
-export const CILIUM_STAGE: Stage = { folder: '02-cilium', description: 'the Cilium HelmChart' };
+export const CILIUM_STAGE: Stage = { folder: '02-cilium', description: 'the Cilium HelmChart and the remote users its clustermesh-apiserver needs to start' };
 export const MESH_STAGE: Stage = { folder: '03-mesh', description: 'the mesh endpoint, the peer Secrets and the host aliases' };
 export const WORKLOADS_STAGE: Stage = { folder: '04-workloads', description: 'global services, their namespaces and backends, and the policies' };
+/**
+ * The verification kit, last and on its own: its check Job runs for minutes and may fail
+ * while a peer is down, which must not hold the stages before it unhealthy.
+ */
+export const VERIFY_STAGE: Stage = { folder: '05-verify', description: 'the verification kit: echo servers and the check Job' };
 
 /** Every stage, in apply order. */
-export const STAGES: readonly Stage[] = [CA_STAGE, CILIUM_STAGE, MESH_STAGE, WORKLOADS_STAGE];
+export const STAGES: readonly Stage[] = [CA_STAGE, CILIUM_STAGE, MESH_STAGE, WORKLOADS_STAGE, VERIFY_STAGE];
 
 /** Manifests (named after their construct) placed before the workloads stage. */
 const PLACED: Readonly<Record<string, Stage>> = {
   'cilium-helm-chart': CILIUM_STAGE,
+  'clustermesh-remote-users': CILIUM_STAGE,
   'mesh-endpoint-service': MESH_STAGE,
   'clustermesh-secrets': MESH_STAGE,
   'host-aliases-patch': MESH_STAGE,
   'global-service': WORKLOADS_STAGE,
   'cluster-policies': WORKLOADS_STAGE,
+  'verification-kit': VERIFY_STAGE,
 };
 
 /**

@@ -1,10 +1,10 @@
 /**
  * The Mesh file: mesh-wide Cilium settings with their defaults applied.
  */
-import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES } from '../cilium/removed-values';
+import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } from '../cilium/removed-values';
 import { CiliumVersion } from '../cilium/versions';
 import { parseIpv4Cidr } from '../model/ipv4';
-import { CiliumSettings, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
+import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';
@@ -15,6 +15,7 @@ interface RawMesh {
     version: CiliumVersion;
     namespace?: string;
     kvstoremesh?: boolean;
+    authMode?: ClusterMeshAuthMode;
     maxConnectedClusters?: 255 | 511;
     routing?: { mode: 'tunnel' | 'native'; tunnelProtocol?: 'vxlan' | 'geneve'; nativeRoutingCidr?: string };
     kubeProxyReplacement?: boolean;
@@ -67,6 +68,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       version: c.version,
       namespace,
       kvstoremesh: c.kvstoremesh ?? true,
+      authMode: c.authMode ?? 'cluster',
       maxConnectedClusters: c.maxConnectedClusters ?? 255,
       routing: readRouting(file, c.routing, problems),
       kubeProxyReplacement: c.kubeProxyReplacement ?? true,
@@ -150,5 +152,13 @@ export function helmValueProblems(file: SourceFile, at: readonly string[], value
   const managed = brokenValueRules(values, MANAGED_VALUES).map((rule) =>
     file.problem([...at, ...rule.path.split('.')], 'is set by the inventory and cannot be overridden', rule.fix, { atKey: true }),
   );
-  return [...removed, ...managed];
+  const replaced = replacedAncestors(values, MANAGED_VALUES).map(({ path, owned }) =>
+    file.problem(
+      [...at, ...path.split('.')],
+      `replaces the whole of ${path}, which holds values the inventory sets (${owned.map((r) => r.path).join(', ')})`,
+      `write ${path} as a mapping of the keys you mean to change; ${owned[0].fix}`,
+      { atKey: true },
+    ),
+  );
+  return [...removed, ...managed, ...replaced];
 }

@@ -53,12 +53,21 @@ export type Routing =
   | { readonly mode: 'tunnel'; readonly tunnelProtocol: 'vxlan' | 'geneve' }
   | { readonly mode: 'native'; readonly nativeRoutingCidr: string };
 
+export const CLUSTERMESH_AUTH_MODES = ['cluster', 'migration', 'legacy'] as const;
+export type ClusterMeshAuthMode = (typeof CLUSTERMESH_AUTH_MODES)[number];
+
 export interface CiliumSettings {
   readonly version: CiliumVersion;
   /** Namespace Cilium is installed into. */
   readonly namespace: string;
   /** Whether clustermesh-apiserver runs KVStoreMesh (caches remote clusters for the agents). */
   readonly kvstoremesh: boolean;
+  /**
+   * How each clustermesh-apiserver authenticates its peers (`clustermesh.apiserver.tls.authMode`):
+   * `cluster` gives every cluster its own client identity `remote-<cluster>`, listed per peer in
+   * ConfigMap `clustermesh-remote-users`; `legacy` shares one `remote` identity; `migration` accepts both.
+   */
+  readonly authMode: ClusterMeshAuthMode;
   readonly maxConnectedClusters: 255 | 511;
   readonly routing: Routing;
   readonly kubeProxyReplacement: boolean;

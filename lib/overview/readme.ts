@@ -7,6 +7,7 @@
  */
 import { MESH_DOMAIN } from '../cilium/peer-config';
 import { peerRunsIn } from '../constructs/cluster-policies';
+import { STAGES } from '../gitops/stages';
 import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer, serverNodes } from '../model/mesh';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
@@ -115,7 +116,7 @@ function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
   const lines = [`Synced from \`${repo.url}\`, branch \`${repo.branch}\`, folder \`${repo.path}/\`, every ${mesh.delivery.interval}.`, ''];
   if (entry.flux.length > 0) lines.push(`- Flux, per cluster: \`kubectl apply -k ${repo.path}/<cluster>/flux\` (done by \`<cluster>/bootstrap/handover.sh\`).`);
   if (entry.argocd) lines.push(`- Argo CD, once for the mesh: \`kubectl apply -f ${repo.path}/${entry.argocd}\` in the cluster that runs Argo CD.`);
-  lines.push('- Each cluster folder applies in stages: `01-ca`, `02-cilium`, `03-mesh`, `04-workloads`.');
+  lines.push(`- Each cluster folder applies in stages: ${STAGES.map((s) => `\`${s.folder}\``).join(', ')}.`);
   return lines;
 }
 

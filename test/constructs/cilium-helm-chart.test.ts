@@ -20,6 +20,8 @@ describe('CiliumHelmChart', () => {
     expect(obj.apiVersion).toBe('helm.cattle.io/v1');
     expect(obj.kind).toBe('HelmChart');
     expect(obj.metadata).toMatchObject({ name: 'cilium', namespace: 'kube-system' });
+    // Pruning the HelmChart would uninstall the CNI.
+    expect(obj.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' });
     expect(obj.spec).toMatchObject({ chart: 'cilium', repo: 'https://helm.cilium.io/', version: '1.19.6', targetNamespace: 'kube-system', bootstrap: true });
   });
 

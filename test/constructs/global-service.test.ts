@@ -52,8 +52,8 @@ describe('MeshNamespace', () => {
     const [ns] = Testing.synth(chart);
     expect(ns).toMatchSnapshot();
     expect(ns).toMatchObject({ kind: 'Namespace', metadata: { name: 'test' } });
-    expect(ns.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('Disabled');
-    expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false');
+    expect(ns.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
+    expect(ns.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 
   it('refuses namespaces every cluster has', () => {

@@ -15,9 +15,11 @@ describe('HostAliasesPatch', () => {
     expect(patch).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'clustermesh-apiserver', namespace: 'kube-system' } });
     expect(patch.metadata.annotations).toEqual({
       'kustomize.toolkit.fluxcd.io/ssa': 'Merge',
-      'kustomize.toolkit.fluxcd.io/prune': 'Disabled',
-      'argocd.argoproj.io/sync-options': 'Prune=false,ServerSideApply=true',
+      'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false,ServerSideApply=true,Validate=false',
     });
+    // Helm owns the workload's labels: the patch carries none.
+    expect(Object.keys(patch.metadata).sort()).toEqual(['annotations', 'name', 'namespace']);
     expect(Object.keys(patch.spec)).toEqual(['template']);
     expect(patch.spec.template.spec.hostAliases).toEqual([
       { ip: '172.17.11.11', hostnames: ['k3scl1.mesh.cilium.io'] },

@@ -33,7 +33,7 @@ describe('VerificationKit', () => {
     expect(job.metadata.annotations['kustomize.toolkit.fluxcd.io/force']).toBe('Enabled');
     const check = job.spec.template.spec.containers[0];
     expect(check.image).toBe(CURL_IMAGE);
-    expect(Object.fromEntries(check.env.map((e: any) => [e.name, e.value]))).toEqual({ URL: 'http://echo.mesh-check.svc/', CLUSTER: 'k3scl2', CALLS: '60', ROUNDS: '10', PAUSE: '15' });
+    expect(Object.fromEntries(check.env.map((e: any) => [e.name, e.value]))).toEqual({ URL: 'http://echo.mesh-check.svc/', CLUSTER: 'k3scl2', EXPECT: 'k3scl1 k3scl2 k3scl3', CALLS: '60', ROUNDS: '10', PAUSE: '15' });
   });
 
   it('brings allows for its own traffic when a default deny closes its namespace', () => {
@@ -50,7 +50,7 @@ describe('VerificationKit', () => {
   describe('the check script', () => {
     const script = render().find((o) => o.kind === 'Job').spec.template.spec.containers[0].command[2];
     /** Runs the script with a fake curl that answers from `answers` in turn. */
-    function run(answers: string[]): { code: number; out: string } {
+    function run(answers: string[], expect = 'k3scl1 k3scl2 k3scl3'): { code: number; out: string } {
       const fakeBin = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
       execFileSync('sh', ['-c', `mkdir -p ${fakeBin}/tmp && cat > ${fakeBin}/curl && chmod +x ${fakeBin}/curl`], {
         input: `#!/bin/sh\nn=$(cat ${fakeBin}/n 2>/dev/null || echo 0); echo $((n + 1)) > ${fakeBin}/n\nset -- ${answers.map((a) => `'${a}'`).join(' ')}\nshift $((n % $#))\n[ "$1" = none ] && exit 28\necho "$1"\n`,
@@ -58,7 +58,7 @@ describe('VerificationKit', () => {
       try {
         const out = execFileSync('sh', ['-c', script.replace(/\/tmp\//g, `${fakeBin}/tmp/`)], {
           encoding: 'utf8',
-          env: { PATH: `${fakeBin}:/usr/bin:/bin`, URL: 'http://echo/', CLUSTER: 'k3scl2', CALLS: '6', ROUNDS: '2', PAUSE: '0' },
+          env: { PATH: `${fakeBin}:/usr/bin:/bin`, URL: 'http://echo/', CLUSTER: 'k3scl2', EXPECT: expect, CALLS: '6', ROUNDS: '2', PAUSE: '0' },
         });
         return { code: 0, out };
       } catch (err: any) {
@@ -68,19 +68,34 @@ describe('VerificationKit', () => {
       }
     }
 
-    it('passes when two clusters answered, listing the answers by cluster', () => {
-      const { code, out } = run(['k3scl1', 'k3scl2', 'k3scl2']);
-      expect(code).toBe(0);
-      expect(out).toMatch(/2 k3scl1/);
-      expect(out).toMatch(/4 k3scl2/);
-      expect(out).toMatch(/PASS: 2 clusters answered/);
+    it('expects an answer from every cluster of the mesh', () => {
+      const job = render().find((o) => o.kind === 'Job');
+      const env = Object.fromEntries(job.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+      expect(env.EXPECT).toBe('k3scl1 k3scl2 k3scl3');
     });
 
-    it('fails when only one cluster answered, after every round', () => {
-      const { code, out } = run(['k3scl2', 'none']);
+    it('passes when every cluster answered, listing the answers by cluster', () => {
+      const { code, out } = run(['k3scl1', 'k3scl2', 'k3scl2', 'k3scl3', 'k3scl2', 'none']);
+      expect(code).toBe(0);
+      expect(out).toMatch(/1 k3scl1/);
+      expect(out).toMatch(/3 k3scl2/);
+      expect(out).toMatch(/PASS: every cluster answered \(k3scl1 k3scl2 k3scl3\)/);
+      expect(out).not.toMatch(/round 2/);
+    });
+
+    it('fails when one remote cluster never answered, naming it, after every round', () => {
+      const { code, out } = run(['k3scl1', 'k3scl2', 'none']);
       expect(code).toBe(1);
       expect(out).toMatch(/round 2 of 2/);
-      expect(out).toMatch(/FAIL: 1 cluster\(s\) answered/);
+      expect(out).toMatch(/FAIL: no answer from: k3scl3;/);
+    });
+
+    it('counts answers across rounds', () => {
+      // Round 1 (6 calls) hears k3scl1 and k3scl2 only; round 2 hears k3scl3 too.
+      const { code, out } = run(['k3scl1', 'k3scl2', 'k3scl1', 'k3scl2', 'k3scl1', 'k3scl2', 'k3scl3', 'k3scl3', 'k3scl3', 'k3scl3', 'k3scl3', 'k3scl3']);
+      expect(code).toBe(0);
+      expect(out).toMatch(/round 2 of 2/);
+      expect(out).toMatch(/PASS/);
     });
   });
 });

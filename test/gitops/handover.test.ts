@@ -61,19 +61,24 @@ describe('bootstrap/handover.sh', () => {
       `k3s-config-$NODE.yaml`,
       'https://get.k3s.io',
       'mesh -- ca secret',
-      '"$HERE/cilium-helm-chart.yaml" "$CHART_FILE"',
+      'install -m 0600 "$HERE/$file" "$MANIFESTS/$file"',
       'ds/cilium deploy/cilium-operator deploy/clustermesh-apiserver',
       'rollout status',
       'flux install',
       'kc apply -k "$CLUSTER_DIR/flux"',
       'kustomization/cilium-mesh-02-cilium --for=condition=Ready',
       'argocd cluster add',
-      'rm -f "$CHART_FILE"',
+      'rm -f "$MANIFESTS/$file"',
       'shred -u "$CA_FILE"',
     ];
     const positions = steps.map((s) => content.indexOf(s));
     expect(steps.filter((_, i) => positions[i] < 0)).toEqual([]);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // Every file of the Cilium stage goes into the manifests folder: clustermesh-apiserver needs the remote users to start.
+    const ciliumStage = files.filter((f) => f.path.startsWith(`${name}/02-cilium/`) && !f.path.endsWith('kustomization.yaml')).map((f) => f.path.split('/')[2]);
+    expect(ciliumStage).toEqual(expect.arrayContaining(['cilium-helm-chart.yaml']));
+    expect(content).toContain(`CILIUM_FILES='${ciliumStage.join(' ')}'`);
+    for (const file of ciliumStage) expect(files.find((f) => f.path === `${name}/bootstrap/${file}`)?.content).toBe(files.find((f) => f.path === `${name}/02-cilium/${file}`)!.content);
     expect(content).toContain(`NODE='${first.name}'`);
     expect(content).toContain(`ARGOCD_SERVER='${cluster.argocdServer}'`);
     expect(content).toContain(`REPOSITORY='${mesh.delivery.repository!.url}'`);

@@ -50,8 +50,10 @@ function withSopsCa(m: Mesh, cluster: string) {
 }
 
 describe('stages', () => {
-  it('puts the CA first, then Cilium, then the mesh objects, then services and policies', () => {
-    expect(STAGES.map((s) => s.folder)).toEqual(['01-ca', '02-cilium', '03-mesh', '04-workloads']);
+  it('puts the CA first, then Cilium, then the mesh objects, then services and policies, the verification kit last', () => {
+    expect(STAGES.map((s) => s.folder)).toEqual(['01-ca', '02-cilium', '03-mesh', '04-workloads', '05-verify']);
+    expect(stageOf('clustermesh-remote-users').folder).toBe('02-cilium');
+    expect(stageOf('verification-kit').folder).toBe('05-verify');
     expect(stageOf('mesh-ca-secret').folder).toBe('01-ca');
     expect(stageOf('mesh-ca-ksops').folder).toBe('01-ca');
     expect(stageOf('cilium-helm-chart').folder).toBe('02-cilium');
@@ -82,7 +84,7 @@ describe('stages', () => {
 
   it('adds a CA stage before Cilium when the CA Secret is rendered', () => {
     const { layout } = withSopsCa(mesh, 'k3scl1');
-    expect(layout.stages.map((s) => s.folder)).toEqual(['01-ca', '02-cilium', '03-mesh', '04-workloads']);
+    expect(layout.stages.map((s) => s.folder)).toEqual(['01-ca', '02-cilium', '03-mesh', '04-workloads', '05-verify']);
     expect(layout.stages[0]).toEqual({ folder: '01-ca', files: ['mesh-ca-secret.yaml'], sopsFiles: ['mesh-ca-secret.yaml'] });
     expect(parse(layout.files.find((f) => f.path === 'k3scl1/kustomization.yaml')!.content).resources[0]).toBe('01-ca');
   });
@@ -122,6 +124,12 @@ describe('Flux entry point', () => {
       ['DaemonSet/cilium', 'Deployment/cilium-operator', 'Deployment/clustermesh-apiserver'].map((ref) => ({ apiVersion: 'apps/v1', kind: ref.split('/')[0], name: ref.split('/')[1], namespace: mesh.cilium.namespace })),
     );
     expect(byName.get('cilium-mesh-flux')).toMatchObject({ path: `./${repo.path}/${cluster}/flux`, prune: false });
+    // The verification Job runs for minutes and may fail while a peer is down: nothing waits on it,
+    // and every stage before it waits for its own objects only.
+    expect(byName.get('cilium-mesh-05-verify')).toMatchObject({ wait: false });
+    for (const stage of ['cilium-mesh-03-mesh', 'cilium-mesh-04-workloads']) expect(byName.get(stage)).toMatchObject({ wait: true });
+    const workloads = files.find((f) => f.path === `${cluster}/04-workloads/kustomization.yaml`)!;
+    expect(objectsIn(files.filter((f) => f.path.startsWith(`${cluster}/04-workloads/`) && f !== workloads).map((f) => f.content).join('\n---\n')).filter((o) => o.kind === 'Job')).toEqual([]);
   });
 
   it('decrypts the CA stage with the age key Secret, and only that stage', () => {
@@ -154,7 +162,7 @@ describe('Argo CD entry point', () => {
     const { layout, delivery } = withSopsCa(mesh, 'k3scl1');
     expect(argoCdPath('k3scl1', layout)).toBe('k3scl1/argocd');
     const kustomization = parse(delivery.find((f) => f.path === 'k3scl1/argocd/kustomization.yaml')!.content);
-    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../02-cilium', '../03-mesh', '../04-workloads'], generators: ['ksops-generator.yaml'] });
+    expect(kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['../02-cilium', '../03-mesh', '../04-workloads', '../05-verify'], generators: ['ksops-generator.yaml'] });
     const generator = parse(delivery.find((f) => f.path === 'k3scl1/argocd/ksops-generator.yaml')!.content);
     expect(generator).toMatchObject({ apiVersion: 'viaduct.ai/v1', kind: 'ksops', files: ['../01-ca/mesh-ca-secret.yaml'] });
     expect(parse(generator.metadata.annotations['config.kubernetes.io/function'])).toEqual({ exec: { path: 'ksops' } });

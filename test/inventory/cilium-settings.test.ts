@@ -99,6 +99,33 @@ describe('Helm value overrides', () => {
       });
     });
 
+    it.each([
+      ['cluster', 'x', /cluster\.name, cluster\.id/],
+      ['clustermesh', false, /clustermesh\.maxConnectedClusters, clustermesh\.config, clustermesh\.useAPIServer/],
+      ['clustermesh.apiserver', ['a'], /clustermesh\.apiserver\.kvstoremesh\.enabled, clustermesh\.apiserver\.tls\.authMode/],
+      ['ipam', null, /ipam\.operator\.clusterPoolIPv4PodCIDRList/],
+      ['ipam.operator', 3, /ipam\.operator\.clusterPoolIPv4PodCIDRList/],
+    ])('refuse a scalar, list or null at %s, which would replace keys the inventory owns', (path, value, owned) => {
+      const { files, file, prefix } = withHelmValues(where, nested(path, value));
+      const lastKey = path.split('.').pop()!;
+      expectProblem(loadFiles(files), {
+        file: `clusters/${file}`,
+        field: `${prefix}.${path}`,
+        line: lineOfAfter(files[file], 'helmValues:', new RegExp(`^\\s+${lastKey}:`)),
+        message: owned,
+        fix: new RegExp(`write ${path.replace('.', '\\.')} as a mapping`),
+      });
+    });
+
+    it.each([
+      ['clustermesh.apiserver.tls.authMode', 'legacy', /set cilium\.authMode in the mesh file/],
+      ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /delete this key/],
+    ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
+      const { files, file, prefix } = withHelmValues(where, nested(path, value));
+      const lastKey = path.split('.').pop()!;
+      expectProblem(loadFiles(files), { file: `clusters/${file}`, field: `${prefix}.${path}`, line: lineOfAfter(files[file], 'helmValues:', new RegExp(`^\\s+${lastKey}:`)), message: /is set by the inventory/, fix });
+    });
+
     it('accept other values, and kubeProxyReplacement true', () => {
       const { files } = withHelmValues(where, { hubble: { relay: { enabled: true } }, kubeProxyReplacement: true });
       expectNoErrors(loadFiles(files));

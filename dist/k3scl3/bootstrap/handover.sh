@@ -17,7 +17,7 @@ SOPS=yes
 ARGOCD_SERVER='https://172.17.11.13:6443'
 MANIFESTS=/var/lib/rancher/k3s/server/manifests
 CA_FILE="$MANIFESTS/cilium-mesh-ca.yaml"
-CHART_FILE="$MANIFESTS/cilium-helm-chart.yaml"
+CILIUM_FILES='cilium-helm-chart.yaml clustermesh-remote-users.yaml'
 ENGINE=${1:-flux}
 HERE=$(cd "$(dirname "$0")" && pwd)
 CLUSTER_DIR=$(dirname "$HERE")
@@ -56,7 +56,7 @@ else
 fi
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
 
-say "2/5 the mesh CA Secret and the Cilium HelmChart in $MANIFESTS"
+say "2/5 the mesh CA Secret and the Cilium stage ($CILIUM_FILES) in $MANIFESTS"
 umask 077
 install -d -m 0700 "$MANIFESTS"
 trap 'rm -f "$CA_FILE.tmp"' EXIT
@@ -68,7 +68,7 @@ elif command -v npm >/dev/null 2>&1; then
 else
   fail "no npm here: run 'npm run --silent mesh -- ca secret > cilium-mesh-ca.yaml' where the age key is, copy the file here and set MESH_CA_SECRET_FILE to it"
 fi
-install -m 0600 "$HERE/cilium-helm-chart.yaml" "$CHART_FILE"
+for file in $CILIUM_FILES; do install -m 0600 "$HERE/$file" "$MANIFESTS/$file"; done
 
 say "3/5 wait for Cilium"
 for workload in ds/cilium deploy/cilium-operator deploy/clustermesh-apiserver; do
@@ -99,6 +99,6 @@ else
 fi
 
 say "5/5 remove the bootstrap files, so k3s stops re-applying them (the objects stay)"
-rm -f "$CHART_FILE"
+for file in $CILIUM_FILES; do rm -f "$MANIFESTS/$file"; done
 if command -v shred >/dev/null 2>&1; then shred -u "$CA_FILE"; else rm -f "$CA_FILE"; fi
 say "$CLUSTER is synced by $ENGINE from $REPOSITORY"

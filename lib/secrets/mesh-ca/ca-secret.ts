@@ -9,6 +9,7 @@
 import { dump, load } from 'js-yaml';
 import { decryptYaml, encryptYaml, ENCRYPTED_VALUE, outlineSopsFile, SopsError } from '../sops';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../cilium/helm-values';
+import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from '../../model/ownership';
 import { CaCertificateFacts, inspectCertificate, keyMatchesCertificate, MeshCaMaterial } from './certificate';
 
 /** Secret name and key the HelmChart's valuesSecrets reads (see lib/cilium/helm-values.ts). */
@@ -16,7 +17,7 @@ export const CA_SECRET_NAME = MESH_CA_VALUES_SECRET;
 export const CA_VALUES_KEY = MESH_CA_VALUES_KEY;
 /** Readable (and MAC-covered) annotation with the certificate's fingerprint, so the clear certificate beside the file can be matched without a key. */
 export const CA_FINGERPRINT_ANNOTATION = 'k3s-cilium-mesh.io/ca-fingerprint-sha256';
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'k3s-cilium-mesh' };
+
 
 /** A problem with the CA file or its content, phrased for the user; `fix` says what to do. */
 export class MeshCaError extends Error {
@@ -45,8 +46,9 @@ export function caSecretObject(namespace: string, material: MeshCaMaterial): Rec
     metadata: {
       name: CA_SECRET_NAME,
       namespace,
-      labels: { ...MANAGED_BY },
-      annotations: { [CA_FINGERPRINT_ANNOTATION]: facts.fingerprintSha256 },
+      labels: { ...MANAGED_BY_LABELS },
+      // Never pruned nor deleted with its Application: the next helm run would make a CA of its own.
+      annotations: { [CA_FINGERPRINT_ANNOTATION]: facts.fingerprintSha256, ...KEEP_ANNOTATIONS },
     },
     type: 'Opaque',
     stringData: { [CA_VALUES_KEY]: caValuesText(material) },

@@ -1,0 +1,47 @@
+/**
+ * ConfigMap `clustermesh-remote-users`: the etcd users clustermesh-apiserver
+ * creates for its peers when `clustermesh.apiserver.tls.authMode` is not
+ * `legacy`. The chart's Deployment mounts it (not optional) but, with the peer
+ * list kept out of the chart (`clustermesh.config.enabled: false`), renders it
+ * only in 1.18; from 1.19 it is rendered here, beside the HelmChart, so the
+ * clustermesh-apiserver pod can start. The file is watched by the apiserver, so
+ * a new peer needs no restart.
+ */
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-27';
+import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
+
+/** Name and key the chart's clustermesh-apiserver Deployment mounts. */
+export const REMOTE_USERS_CONFIGMAP = 'clustermesh-remote-users';
+export const REMOTE_USERS_KEY = 'users.yaml';
+
+export interface ClusterMeshRemoteUsersProps {
+  /** Cilium's namespace. */
+  readonly namespace: string;
+  /** One etcd user per peer: `remote-<peer>`, the common name of that peer's remote client certificate. */
+  readonly users: readonly string[];
+}
+
+export class ClusterMeshRemoteUsers extends Construct {
+  readonly configMap: ApiObject;
+
+  constructor(scope: Construct, id: string, props: ClusterMeshRemoteUsersProps) {
+    super(scope, id);
+    for (const user of props.users) {
+      if (!/^remote-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user)) throw new Error(`'${user}' is not a remote cluster user (remote-<cluster>)`);
+    }
+    if (new Set(props.users).size !== props.users.length) throw new Error('remote users must be distinct');
+    const props2: k8s.KubeConfigMapProps = {
+      // Never pruned: without it clustermesh-apiserver cannot start again.
+      metadata: { name: REMOTE_USERS_CONFIGMAP, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+      data: { [REMOTE_USERS_KEY]: remoteUsersYaml(props.users) },
+    };
+    this.configMap = new ApiObject(this, 'Resource', { ...k8s.KubeConfigMap.GVK, ...props2 });
+  }
+}
+
+/** The users file in the chart's own text (templates/clustermesh-apiserver/users-configmap.yaml). */
+export function remoteUsersYaml(users: readonly string[]): string {
+  return ['users:', ...users.flatMap((name) => [`- name: ${name}`, '  role: remote']), ''].join('\n');
+}

@@ -1,0 +1,242 @@
+/**
+ * Chart conformance: every cluster's HelmChart rendered through the packaged
+ * Cilium chart, with its values exactly as the k3s helm-controller passes them
+ * (valuesContent, then the valuesSecrets content: here a throwaway CA), for every
+ * supported version with KVStoreMesh on and off. What the chart renders must be
+ * accepted by the API server and must find every ConfigMap and Secret its pods
+ * need, in its own output or in dist/<cluster>/; and the peer Secrets, remote
+ * users and host aliases the project writes must equal what the chart itself
+ * renders when it is given the peers (`clustermesh.config.enabled: true`).
+ */
+import { dump, load } from 'js-yaml';
+import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
+import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
+import { Mesh } from '../../lib/model/mesh';
+import { apiServerProblems } from '../support/api-rules';
+import { chartArchive, renderCiliumChart, STAND_IN_HELM } from '../support/helm';
+import { meshOf } from '../support/inventory-fixture';
+import { describeWithShared } from '../support/paths';
+import { isPartialPatch, KubeObject, validateKubeObject } from '../support/schema-validator';
+import { MATRIX, objectId, objectsIn, renderExample, Rendered, STAGE_FOLDER } from './rendered';
+
+type Obj = KubeObject & { spec?: any; data?: Record<string, string> };
+
+interface ClusterCharts {
+  readonly cluster: string;
+  /** Every object of the cluster's stage folders. */
+  readonly shipped: Obj[];
+  readonly helmChart: Obj;
+  /** The chart rendered with the cluster's values (undefined with `error` when helm failed). */
+  readonly chart?: Obj[];
+  readonly error?: string;
+  /** The chart rendered with the same values plus the peers in `clustermesh.config`: what the chart itself would write. */
+  readonly reference?: Obj[];
+}
+
+const POD_OWNERS = new Set(['Deployment', 'DaemonSet', 'StatefulSet', 'Job', 'CronJob', 'Pod']);
+/**
+ * Kinds the chart renders that ../shared/schemas has no schema for: their
+ * API server rules (names) are still checked. Any other kind without a schema fails.
+ */
+const KINDS_WITHOUT_SCHEMA = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+
+function find(objects: readonly Obj[], kind: string, name: string): Obj | undefined {
+  return objects.find((o) => o.kind === kind && o.metadata?.name === name);
+}
+
+function podSpec(o: Obj): any {
+  if (o.kind === 'Pod') return o.spec;
+  if (o.kind === 'CronJob') return o.spec?.jobTemplate?.spec?.template?.spec;
+  return o.spec?.template?.spec;
+}
+
+/** ConfigMaps and Secrets a pod mounts or reads, and whether each is optional. */
+function podReferences(spec: any): { kind: 'ConfigMap' | 'Secret'; name: string; optional: boolean; via: string }[] {
+  const refs: { kind: 'ConfigMap' | 'Secret'; name: string; optional: boolean; via: string }[] = [];
+  for (const v of spec?.volumes ?? []) {
+    if (v.configMap) refs.push({ kind: 'ConfigMap', name: v.configMap.name, optional: v.configMap.optional === true, via: `volume ${v.name}` });
+    if (v.secret) refs.push({ kind: 'Secret', name: v.secret.secretName, optional: v.secret.optional === true, via: `volume ${v.name}` });
+    for (const s of v.projected?.sources ?? []) {
+      if (s.configMap) refs.push({ kind: 'ConfigMap', name: s.configMap.name, optional: s.configMap.optional === true, via: `projected volume ${v.name}` });
+      if (s.secret) refs.push({ kind: 'Secret', name: s.secret.name, optional: s.secret.optional === true, via: `projected volume ${v.name}` });
+    }
+  }
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const e of c.env ?? []) {
+      const cm = e.valueFrom?.configMapKeyRef;
+      const sk = e.valueFrom?.secretKeyRef;
+      if (cm) refs.push({ kind: 'ConfigMap', name: cm.name, optional: cm.optional === true, via: `env ${e.name} of ${c.name}` });
+      if (sk) refs.push({ kind: 'Secret', name: sk.name, optional: sk.optional === true, via: `env ${e.name} of ${c.name}` });
+    }
+    for (const f of c.envFrom ?? []) {
+      if (f.configMapRef) refs.push({ kind: 'ConfigMap', name: f.configMapRef.name, optional: f.configMapRef.optional === true, via: `envFrom of ${c.name}` });
+      if (f.secretRef) refs.push({ kind: 'Secret', name: f.secretRef.name, optional: f.secretRef.optional === true, via: `envFrom of ${c.name}` });
+    }
+  }
+  return refs;
+}
+
+/** Secret data decoded and each entry parsed as YAML, for comparing peer entries by meaning. */
+function parsedSecretData(secret: Obj | undefined): Record<string, unknown> | undefined {
+  if (!secret) return undefined;
+  const data: Record<string, string> = secret.data ?? {};
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, load(Buffer.from(v, 'base64').toString('utf8'))]));
+}
+
+function parsedConfigMapData(configMap: Obj | undefined): Record<string, unknown> | undefined {
+  if (!configMap) return undefined;
+  return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, load(v)]));
+}
+
+/** Pod hostAliases as sorted "ip hostname" pairs. */
+function aliasPairs(workload: Obj | undefined): string[] {
+  const aliases: { ip: string; hostnames: string[] }[] = podSpec(workload ?? {})?.hostAliases ?? [];
+  return aliases.flatMap((a) => a.hostnames.map((h) => `${a.ip} ${h}`)).sort();
+}
+
+let caValues: Promise<string> | undefined;
+/** A throwaway mesh CA in the Secret's values format: the valuesSecrets content helm-controller adds. */
+function throwawayCaValues(): Promise<string> {
+  caValues ??= createMeshCa({ meshName: 'conformance', days: 30 }).then(caValuesText);
+  return caValues;
+}
+
+/** The peers as the chart's own `clustermesh.config.clusters` takes them. */
+function chartPeerConfig(mesh: Mesh, cluster: string): string {
+  const clusters = mesh.clusters.filter((c) => c.name !== cluster).map((c) => ({ name: c.name, port: c.meshNodePort, ips: c.nodes.map((n) => n.ip) }));
+  return dump({ clustermesh: { config: { enabled: true, clusters } } });
+}
+
+async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts[]> {
+  const ca = await throwawayCaValues();
+  const mesh = meshOf(r.inventory);
+  const results: ClusterCharts[] = [];
+  // Two at a time: helm is single-threaded and the machine may have two cores only.
+  const queue = [...r.clusters];
+  const work = async () => {
+    for (let cluster = queue.shift(); cluster !== undefined; cluster = queue.shift()) {
+      const shipped = [...r.byPath.entries()]
+        .filter(([path]) => path.split('/').length === 3 && path.startsWith(`${cluster}/`) && STAGE_FOLDER.test(path.split('/')[1]) && !path.endsWith('/kustomization.yaml'))
+        .flatMap(([path, content]) => objectsIn(content, path)) as Obj[];
+      const helmChart = shipped.find((o) => o.kind === 'HelmChart')!;
+      const ns: string = helmChart.spec.targetNamespace;
+      const values = [helmChart.spec.valuesContent as string, ca];
+      try {
+        const [chart, reference] = await Promise.all([renderCiliumChart(version, ns, values), renderCiliumChart(version, ns, [...values, chartPeerConfig(mesh, cluster)])]);
+        results.push({ cluster, shipped, helmChart, chart: chart as Obj[], reference: reference as Obj[] });
+      } catch (err) {
+        results.push({ cluster, shipped, helmChart, error: (err as Error).message });
+      }
+    }
+  };
+  await Promise.all([work(), work()]);
+  return results.sort((a, b) => a.cluster.localeCompare(b.cluster));
+}
+
+describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) => chartArchive(c.version))), STAND_IN_HELM], () => {
+  describe.each(MATRIX)('%s', (_label, c) => {
+    const r = renderExample(c);
+    let charts: ClusterCharts[] = [];
+    beforeAll(async () => {
+      charts = await renderCharts(r, c.version);
+    }, 180_000);
+    const each = (fn: (cc: ClusterCharts & { chart: Obj[]; reference: Obj[] }) => void) => () => {
+      expect(charts.map((cc) => cc.cluster)).toEqual(r.clusters);
+      for (const cc of charts) {
+        if (cc.error !== undefined) throw new Error(`${cc.cluster}: ${cc.error}`);
+        fn(cc as ClusterCharts & { chart: Obj[]; reference: Obj[] });
+      }
+    };
+
+    it('renders for every cluster without fail or required', () => {
+      expect(charts.filter((cc) => cc.error !== undefined).map((cc) => `${cc.cluster}: ${cc.error}`)).toEqual([]);
+      for (const cc of charts) expect(cc.chart!.length).toBeGreaterThan(20);
+    });
+
+    it('every ConfigMap and Secret a chart pod needs exists in the chart output or in dist/<cluster>', each((cc) => {
+      const available = new Set([...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`));
+      const missing: string[] = [];
+      for (const owner of cc.chart.filter((o) => POD_OWNERS.has(String(o.kind)))) {
+        for (const ref of podReferences(podSpec(owner))) {
+          if (!ref.optional && !available.has(`${ref.kind}/${ref.name}`)) missing.push(`${cc.cluster}: ${owner.kind} ${owner.metadata?.name} needs ${ref.kind} ${ref.name} (${ref.via})`);
+        }
+      }
+      // helm-controller itself reads the valuesSecrets before it runs helm.
+      for (const s of cc.helmChart.spec.valuesSecrets ?? []) {
+        if (!available.has(`Secret/${s.name}`)) missing.push(`${cc.cluster}: HelmChart valuesSecrets needs Secret ${s.name}`);
+      }
+      expect(missing).toEqual([]);
+    }));
+
+    it('clustermesh-apiserver can start: its remote users list exists with one user per peer (authMode cluster)', each((cc) => {
+      const apiserver = find(cc.chart, 'Deployment', 'clustermesh-apiserver')!;
+      const args: string[] = podSpec(apiserver).containers.flatMap((k: any) => k.args ?? []);
+      expect(args).toContain('--cluster-users-enabled');
+      const users = find([...cc.chart, ...cc.shipped], 'ConfigMap', 'clustermesh-remote-users');
+      const peers = r.clusters.filter((n) => n !== cc.cluster);
+      expect(parsedConfigMapData(users)).toEqual({ 'users.yaml': { users: peers.map((p) => ({ name: `remote-${p}`, role: 'remote' })) } });
+      // This cluster's own remote client certificate carries the name its peers list.
+      const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert')!;
+      const { X509Certificate } = require('crypto');
+      const cert = new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64'));
+      expect(cert.subject).toContain(`CN=remote-${cc.cluster}`);
+    }));
+
+    it('no object is both rendered by the chart and shipped by the project, except the patch targets', each((cc) => {
+      const chartIds = new Set(cc.chart.map(objectId));
+      const clashes = cc.shipped.filter((o) => chartIds.has(objectId(o)) && !isPartialPatch(o)).map(objectId);
+      expect(clashes).toEqual([]);
+      // Every patch lands on an object the chart renders, of the same kind.
+      for (const patch of cc.shipped.filter(isPartialPatch)) expect(chartIds.has(objectId(patch))).toBe(true);
+    }));
+
+    it("the chart's objects pass the strict schemas and the API server's rules", each((cc) => {
+      const problems = cc.chart.flatMap((o) => {
+        const schemaErrors = KINDS_WITHOUT_SCHEMA.has(String(o.kind)) ? [] : validateKubeObject(o).errors;
+        return [...schemaErrors, ...apiServerProblems(o)].map((p) => `${cc.cluster} ${objectId(o)}: ${p}`);
+      });
+      expect(problems).toEqual([]);
+      expect(cc.chart.filter((o) => !KINDS_WITHOUT_SCHEMA.has(String(o.kind))).length).toBeGreaterThan(15);
+    }));
+
+    it('the Flux health checks and the mesh endpoint name what the chart runs', each((cc) => {
+      for (const [kind, name] of [['DaemonSet', 'cilium'], ['Deployment', 'cilium-operator'], ['Deployment', 'clustermesh-apiserver']]) {
+        expect(find(cc.chart, kind, name)).toBeDefined();
+      }
+      const endpoint = cc.shipped.find((o) => o.kind === 'Service' && o.spec?.type === 'NodePort')!;
+      const apiserver = find(cc.chart, 'Deployment', 'clustermesh-apiserver')!;
+      const podLabels = apiserver.spec.template.metadata.labels;
+      for (const [k, v] of Object.entries(endpoint.spec.selector as Record<string, string>)) expect(podLabels[k]).toBe(v);
+      const ports = podSpec(apiserver).containers.flatMap((k: any) => (k.ports ?? []).map((p: any) => p.containerPort));
+      expect(ports).toContain(endpoint.spec.ports[0].targetPort);
+    }));
+
+    it('the peer Secrets equal, parsed, what the chart renders when given the peers', each((cc) => {
+      for (const name of ['cilium-clustermesh', 'cilium-kvstoremesh']) {
+        const ours = parsedSecretData(find(cc.shipped, 'Secret', name));
+        const theirs = parsedSecretData(find(cc.reference, 'Secret', name));
+        expect({ cluster: cc.cluster, name, data: ours }).toEqual({ cluster: cc.cluster, name, data: theirs });
+      }
+      expect(find(cc.chart, 'Secret', 'cilium-clustermesh')).toBeUndefined();
+      expect(find(cc.chart, 'Secret', 'cilium-kvstoremesh')).toBeUndefined();
+    }));
+
+    it('the remote users equal what the chart renders when given the peers', each((cc) => {
+      const ours = parsedConfigMapData(find([...cc.chart, ...cc.shipped], 'ConfigMap', 'clustermesh-remote-users'));
+      expect(ours).toEqual(parsedConfigMapData(find(cc.reference, 'ConfigMap', 'clustermesh-remote-users')));
+    }));
+
+    it('the host aliases equal what the chart renders on the workload that dials the peers', each((cc) => {
+      const patch = cc.shipped.find(isPartialPatch);
+      const dialing = c.kvstoremesh ? find(cc.reference, 'Deployment', 'clustermesh-apiserver') : find(cc.reference, 'DaemonSet', 'cilium');
+      if (c.version.startsWith('1.20')) {
+        // 1.20 reads the aliases from the peer entries (compared above): no patch, no restart.
+        expect(patch).toBeUndefined();
+        return;
+      }
+      expect(patch?.kind).toBe(dialing?.kind);
+      expect(aliasPairs(patch)).toEqual(aliasPairs(dialing));
+      expect(aliasPairs(patch).length).toBeGreaterThan(0);
+    }));
+  });
+});

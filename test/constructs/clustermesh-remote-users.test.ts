@@ -1,0 +1,26 @@
+import { Testing } from 'cdk8s';
+import { load } from 'js-yaml';
+import { ClusterMeshRemoteUsers, remoteUsersYaml } from '../../lib/constructs/clustermesh-remote-users';
+
+describe('ClusterMeshRemoteUsers', () => {
+  it('renders ConfigMap clustermesh-remote-users with one remote user per peer, never pruned', () => {
+    const chart = Testing.chart();
+    new ClusterMeshRemoteUsers(chart, 'u', { namespace: 'kube-system', users: ['remote-k3scl1', 'remote-k3scl3'] });
+    const [cm] = Testing.synth(chart);
+    expect(cm).toMatchSnapshot();
+    expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'clustermesh-remote-users', namespace: 'kube-system' } });
+    expect(cm.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
+    expect(Object.keys(cm.data)).toEqual(['users.yaml']);
+    expect(load(cm.data['users.yaml'])).toEqual({ users: [{ name: 'remote-k3scl1', role: 'remote' }, { name: 'remote-k3scl3', role: 'remote' }] });
+  });
+
+  it("writes the chart's own text", () => {
+    expect(remoteUsersYaml(['remote-a'])).toBe('users:\n- name: remote-a\n  role: remote\n');
+    expect(remoteUsersYaml([])).toBe('users:\n');
+  });
+
+  it('refuses names that are not remote cluster users, and duplicates', () => {
+    expect(() => new ClusterMeshRemoteUsers(Testing.chart(), 'u', { namespace: 'kube-system', users: ['admin'] })).toThrow(/not a remote cluster user/);
+    expect(() => new ClusterMeshRemoteUsers(Testing.chart(), 'u', { namespace: 'kube-system', users: ['remote-a', 'remote-a'] })).toThrow(/distinct/);
+  });
+});
