@@ -1,6 +1,7 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
+import { redactSecrets } from '../model/redact';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
 
@@ -21,14 +22,14 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
   }
   const command = findCommand(argv);
   if (!command) {
-    context.stderr.write(`unknown command '${argv.join(' ')}'\n\n${usage()}`);
+    context.stderr.write(redactSecrets(`unknown command '${argv.join(' ')}'\n\n${usage()}`));
     return 1;
   }
   try {
     return await command.run(argv.slice(command.words.length), context);
   } catch (err) {
     if (err instanceof UsageError || (err as Error).name === 'SopsError' || (err as Error).name === 'InventoryError') {
-      context.stderr.write(`error: ${(err as Error).message}\n`);
+      context.stderr.write(redactSecrets(`error: ${(err as Error).message}\n`));
       return 1;
     }
     throw err;

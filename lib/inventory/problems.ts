@@ -4,6 +4,8 @@
  * one, so a user sees every problem of a run at once.
  */
 
+import { redactSecrets } from '../model/redact';
+
 export type Severity = 'error' | 'warning';
 
 export interface Problem {
@@ -22,7 +24,8 @@ export interface Problem {
 export function formatProblem(problem: Problem): string {
   const where = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
   const field = problem.field === '' ? '' : ` ${problem.field}:`;
-  return `${problem.severity}: ${where}${field} ${problem.message}. Fix: ${problem.fix}`;
+  // The only way problems reach people: nothing that looks like key material passes.
+  return redactSecrets(`${problem.severity}: ${where}${field} ${problem.message}. Fix: ${problem.fix}`);
 }
 
 /** Sorts by file, then line, so the report reads top to bottom. */
