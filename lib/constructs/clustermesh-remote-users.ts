@@ -32,12 +32,12 @@ export class ClusterMeshRemoteUsers extends Construct {
       if (!/^remote-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user)) throw new Error(`'${user}' is not a remote cluster user (remote-<cluster>)`);
     }
     if (new Set(props.users).size !== props.users.length) throw new Error('remote users must be distinct');
-    const props2: k8s.KubeConfigMapProps = {
+    const configMap: k8s.KubeConfigMapProps = {
       // Never pruned: without it clustermesh-apiserver cannot start again.
       metadata: { name: REMOTE_USERS_CONFIGMAP, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
       data: { [REMOTE_USERS_KEY]: remoteUsersYaml(props.users) },
     };
-    this.configMap = new ApiObject(this, 'Resource', { ...k8s.KubeConfigMap.GVK, ...props2 });
+    this.configMap = new ApiObject(this, 'Resource', { ...k8s.KubeConfigMap.GVK, ...configMap });
   }
 }
 

@@ -8,6 +8,7 @@
  * users and host aliases the project writes must equal what the chart itself
  * renders when it is given the peers (`clustermesh.config.enabled: true`).
  */
+import { X509Certificate } from 'crypto';
 import { dump, load } from 'js-yaml';
 import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
 import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
@@ -177,7 +178,6 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       expect(parsedConfigMapData(users)).toEqual({ 'users.yaml': { users: peers.map((p) => ({ name: `remote-${p}`, role: 'remote' })) } });
       // This cluster's own remote client certificate carries the name its peers list.
       const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert')!;
-      const { X509Certificate } = require('crypto');
       const cert = new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64'));
       expect(cert.subject).toContain(`CN=remote-${cc.cluster}`);
     }));

@@ -87,6 +87,8 @@ describe('Helm value overrides', () => {
     it.each([
       ['cluster.id', 7, /set the cluster's `id` instead/],
       ['ipam.operator.clusterPoolIPv4PodCIDRList', ['10.99.0.0/16'], /set the cluster's `podCidr` instead/],
+      ['clustermesh.apiserver.tls.authMode', 'legacy', /set cilium\.authMode in the mesh file/],
+      ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /delete this key/],
     ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
       const { files, file, prefix } = withHelmValues(where, nested(path, value));
       const lastKey = path.split('.').pop()!;
@@ -115,15 +117,6 @@ describe('Helm value overrides', () => {
         message: owned,
         fix: new RegExp(`write ${path.replace('.', '\\.')} as a mapping`),
       });
-    });
-
-    it.each([
-      ['clustermesh.apiserver.tls.authMode', 'legacy', /set cilium\.authMode in the mesh file/],
-      ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /delete this key/],
-    ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
-      const { files, file, prefix } = withHelmValues(where, nested(path, value));
-      const lastKey = path.split('.').pop()!;
-      expectProblem(loadFiles(files), { file: `clusters/${file}`, field: `${prefix}.${path}`, line: lineOfAfter(files[file], 'helmValues:', new RegExp(`^\\s+${lastKey}:`)), message: /is set by the inventory/, fix });
     });
 
     it('accept other values, and kubeProxyReplacement true', () => {
