@@ -11,5 +11,7 @@ module.exports = {
   // age-encryption and its @noble/@scure dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
   testTimeout: 60000,
+  // Tests run on the fixture mesh, never on the user's clusters/, secrets/ or dist/.
+  setupFiles: ['<rootDir>/test/support/user-mesh-guard.js'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

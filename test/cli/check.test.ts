@@ -8,7 +8,7 @@ import { existsSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { editFile, exampleInventory, InventoryFiles, tempProject } from '../support/inventory-fixture';
-import { PROJECT_ROOT } from '../support/paths';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../support/paths';
 
 const CLI = join(PROJECT_ROOT, '.build', 'mesh-cli.js');
 
@@ -28,9 +28,9 @@ function run(command: string, files: InventoryFiles, env: Record<string, string>
 
 const check = (files: InventoryFiles, env: Record<string, string> = {}, prepare?: (root: string) => void) => run('check', files, env, prepare);
 
-/** Writes the bundled example's dist/ into the temporary project, as a committed synth would. */
+/** Writes the example's dist/ into the temporary project, as a committed synth would. */
 function synthDist(root: string): void {
-  const result = synthMesh({ root, inventoryDir: join(PROJECT_ROOT, 'clusters') });
+  const result = synthMesh({ root, inventoryDir: join(EXAMPLE_MESH_DIR, 'clusters') });
   if (!result.ok) throw new Error(`the example should synthesise: ${JSON.stringify(result.problems)}`);
 }
 
@@ -97,7 +97,8 @@ describe('mesh-cli check', () => {
   });
 
   it('reads the inventory from MESH_INVENTORY', () => {
-    const result = check({}, { MESH_INVENTORY: join(PROJECT_ROOT, 'clusters') }, synthDist);
+    // The project's own clusters/ is empty: only the example named by MESH_INVENTORY gives that dist/.
+    const result = check({}, { MESH_INVENTORY: join(EXAMPLE_MESH_DIR, 'clusters') }, synthDist);
     expect(result.stderr).not.toMatch(/^error: /m);
     expect(result.status).toBe(0);
   });

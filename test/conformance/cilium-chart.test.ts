@@ -15,10 +15,9 @@ import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
 import { Mesh } from '../../lib/model/mesh';
 import { apiServerProblems } from '../support/api-rules';
 import { chartArchive, renderCiliumChart, STAND_IN_HELM } from '../support/helm';
-import { meshOf } from '../support/inventory-fixture';
 import { describeWithShared } from '../support/paths';
 import { isPartialPatch, KubeObject, validateKubeObject } from '../support/schema-validator';
-import { MATRIX, objectId, objectsIn, renderExample, Rendered, STAGE_FOLDER } from './rendered';
+import { MATRIX, minorOf, objectId, objectsIn, Rendered, renderUnderTest, STAGE_FOLDER } from './rendered';
 
 type Obj = KubeObject & { spec?: any; data?: Record<string, string> };
 
@@ -110,7 +109,7 @@ function chartPeerConfig(mesh: Mesh, cluster: string): string {
 
 async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts[]> {
   const ca = await throwawayCaValues();
-  const mesh = meshOf(r.inventory);
+  const { mesh } = r;
   const results: ClusterCharts[] = [];
   // Two at a time: helm is single-threaded and the machine may have two cores only.
   const queue = [...r.clusters];
@@ -136,7 +135,7 @@ async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts
 
 describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) => chartArchive(c.version))), STAND_IN_HELM], () => {
   describe.each(MATRIX)('%s', (_label, c) => {
-    const r = renderExample(c);
+    const r = renderUnderTest(c);
     let charts: ClusterCharts[] = [];
     beforeAll(async () => {
       charts = await renderCharts(r, c.version);
@@ -169,17 +168,19 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       expect(missing).toEqual([]);
     }));
 
-    it('clustermesh-apiserver can start: its remote users list exists with one user per peer (authMode cluster)', each((cc) => {
+    it('clustermesh-apiserver can start: with an identity per cluster (authMode cluster, migration) its remote users list has one user per peer', each((cc) => {
+      if (r.mesh.cilium.authMode === 'legacy') return; // one shared identity, no users list
       const apiserver = find(cc.chart, 'Deployment', 'clustermesh-apiserver')!;
       const args: string[] = podSpec(apiserver).containers.flatMap((k: any) => k.args ?? []);
       expect(args).toContain('--cluster-users-enabled');
       const users = find([...cc.chart, ...cc.shipped], 'ConfigMap', 'clustermesh-remote-users');
       const peers = r.clusters.filter((n) => n !== cc.cluster);
       expect(parsedConfigMapData(users)).toEqual({ 'users.yaml': { users: peers.map((p) => ({ name: `remote-${p}`, role: 'remote' })) } });
-      // This cluster's own remote client certificate carries the name its peers list.
+      // This cluster's own remote client certificate carries the name its peers list; while
+      // migrating it keeps the shared name, which the peers still accept.
       const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert')!;
       const cert = new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64'));
-      expect(cert.subject).toContain(`CN=remote-${cc.cluster}`);
+      expect(cert.subject).toMatch(r.mesh.cilium.authMode === 'cluster' ? `CN=remote-${cc.cluster}` : /CN=remote$/);
     }));
 
     it('no object is both rendered by the chart and shipped by the project, except the patch targets', each((cc) => {
@@ -229,7 +230,7 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
     it('the host aliases equal what the chart renders on the workload that dials the peers', each((cc) => {
       const patch = cc.shipped.find(isPartialPatch);
       const dialing = c.kvstoremesh ? find(cc.reference, 'Deployment', 'clustermesh-apiserver') : find(cc.reference, 'DaemonSet', 'cilium');
-      if (c.version.startsWith('1.20')) {
+      if (minorOf(c) >= 20) {
         // 1.20 reads the aliases from the peer entries (compared above): no patch, no restart.
         expect(patch).toBeUndefined();
         return;

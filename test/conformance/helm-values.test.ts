@@ -7,7 +7,7 @@
 import { parse } from 'yaml';
 import { describeWithShared } from '../support/paths';
 import { validateCiliumValues } from '../support/schema-validator';
-import { MATRIX, objectsIn, renderExample, VERSIONS } from './rendered';
+import { MATRIX, objectsIn, renderUnderTest } from './rendered';
 
 /** Dotted paths the supported charts fail on (templates/validate.yaml), or that carry key material. */
 const REMOVED_OR_REFUSED = [
@@ -26,16 +26,16 @@ function valueAt(values: unknown, path: string): unknown {
 
 describeWithShared(
   'Cilium Helm values',
-  VERSIONS.map((v) => `cilium/${v}/values.schema.json`),
+  [...new Set(MATRIX.map(([, c]) => `cilium/${c.version}/values.schema.json`))],
   () => {
     describe.each(MATRIX)('Cilium %s', (_label, c) => {
-      const { files } = renderExample(c);
+      const { files, clusters } = renderUnderTest(c);
       const charts = files
         .filter((f) => f.path.endsWith('cilium-helm-chart.yaml'))
         .flatMap((f) => objectsIn(f.content, f.path).map((o) => ({ path: f.path, spec: o.spec as { version: unknown; valuesContent: string } })));
 
       it('renders a HelmChart per cluster and its bootstrap copy', () => {
-        expect(charts.map((chart) => chart.path).sort()).toEqual(['k3scl1', 'k3scl2', 'k3scl3'].flatMap((n) => [`${n}/02-cilium/cilium-helm-chart.yaml`, `${n}/bootstrap/cilium-helm-chart.yaml`]));
+        expect(charts.map((chart) => chart.path).sort()).toEqual(clusters.flatMap((n) => [`${n}/02-cilium/cilium-helm-chart.yaml`, `${n}/bootstrap/cilium-helm-chart.yaml`]));
       });
 
       it.each(charts.map((chart) => [chart.path, chart.spec]))('%s: values pass the chart schema of spec.version', (_path, spec) => {

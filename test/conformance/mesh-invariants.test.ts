@@ -20,12 +20,28 @@ import {
   peerSecrets,
 } from '../support/mesh-invariants';
 import { KubeObject } from '../support/schema-validator';
-import { clusterObjects, inventoryCluster, inventoryFile, manifestPath, MATRIX, RenderCase, Rendered, renderExample, renderSixClusters } from './rendered';
+import {
+  CHECKED_PROJECT,
+  clusterObjects,
+  inventoryCluster,
+  inventoryOfKind,
+  manifestPath,
+  MATRIX,
+  minorOf,
+  RenderCase,
+  Rendered,
+  rendered,
+  renderSixClusters,
+  renderUnderTest,
+  sixClusterInventory,
+} from './rendered';
 
-const INVENTORIES: [string, (c: RenderCase) => Rendered][] = [
-  ['example inventory', renderExample],
-  ['6-cluster inventory', renderSixClusters],
-];
+const INVENTORIES: [string, (c: RenderCase) => Rendered][] = CHECKED_PROJECT
+  ? [['your mesh', renderUnderTest]]
+  : [
+      ['example inventory', renderUnderTest],
+      ['6-cluster inventory', renderSixClusters],
+    ];
 
 it('detects overlapping pod ranges', () => {
   expect(cidrsOverlap('10.11.0.0/16', '10.12.0.0/16')).toBe(false);
@@ -34,7 +50,7 @@ it('detects overlapping pod ranges', () => {
 });
 
 it('generates the 6-cluster inventory it claims to', () => {
-  const r = renderSixClusters({ version: '1.19.6', kvstoremesh: true });
+  const r = rendered(sixClusterInventory('1.19.6', true), 'six 1.19.6 true');
   expect(r.clusters).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4', 'k3scl5', 'k3scl6']);
   expect(nodeIps(r, 'k3scl5')).toHaveLength(3);
   expect(k3sConfigs(r, 'k3scl5')).toHaveLength(2);
@@ -43,14 +59,15 @@ it('generates the 6-cluster inventory it claims to', () => {
 describe.each(INVENTORIES)('%s', (_name, render) => {
   describe.each(MATRIX)('Cilium %s', (_label, c) => {
     const r = render(c);
-    const mesh = inventoryFile(r, 'mesh.yaml').cilium;
-    const ns: string = mesh.namespace;
-    const before120 = c.version !== '1.20.0';
+    // The Cilium settings as loaded (schema defaults applied): what every cluster must agree on.
+    const mesh = r.mesh.cilium;
+    const ns = mesh.namespace;
+    const before120 = minorOf(c) < 20;
     /** The Secret whose entries dial the peers: KVStoreMesh's when on, the agents' when off. */
     const dialing = c.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh';
 
     it('renders one folder per inventory cluster', () => {
-      const inventoryClusters = Object.keys(r.inventory).filter((f) => inventoryFile(r, f).kind === 'Cluster').map((f) => f.replace(/\.yaml$/, ''));
+      const inventoryClusters = inventoryOfKind(r, 'Cluster').map((data) => String(data.name));
       expect(r.clusters).toEqual(inventoryClusters.sort());
     });
 
@@ -84,7 +101,7 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
         const port = meshNodePort(r, cluster);
         expect({ cluster, port, inRange: port >= min && port <= max }).toEqual({ cluster, port, inRange: true });
       }
-      if (c.version === '1.18.12' && mesh.kubeProxyReplacement) {
+      if (minorOf(c) < 19 && mesh.kubeProxyReplacement) {
         // Before 1.19, with kube-proxy replacement, a peer's port equal to the local one is dialled locally.
         const ports = r.clusters.map((cl) => meshNodePort(r, cl));
         expect(new Set(ports).size).toBe(ports.length);
@@ -171,36 +188,49 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
       }
     });
 
-    it('places the egress half only in the source cluster and the ingress half only in the destination', () => {
-      const policies: { name: string; from: { cluster: string; namespace: string }; to: { cluster: string; namespace: string } }[] = inventoryFile(r, 'policies.yaml').policies;
+    it('places the egress half only in the source clusters and the ingress half only in the destination clusters', () => {
+      const policies = r.mesh.policies;
       const cnps = r.clusters.flatMap((cluster) => clusterObjects(r, cluster, 'cluster-policies.yaml').map((o) => ({ cluster, o })));
       expect(cnps.every(({ o }) => o.apiVersion === 'cilium.io/v2' && o.kind === 'CiliumNetworkPolicy')).toBe(true);
-      expect(cnps).toHaveLength(policies.length * 2);
+      /** Clusters a side of a policy runs in: the one it names, or every cluster. */
+      const runsIn = (side: { cluster?: string }) => r.clusters.filter((cl) => side.cluster === undefined || side.cluster === cl);
+      expect(cnps).toHaveLength(policies.reduce((n, p) => n + runsIn(p.from).length + runsIn(p.to).length, 0));
       const where = (name: string) => cnps.filter(({ o }) => o.metadata?.name === name);
       const clusterLabel = (selector: any) => selector?.matchLabels?.[CLUSTER_LABEL];
+      /** The clusters a peer selector admits: from 1.19 one without a cluster label admits only the local cluster. */
+      const admits = (selector: any): string[] => {
+        const named = clusterLabel(selector);
+        if (named !== undefined) return [named];
+        const among = (selector?.matchExpressions ?? []).find((e: any) => e.key === CLUSTER_LABEL && e.operator === 'In');
+        return among ? [...among.values].sort() : [];
+      };
 
       for (const policy of policies) {
-        expect(policy.from.cluster && policy.to.cluster).toBeTruthy(); // the generated inventories name both clusters
         const egress = where(`${policy.name}-egress`);
-        expect(egress.map((p) => p.cluster)).toEqual([policy.from.cluster]);
-        const e = egress[0].o as KubeObject & { spec: any };
-        expect(e.metadata?.namespace).toBe(policy.from.namespace);
-        expect(e.spec.ingress).toBeUndefined();
-        expect(clusterLabel(e.spec.endpointSelector)).toBe(policy.from.cluster);
-        const toEndpoints = e.spec.egress.flatMap((rule: any) => rule.toEndpoints ?? []);
-        expect(toEndpoints.length).toBeGreaterThan(0);
-        expect(toEndpoints.map(clusterLabel)).toEqual(toEndpoints.map(() => policy.to.cluster));
+        expect(egress.map((p) => p.cluster)).toEqual(runsIn(policy.from));
+        for (const { cluster, o } of egress) {
+          const e = o as KubeObject & { spec: any };
+          expect(e.metadata?.namespace).toBe(policy.from.namespace);
+          expect(e.spec.ingress).toBeUndefined();
+          expect(clusterLabel(e.spec.endpointSelector)).toBe(cluster);
+          const toEndpoints = e.spec.egress.flatMap((rule: any) => rule.toEndpoints ?? []);
+          expect(toEndpoints.length).toBeGreaterThan(0);
+          expect(toEndpoints.map(admits)).toEqual(toEndpoints.map(() => runsIn(policy.to)));
+        }
 
         const ingress = where(`${policy.name}-ingress`);
-        expect(ingress.map((p) => p.cluster)).toEqual([policy.to.cluster]);
-        const i = ingress[0].o as KubeObject & { spec: any };
-        expect(i.metadata?.namespace).toBe(policy.to.namespace);
-        expect(i.spec.egress).toBeUndefined();
-        expect(clusterLabel(i.spec.endpointSelector)).toBe(policy.to.cluster);
-        const fromEndpoints = i.spec.ingress.flatMap((rule: any) => rule.fromEndpoints ?? []);
-        expect(fromEndpoints.length).toBeGreaterThan(0);
-        expect(fromEndpoints.map(clusterLabel)).toEqual(fromEndpoints.map(() => policy.from.cluster));
+        expect(ingress.map((p) => p.cluster)).toEqual(runsIn(policy.to));
+        for (const { cluster, o } of ingress) {
+          const i = o as KubeObject & { spec: any };
+          expect(i.metadata?.namespace).toBe(policy.to.namespace);
+          expect(i.spec.egress).toBeUndefined();
+          expect(clusterLabel(i.spec.endpointSelector)).toBe(cluster);
+          const fromEndpoints = i.spec.ingress.flatMap((rule: any) => rule.fromEndpoints ?? []);
+          expect(fromEndpoints.length).toBeGreaterThan(0);
+          expect(fromEndpoints.map(admits)).toEqual(fromEndpoints.map(() => runsIn(policy.from)));
+        }
       }
     });
+
   });
 });

@@ -1,29 +1,48 @@
 /**
- * The output under test: the example inventory (and a generated bigger one)
- * rendered in memory for every supported Cilium version, KVStoreMesh on and off,
- * parsed back into objects. Renders are memoised per test file.
+ * The output under test, rendered in memory and parsed back into objects.
+ * Under `npm test` that is the example mesh fixture (and a generated bigger one)
+ * for every supported Cilium version, KVStoreMesh on and off. Under
+ * `npm run check` (MESH_CHECK_ROOT names the user's project) it is that
+ * project's own mesh, exactly as its clusters/ describes it: the same suites
+ * then check the user's mesh. Renders are memoised per test file.
  */
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
+import { loadInventory } from '../../lib/inventory/load';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
+import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
 import { KubeObject } from '../support/schema-validator';
 
+/** The Cilium versions the example is rendered with; each has its packaged chart in ../shared. */
 export const VERSIONS = ['1.18.12', '1.19.6', '1.20.0'] as const;
-export type Version = (typeof VERSIONS)[number];
+
+/** Under `npm run check`, the root of the user's project whose mesh the suites check. */
+export const CHECKED_PROJECT = process.env.MESH_CHECK_ROOT || undefined;
 
 export interface RenderCase {
-  readonly version: Version;
+  readonly version: string;
   readonly kvstoremesh: boolean;
 }
 
-/** Every version with KVStoreMesh on and off, as [label, case] rows for `describe.each`. */
-export const MATRIX: [string, RenderCase][] = VERSIONS.flatMap((version) =>
-  [true, false].map((kvstoremesh): [string, RenderCase] => [`${version} kvstoremesh ${kvstoremesh ? 'on' : 'off'}`, { version, kvstoremesh }]),
-);
+/** The minor version of a case (18 for 1.18.12). */
+export const minorOf = (c: RenderCase): number => Number(c.version.split('.')[1]);
+
+const caseLabel = (c: RenderCase) => `${c.version} kvstoremesh ${c.kvstoremesh ? 'on' : 'off'}`;
+
+/**
+ * [label, case] rows for `describe.each`: every version with KVStoreMesh on and
+ * off for the example; the one version and setting of the checked project.
+ */
+export const MATRIX: [string, RenderCase][] = CHECKED_PROJECT
+  ? [checkedCase()].map((c): [string, RenderCase] => [caseLabel(c), c])
+  : VERSIONS.flatMap((version) => [true, false].map((kvstoremesh): [string, RenderCase] => [caseLabel({ version, kvstoremesh }), { version, kvstoremesh }]));
 
 export interface Rendered {
   readonly inventory: InventoryFiles;
+  readonly mesh: Mesh;
   readonly files: RenderedFile[];
   /** Path relative to dist/ -> content. */
   readonly byPath: ReadonlyMap<string, string>;
@@ -33,31 +52,52 @@ export interface Rendered {
 
 const memo = new Map<string, Rendered>();
 
-export function rendered(inventory: InventoryFiles, key: string): Rendered {
+export function rendered(inventory: InventoryFiles, key: string, loaded: () => Mesh = () => meshOf(inventory)): Rendered {
   let result = memo.get(key);
   if (!result) {
-    const files = renderMesh(meshOf(inventory));
+    const mesh = loaded();
+    const files = renderMesh(mesh);
     // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
     const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
-    result = { inventory, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+    result = { inventory, mesh, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
     memo.set(key, result);
   }
   return result;
 }
 
-export function renderExample(c: RenderCase): Rendered {
+/** The mesh under test for one row of MATRIX: the example with that version, or the checked project's own mesh. */
+export function renderUnderTest(c: RenderCase): Rendered {
+  if (CHECKED_PROJECT) return rendered(checkedInventory(), 'checked project', checkedMesh);
   return rendered(exampleWithVersion(c.version, c.kvstoremesh), `example ${c.version} ${c.kvstoremesh}`);
 }
 
+/** The 6-cluster variant of the example; under `npm run check`, the checked project's mesh again. */
 export function renderSixClusters(c: RenderCase): Rendered {
+  if (CHECKED_PROJECT) return renderUnderTest(c);
   return rendered(sixClusterInventory(c.version, c.kvstoremesh), `six ${c.version} ${c.kvstoremesh}`);
+}
+
+function checkedInventory(): InventoryFiles {
+  const dir = join(CHECKED_PROJECT!, 'clusters');
+  return Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+}
+
+function checkedMesh(): Mesh {
+  const result = loadInventory(join(CHECKED_PROJECT!, 'clusters'), { displayRoot: CHECKED_PROJECT! });
+  if (!result.mesh) throw new Error(`clusters/ has errors; run 'npm run mesh -- validate':\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+  return result.mesh;
+}
+
+function checkedCase(): RenderCase {
+  const mesh = checkedMesh();
+  return { version: mesh.cilium.version, kvstoremesh: mesh.cilium.kvstoremesh };
 }
 
 /**
  * The example plus k3scl4..6: distinct ids, pod ranges, node IPs and mesh
  * nodePorts. k3scl5 has two servers and an agent (aliases must carry every node
  * IP); k3scl6 leaves meshEndpoint out, so its nodePort is the default (32000 + id).
- * A second policy runs between two of the new clusters.
+ * A second policy runs between two of the new clusters, a third from any cluster.
  */
 export function sixClusterInventory(version: string, kvstoremesh: boolean): InventoryFiles {
   let files = exampleWithVersion(version, kvstoremesh);
@@ -85,6 +125,12 @@ export function sixClusterInventory(version: string, kvstoremesh: boolean): Inve
     p.policies.push({
       name: 'probe-to-echo',
       from: { cluster: 'k3scl4', namespace: 'default', labels: { app: 'probe' } },
+      to: { cluster: 'k3scl6', namespace: 'echo', labels: { app: 'echo' } },
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    p.policies.push({
+      name: 'any-probe-to-echo',
+      from: { namespace: 'default', labels: { app: 'probe' } },
       to: { cluster: 'k3scl6', namespace: 'echo', labels: { app: 'echo' } },
       ports: [{ port: 8080, protocol: 'TCP' }],
     });
@@ -136,6 +182,10 @@ export function inventoryCluster(r: Rendered, name: string): any {
   return load(text);
 }
 
-export function inventoryFile(r: Rendered, name: string): any {
-  return load(r.inventory[name]);
+/** The data of every inventory file of one kind (Mesh, Policies, ...), whatever the files are called. */
+export function inventoryOfKind(r: Rendered, kind: string): any[] {
+  return Object.keys(r.inventory)
+    .sort()
+    .map((name) => load(r.inventory[name]) as any)
+    .filter((data) => data?.kind === kind);
 }

@@ -16,10 +16,11 @@ function checkAfter(edit: (dist: string) => void) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const project = tempProject(exampleInventory());
   try {
-    const synth = synthMesh({ root: project.root, inventoryDir: join(PROJECT_ROOT, 'clusters') });
+    const synth = synthMesh({ root: project.root });
     if (!synth.ok) throw new Error(`the example should synthesise: ${JSON.stringify(synth.problems)}`);
     edit(join(project.root, 'dist'));
-    const env = { ...process.env, MESH_INVENTORY: join(PROJECT_ROOT, 'clusters') };
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.MESH_INVENTORY;
     const child = spawnSync(process.execPath, [CLI, 'check'], { cwd: project.root, env, encoding: 'utf8', timeout: 30000 });
     return { status: child.status, stdout: child.stdout, stderr: child.stderr };
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Inventories for tests: the bundled example, edited in memory, written to a
+ * Inventories for tests: the example mesh fixture, edited in memory, written to a
  * temporary folder and loaded or synthesised there.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
@@ -8,13 +8,13 @@ import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { Mesh } from '../../lib/model/mesh';
-import { PROJECT_ROOT } from './paths';
+import { EXAMPLE_MESH_DIR } from './paths';
 
 /** File name -> YAML text. */
 export type InventoryFiles = Record<string, string>;
 
 export function exampleInventory(): InventoryFiles {
-  const dir = join(PROJECT_ROOT, 'clusters');
+  const dir = join(EXAMPLE_MESH_DIR, 'clusters');
   return Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
 }
 
@@ -38,7 +38,7 @@ export function tempProject(files: InventoryFiles): { root: string; cleanup: () 
   mkdirSync(join(root, 'clusters'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'clusters', name), text);
   // The example's mesh CA (secrets.caFile is relative to the project root).
-  cpSync(join(PROJECT_ROOT, 'secrets'), join(root, 'secrets'), { recursive: true });
+  cpSync(join(EXAMPLE_MESH_DIR, 'secrets'), join(root, 'secrets'), { recursive: true });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

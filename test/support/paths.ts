@@ -8,6 +8,13 @@ export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
 
 /**
+ * The product's own example mesh (clusters/ and its demo CA in secrets/), a copy
+ * of the bundled example that tests own: a user replaces the project's clusters/
+ * with their mesh, and `npm test` must not notice.
+ */
+export const EXAMPLE_MESH_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'example-mesh');
+
+/**
  * `describe` for tests that need files from ../shared. Where they are missing
  * (a user's clone) the tests are skipped with a message naming what is missing;
  * under CI=true a missing file fails the run instead.

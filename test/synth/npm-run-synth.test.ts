@@ -1,7 +1,7 @@
 /**
  * The README's main job end to end: `npm run synth` (scripts/synth.js, which
- * runs cdk8s-cli's synth with the app) in a copy of the project writes exactly
- * the committed dist/, and a broken inventory stops it with one line per
+ * runs cdk8s-cli's synth with the app) in a copy of the project with the example
+ * mesh writes exactly what the synth library writes for it, and a broken inventory stops it with one line per
  * problem, exit 1, no stack trace and dist/ untouched.
  */
 import { spawnSync } from 'child_process';
@@ -9,11 +9,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, write
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { compareTrees } from '../../lib/synth/compare-trees';
-import { PROJECT_ROOT } from '../support/paths';
+import { synthMesh } from '../../lib/synth/synth-mesh';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../support/paths';
 
-/** Sources are linked, what synth reads or writes is copied. */
+/** Sources are linked, what synth reads or writes is copied; the mesh is the example's. */
 const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const COPIED = ['scripts', 'cdk8s.yaml', 'clusters', 'secrets'];
+const COPIED = ['scripts', 'cdk8s.yaml'];
+const MESH = ['clusters', 'secrets'];
 
 describe('npm run synth', () => {
   let project: string;
@@ -22,17 +24,25 @@ describe('npm run synth', () => {
     project = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-'));
     for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(project, name));
     for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(project, name), { recursive: true });
+    for (const name of MESH) cpSync(join(EXAMPLE_MESH_DIR, name), join(project, name), { recursive: true });
   });
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
   const synth = () =>
     spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, timeout: 120_000 });
 
-  it('writes the committed dist/ for the example inventory', () => {
+  it('writes what the synth library writes for the example mesh', () => {
     const run = synth();
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(0);
-    expect(compareTrees(join(PROJECT_ROOT, 'dist'), join(project, 'dist'))).toEqual([]);
+    const reference = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-reference-'));
+    try {
+      const expected = synthMesh({ root: project, outDir: join(reference, 'dist') });
+      expect(expected.ok).toBe(true);
+      expect(compareTrees(join(reference, 'dist'), join(project, 'dist'))).toEqual([]);
+    } finally {
+      rmSync(reference, { recursive: true, force: true });
+    }
     // cdk8s synth lists what the app mirrored into its output folder.
     expect(run.stdout).toContain('.cdk8s.out/k3scl1/02-cilium/cilium-helm-chart.yaml');
   });

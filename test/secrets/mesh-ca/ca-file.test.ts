@@ -11,12 +11,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { caFromSecret, caValuesText, createMeshCa, decryptCaFile, encryptCaSecret, inspectCertificate, MeshCaMaterial, outlineCaFile } from '../../../lib/secrets/mesh-ca';
 import { encryptYaml, SopsError } from '../../../lib/secrets/sops';
-import { PROJECT_ROOT } from '../../support/paths';
+import { EXAMPLE_MESH_DIR } from '../../support/paths';
 import { newAgeKey } from '../sops/age-test-keys';
 import { CA_FILE, CERT_FILE, DEMO_IDENTITY, DEMO_IDENTITY_FILE, which } from './support';
 
-const committed = readFileSync(join(PROJECT_ROOT, CA_FILE), 'utf8');
-const committedCert = readFileSync(join(PROJECT_ROOT, CERT_FILE), 'utf8');
+const committed = readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8');
+const committedCert = readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8');
 
 describe('the CA Secret through SOPS', () => {
   let ca: MeshCaMaterial;
@@ -96,7 +96,7 @@ describe('the committed demo CA', () => {
 
   it('labels the demo identity as demo only', () => {
     expect(readFileSync(DEMO_IDENTITY_FILE, 'utf8').split('\n')[0]).toMatch(/^# DEMO ONLY, NEVER FOR REAL USE/);
-    expect(readFileSync(join(PROJECT_ROOT, 'clusters', 'mesh.yaml'), 'utf8')).toMatch(/DEMO KEY, NEVER FOR REAL USE/);
+    expect(readFileSync(join(EXAMPLE_MESH_DIR, 'clusters', 'mesh.yaml'), 'utf8')).toMatch(/DEMO KEY, NEVER FOR REAL USE/);
   });
 });
 

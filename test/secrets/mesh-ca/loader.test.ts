@@ -11,6 +11,7 @@ import { createMeshCa, encryptCaSecret, caSecretObject } from '../../../lib/secr
 import { encryptYaml } from '../../../lib/secrets/sops';
 import { newAgeKey } from '../sops/age-test-keys';
 import { CA_FILE, CERT_FILE, notACa, tempProject } from './support';
+import { EXAMPLE_MESH_DIR } from '../../support/paths';
 
 function load(edit?: (root: string) => void | Promise<void>, now?: Date) {
   const project = tempProject();
@@ -37,7 +38,7 @@ describe('the loader and the mesh CA', () => {
     const secrets = result.mesh!.secrets;
     expect(secrets.provider).toBe('sops');
     if (secrets.provider !== 'sops') return;
-    expect(secrets.caSecret!.fileText).toBe(readFileSync(join(__dirname, '../../..', CA_FILE), 'utf8'));
+    expect(secrets.caSecret!.fileText).toBe(readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8'));
     expect(secrets.caSecret!.certificate.isCa).toBe(true);
   });
 

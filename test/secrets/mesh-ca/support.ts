@@ -13,7 +13,7 @@ import { join } from 'path';
 import { runMeshCli } from '../../../lib/cli/mesh-cli';
 import { MeshCaMaterial } from '../../../lib/secrets/mesh-ca';
 import { parseAgeIdentities } from '../../../lib/secrets/sops';
-import { PROJECT_ROOT } from '../../support/paths';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../../support/paths';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -22,11 +22,11 @@ export const DEMO_IDENTITY = parseAgeIdentities(readFileSync(DEMO_IDENTITY_FILE,
 export const CA_FILE = 'secrets/cilium-mesh-ca.sops.yaml';
 export const CERT_FILE = 'secrets/cilium-mesh-ca.crt';
 
-/** A copy of the project's inventory (clusters/) and, unless `withSecrets` is false, its secrets/. */
+/** A copy of the example mesh (clusters/) and, unless `withSecrets` is false, its secrets/. */
 export function tempProject(withSecrets = true): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'mesh-ca-test-'));
-  cpSync(join(PROJECT_ROOT, 'clusters'), join(root, 'clusters'), { recursive: true });
-  if (withSecrets) cpSync(join(PROJECT_ROOT, 'secrets'), join(root, 'secrets'), { recursive: true });
+  cpSync(join(EXAMPLE_MESH_DIR, 'clusters'), join(root, 'clusters'), { recursive: true });
+  if (withSecrets) cpSync(join(EXAMPLE_MESH_DIR, 'secrets'), join(root, 'secrets'), { recursive: true });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

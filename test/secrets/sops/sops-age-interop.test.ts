@@ -6,7 +6,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { decryptSops } from 'sops-age';
 import { encryptYaml, rekey } from '../../../lib/secrets/sops';
-import { PROJECT_ROOT } from '../../support/paths';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../../support/paths';
 import { newAgeKey } from './age-test-keys';
 
 const secret = {
@@ -45,7 +45,7 @@ describe('sops-age reads what our writer writes', () => {
     const identity = readFileSync(join(PROJECT_ROOT, 'test/fixtures/demo-age-identity.txt'), 'utf8')
       .split('\n')
       .find((line) => line.startsWith('AGE-SECRET-KEY-1'))!;
-    const text = readFileSync(join(PROJECT_ROOT, 'secrets/cilium-mesh-ca.sops.yaml'), 'utf8');
+    const text = readFileSync(join(EXAMPLE_MESH_DIR, 'secrets/cilium-mesh-ca.sops.yaml'), 'utf8');
     const plain = await decryptSops(text, { secretKey: identity, fileType: 'yaml' });
     expect(plain.metadata).toMatchObject({ name: 'cilium-mesh-ca', namespace: 'kube-system' });
     expect(plain.stringData['values.yaml']).toMatch(/^tls:\n  ca:\n    cert: \S+\n    key: \S+\n?$/);
