@@ -5,7 +5,7 @@
  * every core (lib/synth/parallel-render.ts); the bytes are the same.
  */
 import { join } from 'path';
-import { reportProblems } from './lib/cli/report';
+import { reportProblems } from './lib/inventory/problems';
 import { renderMeshInParallel } from './lib/synth/parallel-render';
 import { synthMeshWith } from './lib/synth/synth-mesh';
 

@@ -1,39 +1,36 @@
 /**
- * Renders a valid Mesh into the files of dist/: per cluster, one file per
- * concern placed in its apply stage (dist/<cluster>/01-ca/ .. 05-verify/,
- * see lib/gitops/stages.ts), a kustomization.yaml listing the stages, the
- * Flux entry point and a bootstrap folder; at the top, the Argo CD
- * ApplicationSet and README.md, the overview (lib/gitops/layout.ts). Each
- * manifest file is named after the construct that renders it (lib/constructs/).
+ * Renders a valid Mesh into the files of dist/: per cluster, one manifest file
+ * per concern in its apply stage (dist/<cluster>/01-ca/ .. 05-verify/), the
+ * GitOps layout around them (lib/gitops/layout.ts) and the bootstrap folder
+ * (lib/bootstrap/folder.ts); at the top, the Argo CD ApplicationSet and the
+ * overview README.md. Which file holds what, and which code renders it:
+ * lib/output/files.ts.
  */
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k3sServerConfigs } from './bootstrap/k3s-server-config';
-import { bootstrapReadme } from './bootstrap/readme';
+import { bootstrapFolder } from './bootstrap/folder';
 import { ciliumHelmValues } from './cilium/helm-values';
 import { dialingWorkload, meshPeerConfig, peerHostAlias, remoteUsers } from './cilium/peer-config';
-import { ciliumVersionFacts } from './cilium/versions';
+import { ciliumVersionFacts } from './model/cilium-versions';
 import { CiliumHelmChart } from './constructs/cilium-helm-chart';
 import { ClusterMeshRemoteUsers } from './constructs/clustermesh-remote-users';
 import { ClusterMeshSecrets } from './constructs/clustermesh-secrets';
 import { PolicyHalves, peerRunsIn } from './constructs/cluster-policies';
 import { GlobalServiceResources } from './constructs/global-service';
 import { HostAliasesPatch } from './constructs/host-aliases-patch';
-import { MeshCaSecret, MESH_CA_SECRET_FILE, sopsCaSecretText } from './constructs/mesh-ca-secret';
+import { MeshCaSecret, sopsCaSecretText } from './constructs/mesh-ca-secret';
 import { MeshEndpointService } from './constructs/mesh-endpoint-service';
 import { BUILT_IN_NAMESPACES, MeshNamespace } from './constructs/namespace';
 import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
-import { ClusterLayout, clusterDeliveryFiles, ManifestContent, meshDeliveryFiles, stageLayout } from './gitops/layout';
-import { CILIUM_STAGE, stageOf } from './gitops/stages';
+import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
 import { Cluster, Mesh, peersOf } from './model/mesh';
+import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
+import { overviewReadme } from './overview/readme';
+import { withProvenance } from './output/provenance';
 
-export interface RenderedFile {
-  /** Path relative to dist/, with '/' separators. */
-  readonly path: string;
-  readonly content: string;
-}
+export type { RenderedFile } from './output/files';
 
 /**
  * One manifest file of a cluster, in apply order: synthesised from the constructs
@@ -42,8 +39,8 @@ export interface RenderedFile {
  * empty result renders no file.
  */
 type ManifestFile =
-  | { readonly name: string; readonly build: (scope: Construct) => void }
-  | { readonly name: string; readonly verbatim: () => string | undefined };
+  | { readonly name: ManifestName; readonly build: (scope: Construct) => void }
+  | { readonly name: ManifestName; readonly verbatim: () => string | undefined };
 
 export function renderMesh(mesh: Mesh): RenderedFile[] {
   return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, cluster)));
@@ -63,7 +60,11 @@ export interface RenderedCluster {
 export function assembleMesh(mesh: Mesh, clusters: readonly RenderedCluster[]): RenderedFile[] {
   if (clusters.length !== mesh.clusters.length) throw new Error(`expected ${mesh.clusters.length} rendered clusters, got ${clusters.length}`);
   const layouts = new Map(mesh.clusters.map((cluster, i) => [cluster.name, clusters[i].layout]));
-  return [...clusters.flatMap((c) => c.files), ...meshDeliveryFiles(mesh, layouts)];
+  const applicationSet = applicationSetFile(mesh, layouts);
+  const entry = { flux: fluxEntryPoints(mesh), argocd: applicationSet?.path };
+  const overview = SUPPORT_FILES.overview;
+  const readme = { path: overview.file, content: withProvenance(overview, overview.file, overviewReadme(mesh, entry)) };
+  return [...clusters.flatMap((c) => c.files), ...(applicationSet ? [applicationSet] : []), readme];
 }
 
 export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluster {
@@ -82,20 +83,14 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
     manifest.build(chart);
     const objects = chart.toJson();
     if (objects.length === 0) continue;
-    const content = Yaml.stringify(...objects);
-    manifests.push({ name: manifest.name, content });
+    const file = manifestFile(manifest.name);
+    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], file, Yaml.stringify(...objects)) });
   }
   const layout = stageLayout(cluster.name, manifests);
   files.push(...layout.files);
-  if (mesh.verificationKit) files.push({ path: `${cluster.name}/VERIFY.md`, content: verifyGuide(mesh, cluster.name) });
-
-  for (const node of k3sServerConfigs(mesh, cluster)) {
-    files.push({ path: `${cluster.name}/bootstrap/k3s-config-${node.nodeName}.yaml`, content: Yaml.stringify(node.config) });
-  }
-  // k3s installs the Cilium stage from its manifests folder before any GitOps engine can run.
-  const ciliumManifests = manifests.filter((m) => stageOf(m.name) === CILIUM_STAGE);
-  for (const manifest of ciliumManifests) files.push({ path: `${cluster.name}/bootstrap/${manifest.name}.yaml`, content: manifest.content });
-  files.push({ path: `${cluster.name}/bootstrap/README.md`, content: bootstrapReadme(mesh, cluster, ciliumManifests.map((m) => `${m.name}.yaml`)) });
+  const verify = SUPPORT_FILES.verifyGuide;
+  if (mesh.verificationKit) files.push({ path: `${cluster.name}/${verify.file}`, content: withProvenance(verify, verify.file, verifyGuide(mesh, cluster.name)) });
+  files.push(...bootstrapFolder(mesh, cluster, manifests, layout));
   files.push(...clusterDeliveryFiles(mesh, cluster, layout));
   return { files, layout };
 }
@@ -205,6 +200,6 @@ function namespacesIn(mesh: Mesh, cluster: Cluster): string[] {
 /** The mesh CA Secret, first: the HelmChart waits for it. SOPS: the committed ciphertext, verbatim; external-secrets: an ExternalSecret. */
 function meshCaSecretManifest(mesh: Mesh): ManifestFile {
   const { secrets, cilium } = mesh;
-  if (secrets.provider === 'sops') return { name: MESH_CA_SECRET_FILE, verbatim: () => sopsCaSecretText(secrets) };
-  return { name: MESH_CA_SECRET_FILE, build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { namespace: cilium.namespace, secrets }) };
+  if (secrets.provider === 'sops') return { name: 'mesh-ca-secret', verbatim: () => sopsCaSecretText(secrets) };
+  return { name: 'mesh-ca-secret', build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { namespace: cilium.namespace, secrets }) };
 }

@@ -13,12 +13,12 @@
  */
 import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { DeliveryEngine, Cluster, Mesh, serverNodes } from '../model/mesh';
-import { FLUX_FOLDER, FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitops/flux-sync';
-import { ARGOCD_FOLDER } from '../gitops/argocd';
-import { CILIUM_STAGE } from '../gitops/stages';
+import { FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitops/flux-sync';
+import { CILIUM_STAGE } from '../output/stages';
+import { OUTPUT_FOLDERS, SUPPORT_FILES } from '../output/files';
 
-export const HANDOVER_SCRIPT = 'handover.sh';
-export const HANDOVER_GUIDE = 'HANDOVER.md';
+const HANDOVER_SCRIPT = SUPPORT_FILES.handoverScript.file;
+const HANDOVER_GUIDE = SUPPORT_FILES.handoverGuide.file;
 export const K3S_MANIFESTS_DIR = '/var/lib/rancher/k3s/server/manifests';
 /** File name of the decrypted CA Secret in the manifests folder while bootstrapping. */
 export const BOOTSTRAP_CA_FILE = `${MESH_CA_VALUES_SECRET}.yaml`;
@@ -42,7 +42,7 @@ export function handoverScript(mesh: Mesh, cluster: Cluster, options: HandoverOp
   const ciliumKustomization = fluxKustomizationName(CILIUM_STAGE.folder);
   return `#!/bin/sh
 # Hand-over of ${cluster.name} (cluster id ${cluster.id}) from bootstrap to GitOps.
-# Generated from clusters/ by \`npm run synth\`; do not edit. See ${HANDOVER_GUIDE} beside this file.
+# See ${HANDOVER_GUIDE} beside this file.
 #
 # Run as root on ${first.name} (${first.ip}), the first server node, from a checkout
 # of this repository:
@@ -127,14 +127,14 @@ if [ "$ENGINE" = flux ]; then
     [ -n "\${SOPS_AGE_KEY_FILE:-}" ] || fail "set SOPS_AGE_KEY_FILE to the age key file of $CLUSTER (Flux decrypts the mesh CA with it)"
     kc -n ${FLUX_NAMESPACE} create secret generic ${SOPS_AGE_SECRET} --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml | kc apply -f -
   fi
-  kc apply -k "$CLUSTER_DIR/${FLUX_FOLDER}"
+  kc apply -k "$CLUSTER_DIR/${OUTPUT_FOLDERS.flux}"
   kc -n ${FLUX_NAMESPACE} wait kustomization/${ciliumKustomization} --for=condition=Ready --timeout=20m
 else
   say "4/5 let Argo CD take $CLUSTER over"
   echo "    On the admin machine, with a kubeconfig context for this cluster whose server is $ARGOCD_SERVER:"
   echo "      argocd cluster add <context> --name $CLUSTER"
   echo "    and once for the whole mesh, in the cluster that runs Argo CD:"
-  echo "      kubectl apply -f ${mesh.delivery.repository?.path ?? 'dist'}/${ARGOCD_FOLDER}/applicationset.yaml"
+  echo "      kubectl apply -f ${mesh.delivery.repository?.path ?? 'dist'}/${OUTPUT_FOLDERS.argocd}/${SUPPORT_FILES.applicationSet.file}"
   echo "    Waiting until Argo CD tracks the Cilium HelmChart (up to 30 minutes)..."
   retry "k3s kubectl -n $CILIUM_NAMESPACE get helmchart cilium -o jsonpath='{.metadata.annotations.argocd\\\\.argoproj\\\\.io/tracking-id}{.metadata.labels.app\\\\.kubernetes\\\\.io/instance}' | grep -q ." 360 ||
     fail "Argo CD has not synced $CLUSTER yet; run this script again once it has"
@@ -168,7 +168,7 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     `| 2 | put the decrypted CA Secret \`${MESH_CA_VALUES_SECRET}\` and ${options.ciliumFiles.map((f) => `\`${f}\``).join(', ')} into \`${K3S_MANIFESTS_DIR}/\` | same node |`,
     '| 3 | wait until the cilium DaemonSet, cilium-operator and clustermesh-apiserver are rolled out | same node |',
     ...(engines.includes('flux')
-      ? [`| 4 (flux) | \`flux install\`, the age key as Secret \`${SOPS_AGE_SECRET}\` when the CA is SOPS-encrypted, then \`kubectl apply -k ${cluster.name}/${FLUX_FOLDER}\`; waits for \`${fluxKustomizationName(CILIUM_STAGE.folder)}\` | same node |`]
+      ? [`| 4 (flux) | \`flux install\`, the age key as Secret \`${SOPS_AGE_SECRET}\` when the CA is SOPS-encrypted, then \`kubectl apply -k ${cluster.name}/${OUTPUT_FOLDERS.flux}\`; waits for \`${fluxKustomizationName(CILIUM_STAGE.folder)}\` | same node |`]
       : []),
     ...(engines.includes('argocd')
       ? [`| 4 (argocd) | prints what to run on the admin machine (\`argocd cluster add\` for ${cluster.argocdServer}, and the ApplicationSet once per mesh), then waits until Argo CD tracks the HelmChart | admin machine, then this node |`]

@@ -3,7 +3,7 @@
  * mesh, with the mesh-wide and per-cluster overrides merged on top.
  */
 import { Cluster, Mesh, peersOf } from '../model/mesh';
-import { ciliumVersionFacts } from './versions';
+import { ciliumVersionFacts } from '../model/cilium-versions';
 
 /** Secret (in Cilium's namespace) whose `values.yaml` key carries `tls.ca.cert` and `tls.ca.key`. */
 export const MESH_CA_VALUES_SECRET = 'cilium-mesh-ca';

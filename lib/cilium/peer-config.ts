@@ -4,7 +4,7 @@
  * chart's `clustermesh-config-generate-etcd-cfg` helper renders.
  */
 import { Cluster, Mesh, peersOf } from '../model/mesh';
-import { ciliumVersionFacts } from './versions';
+import { ciliumVersionFacts } from '../model/cilium-versions';
 
 /** DNS domain under which peers are dialled; the apiserver certificates cover `*.mesh.cilium.io`. */
 export const MESH_DOMAIN = 'mesh.cilium.io';

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { Yaml } from 'cdk8s';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { HelmValues, MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
-import { CILIUM_HELM_REPO, CiliumVersion, isSupportedCiliumVersion } from '../cilium/versions';
+import { CILIUM_HELM_REPO, CiliumVersion, isSupportedCiliumVersion } from '../model/cilium-versions';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
 
 export interface CiliumHelmChartProps {

@@ -23,9 +23,6 @@ import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values
 import { SecretsSettings } from '../model/mesh';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
 
-/** Name of the output file (without .yaml) in dist/<cluster>/. */
-export const MESH_CA_SECRET_FILE = 'mesh-ca-secret';
-
 type ExternalSecretsSettings = Extract<SecretsSettings, { provider: 'external-secrets' }>;
 type SopsSettings = Extract<SecretsSettings, { provider: 'sops' }>;
 

@@ -9,10 +9,6 @@ import { Construct } from 'constructs';
 import { MANAGED_BY_LABELS } from '../constructs/metadata';
 
 export const ARGOCD_API_VERSION = 'argoproj.io/v1alpha1';
-/** Folder of the Argo CD entry point at the top of dist/. */
-export const ARGOCD_FOLDER = 'argocd';
-/** Folder inside dist/<cluster>/ that Argo CD syncs instead when the CA is SOPS-encrypted (KSOPS). */
-export const ARGOCD_KSOPS_FOLDER = 'argocd';
 
 export interface ApplicationSource {
   readonly repoURL: string;

@@ -16,15 +16,14 @@ import {
   KustomizationSpecSourceRefKind,
 } from '../../imports/kustomize.toolkit.fluxcd.io';
 import { MANAGED_BY_LABELS } from '../constructs/metadata';
-import { CILIUM_STAGE, VERIFY_STAGE } from './stages';
+import { CILIUM_STAGE, VERIFY_STAGE } from '../output/stages';
+import { OUTPUT_FOLDERS } from '../output/files';
 
 export const FLUX_NAMESPACE = 'flux-system';
 /** Name of the GitRepository and prefix of the Kustomizations. */
 export const FLUX_SOURCE_NAME = 'cilium-mesh';
 /** Secret (in flux-system) with the cluster's age key under `age.agekey`. */
 export const SOPS_AGE_SECRET = 'sops-age';
-/** Folder of the Flux entry point inside dist/<cluster>/. */
-export const FLUX_FOLDER = 'flux';
 
 export interface FluxStage {
   /** Stage folder under dist/<cluster>/. */
@@ -141,10 +140,10 @@ export class FluxSync extends Construct {
     // Kustomization with prune: true would delete everything it applied).
     this.kustomizations.push(
       new Kustomization(this, 'self', {
-        metadata: { name: fluxKustomizationName(FLUX_FOLDER), namespace: FLUX_NAMESPACE, labels },
+        metadata: { name: fluxKustomizationName(OUTPUT_FOLDERS.flux), namespace: FLUX_NAMESPACE, labels },
         spec: {
           sourceRef,
-          path: repositoryPath(props.repository.path, props.clusterName, FLUX_FOLDER),
+          path: repositoryPath(props.repository.path, props.clusterName, OUTPUT_FOLDERS.flux),
           interval: props.interval,
           prune: false,
           deletionPolicy: KustomizationSpecDeletionPolicy.ORPHAN,

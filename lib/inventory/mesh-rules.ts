@@ -4,7 +4,7 @@
 import { cidrContains, cidrsOverlap, parseIpv4 } from '../model/ipv4';
 import { CiliumSettings, Cluster, GlobalService, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
 import { BUILT_IN_NAMESPACES, DEFAULT_DENY_POLICY_NAME } from '../model/names';
-import { ciliumVersionFacts } from '../cilium/versions';
+import { ciliumVersionFacts } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';

@@ -7,6 +7,7 @@ import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
 import { Problem } from './problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
+import { RESERVED_CLUSTER_NAMES } from '../output/files';
 
 interface RawCluster {
   name: string;
@@ -22,14 +23,6 @@ interface RawCluster {
   argocd?: { server?: string };
 }
 
-/** Names of dist/ entries beside the cluster folders (or inside them), so no cluster may take them. */
-export const RESERVED_CLUSTER_NAMES = ['bootstrap', 'argocd', 'flux', 'readme'] as const;
-const RESERVED_PURPOSE: Record<string, string> = {
-  bootstrap: "each cluster's bootstrap folder (dist/<cluster>/bootstrap/)",
-  argocd: 'the Argo CD entry point (dist/argocd/)',
-  flux: "each cluster's Flux entry point (dist/<cluster>/flux/)",
-  readme: 'the overview of the mesh (dist/README.md)',
-};
 
 export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
@@ -45,8 +38,8 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
   if (raw.name === 'default') {
     problems.push(file.problem(['name'], "'default' is reserved by Cilium for clusters without an id", 'choose another name'));
   }
-  if ((RESERVED_CLUSTER_NAMES as readonly string[]).includes(raw.name)) {
-    problems.push(file.problem(['name'], `'${raw.name}' is reserved for ${RESERVED_PURPOSE[raw.name]}`, 'choose another name'));
+  if (Object.hasOwn(RESERVED_CLUSTER_NAMES, raw.name)) {
+    problems.push(file.problem(['name'], `'${raw.name}' is reserved for ${RESERVED_CLUSTER_NAMES[raw.name]}`, 'choose another name'));
   }
 
   const podCidr = cidrField(file, ['podCidr'], raw.podCidr, problems);

@@ -2,7 +2,7 @@
  * The Mesh file: mesh-wide Cilium settings with their defaults applied.
  */
 import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } from '../cilium/removed-values';
-import { CiliumVersion } from '../cilium/versions';
+import { CiliumVersion } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { readCaFiles } from '../secrets/mesh-ca/ca-files';

@@ -3,9 +3,9 @@
  * inventory. Everything here is already checked; constructs render it and never
  * need to validate again. Lists are sorted so that output order is stable.
  */
-import { CiliumVersion } from '../cilium/versions';
+import { CiliumVersion } from './cilium-versions';
 import { Ipv4Cidr } from './ipv4';
-import type { CaCertificateFacts } from '../secrets/mesh-ca/certificate';
+import type { CaCertificateFacts } from './ca-certificate';
 
 /** Where a part of the model was declared, so later messages can point at it. */
 export interface SourceRef {

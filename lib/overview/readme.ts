@@ -7,7 +7,7 @@
  */
 import { MESH_DOMAIN } from '../cilium/peer-config';
 import { peerRunsIn } from '../constructs/cluster-policies';
-import { STAGES } from '../gitops/stages';
+import { STAGES } from '../output/stages';
 import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer, serverNodes } from '../model/mesh';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */

@@ -8,7 +8,7 @@
  */
 import { resolve } from 'path';
 import { loadInventory } from '../inventory/load';
-import { reportProblems } from '../cli/report';
+import { reportProblems } from '../inventory/problems';
 import { recoverInterruptedPublish } from './publish';
 
 export interface PreflightContext {

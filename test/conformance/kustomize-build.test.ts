@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse } from 'yaml';
-import { isSopsEncrypted } from '../../lib/gitops/stages';
+import { isSopsEncrypted } from '../../lib/secrets/sops';
 import { describeWithKubectl, kustomizeBuild, resourceId as idOf } from '../support/kubectl';
 import { MATRIX, objectsIn, renderUnderTest, STAGE_FOLDER } from './rendered';
 

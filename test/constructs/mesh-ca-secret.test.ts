@@ -7,7 +7,8 @@ import { Chart, Testing } from 'cdk8s';
 import { load } from 'js-yaml';
 import { parse } from 'yaml';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../lib/cilium/helm-values';
-import { EXTERNAL_SECRET_VALUES_TEMPLATE, MeshCaSecret, MESH_CA_SECRET_FILE, sopsCaSecretText } from '../../lib/constructs/mesh-ca-secret';
+import { EXTERNAL_SECRET_VALUES_TEMPLATE, MeshCaSecret, sopsCaSecretText } from '../../lib/constructs/mesh-ca-secret';
+import { manifestFile } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { caValuesText } from '../../lib/secrets/mesh-ca';
 import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
@@ -59,7 +60,7 @@ describe('MeshCaSecret, provider external-secrets', () => {
 
   it('puts no key material and no SOPS file in dist/', () => {
     const files = renderMesh(meshOf(externalSecrets()));
-    const ca = files.filter((f) => f.path.endsWith(`/${MESH_CA_SECRET_FILE}.yaml`));
+    const ca = files.filter((f) => f.path.endsWith(`/${manifestFile('mesh-ca-secret')}`));
     expect(ca).toHaveLength(3);
     for (const f of files) {
       expect(f.content).not.toMatch(/PRIVATE KEY|^sops:/m);
@@ -81,14 +82,14 @@ describe('the mesh CA Secret, provider sops', () => {
   it('is the committed ciphertext, as text, never re-encrypted', () => {
     if (mesh.secrets.provider !== 'sops') throw new Error('expected sops');
     const text = sopsCaSecretText(mesh.secrets);
-    for (const c of mesh.clusters) expect(files.find((f) => f.path === `${c.name}/01-ca/${MESH_CA_SECRET_FILE}.yaml`)?.content).toBe(text);
+    for (const c of mesh.clusters) expect(files.find((f) => f.path === `${c.name}/01-ca/${manifestFile('mesh-ca-secret')}`)?.content).toBe(text);
   });
 
   it('comes first: its stage is listed before the Cilium HelmChart that waits for it', () => {
     for (const c of mesh.clusters) {
       const resources: string[] = parse(files.find((f) => f.path === `${c.name}/kustomization.yaml`)!.content).resources;
       expect(resources[0]).toBe('01-ca');
-      expect(parse(files.find((f) => f.path === `${c.name}/01-ca/kustomization.yaml`)!.content).resources).toEqual([`${MESH_CA_SECRET_FILE}.yaml`]);
+      expect(parse(files.find((f) => f.path === `${c.name}/01-ca/kustomization.yaml`)!.content).resources).toEqual([manifestFile('mesh-ca-secret')]);
     }
   });
 

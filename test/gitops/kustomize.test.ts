@@ -9,7 +9,8 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { parse } from 'yaml';
 import { clusterDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
-import { isSopsEncrypted } from '../../lib/gitops/stages';
+import { isSopsEncrypted } from '../../lib/secrets/sops';
+import { ManifestName } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { objectsIn, STAGE_FOLDER } from '../conformance/rendered';
 import { exampleInventory, meshOf } from '../support/inventory-fixture';
@@ -26,7 +27,7 @@ describeWithKubectl('kubectl kustomize on the Argo CD folder', () => {
       // The cluster's manifests as rendered, each under its construct's name.
       const manifests = renderMesh(mesh)
         .filter((f) => f.path.split('/').length === 3 && f.path.startsWith(`${cluster.name}/`) && STAGE_FOLDER.test(f.path.split('/')[1]) && !f.path.endsWith('/kustomization.yaml'))
-        .map((f) => ({ name: f.path.split('/')[2].replace(/\.yaml$/, ''), content: f.content }));
+        .map((f) => ({ name: f.path.split('/')[2].replace(/\.yaml$/, '') as ManifestName, content: f.content }));
       const plainManifests = manifests.filter((m) => !isSopsEncrypted(m.content));
       const layout = stageLayout(cluster.name, [{ name: 'mesh-ca-secret', content: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cilium-mesh-ca\n  namespace: kube-system\nsops:\n  version: 3.9.0\n' }, ...plainManifests]);
       for (const f of [...layout.files, ...clusterDeliveryFiles(mesh, cluster, layout)]) {

@@ -9,8 +9,10 @@ import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { ApplicationSet } from '../../lib/gitops/argocd';
 import { fluxKustomizationName, FluxSync, ignoreAllBut, SOPS_AGE_SECRET } from '../../lib/gitops/flux-sync';
-import { APPLICATION_SET_FILE, argoCdPath, clusterDeliveryFiles, meshDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
-import { isSopsEncrypted, stageOf, STAGES } from '../../lib/gitops/stages';
+import { APPLICATION_SET_FILE, applicationSetFile, argoCdPath, clusterDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
+import { STAGES } from '../../lib/output/stages';
+import { isSopsEncrypted } from '../../lib/secrets/sops';
+import { ManifestName, MANIFESTS } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { objectsIn } from '../conformance/rendered';
@@ -43,7 +45,7 @@ const SOPS_SECRET = [
 function withSopsCa(m: Mesh, cluster: string) {
   const own = files
     .filter((f) => f.path.startsWith(`${cluster}/`) && /^[^/]+\/\d\d-[a-z]+\/(?!kustomization)[^/]+\.yaml$/.test(f.path))
-    .map((f) => ({ name: f.path.split('/').pop()!.replace(/\.yaml$/, ''), content: f.content }))
+    .map((f) => ({ name: f.path.split('/').pop()!.replace(/\.yaml$/, '') as ManifestName, content: f.content }))
     .filter((m) => m.name !== 'mesh-ca-secret');
   const layout = stageLayout(cluster, [{ name: 'mesh-ca-secret', content: SOPS_SECRET }, ...own]);
   return { layout, delivery: clusterDeliveryFiles(m, m.clusters.find((c) => c.name === cluster)!, layout) };
@@ -52,13 +54,13 @@ function withSopsCa(m: Mesh, cluster: string) {
 describe('stages', () => {
   it('puts the CA first, then Cilium, then the mesh objects, then services and policies, the verification kit last', () => {
     expect(STAGES.map((s) => s.folder)).toEqual(['01-ca', '02-cilium', '03-mesh', '04-workloads', '05-verify']);
-    expect(stageOf('clustermesh-remote-users').folder).toBe('02-cilium');
-    expect(stageOf('verification-kit').folder).toBe('05-verify');
-    expect(stageOf('mesh-ca-secret').folder).toBe('01-ca');
-    expect(stageOf('mesh-ca-ksops').folder).toBe('01-ca');
-    expect(stageOf('cilium-helm-chart').folder).toBe('02-cilium');
-    for (const m of ['mesh-endpoint-service', 'clustermesh-secrets', 'host-aliases-patch']) expect(stageOf(m).folder).toBe('03-mesh');
-    for (const m of ['global-service', 'cluster-policies', 'a-new-concern']) expect(stageOf(m).folder).toBe('04-workloads');
+    const stageOf = (name: ManifestName) => MANIFESTS[name].stage.folder;
+    expect(stageOf('mesh-ca-secret')).toBe('01-ca');
+    expect(stageOf('cilium-helm-chart')).toBe('02-cilium');
+    expect(stageOf('clustermesh-remote-users')).toBe('02-cilium');
+    for (const m of ['mesh-endpoint-service', 'clustermesh-secrets', 'host-aliases-patch'] as const) expect(stageOf(m)).toBe('03-mesh');
+    for (const m of ['namespaces', 'global-service', 'cluster-policies', 'default-deny', 'raw-policies'] as const) expect(stageOf(m)).toBe('04-workloads');
+    expect(stageOf('verification-kit')).toBe('05-verify');
   });
 
   it('recognises SOPS files by their top-level sops key only', () => {
@@ -75,7 +77,7 @@ describe('stages', () => {
       const listed: string[] = yamlAt(`${cluster}/${stage}/kustomization.yaml`).resources;
       const present = inStages.filter((f) => f.path.startsWith(`${cluster}/${stage}/`) && !f.path.endsWith('/kustomization.yaml')).map((f) => f.path.split('/')[2]);
       expect(listed).toEqual(present);
-      for (const name of listed) expect(stageOf(name.replace(/\.yaml$/, '')).folder).toBe(stage);
+      for (const name of listed) expect(MANIFESTS[name.replace(/\.yaml$/, '') as ManifestName].stage.folder).toBe(stage);
     }
     // Nothing but the stage folders' files is applied: flux/ and bootstrap/ are not listed.
     expect(stages).not.toContain('flux');
@@ -167,7 +169,7 @@ describe('Argo CD entry point', () => {
     expect(generator).toMatchObject({ apiVersion: 'viaduct.ai/v1', kind: 'ksops', files: ['../01-ca/mesh-ca-secret.yaml'] });
     expect(parse(generator.metadata.annotations['config.kubernetes.io/function'])).toEqual({ exec: { path: 'ksops' } });
     const layouts = new Map(mesh.clusters.map((c) => [c.name, c.name === 'k3scl1' ? layout : stageLayout(c.name, [])]));
-    const [appSet] = objectsIn(meshDeliveryFiles(mesh, layouts).find((f) => f.path === APPLICATION_SET_FILE)!.content);
+    const [appSet] = objectsIn(applicationSetFile(mesh, layouts)!.content);
     expect((appSet.spec as any).generators[0].list.elements[0]).toEqual({ cluster: 'k3scl1', server: mesh.clusters[0].argocdServer, path: 'dist/k3scl1/argocd' });
   });
 });

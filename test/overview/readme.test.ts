@@ -43,8 +43,8 @@ function bigMesh(n: number): Mesh {
 }
 
 describe('dist/README.md', () => {
-  it('is rendered at the top of dist/', () => {
-    expect(readme.startsWith(`# Cluster Mesh \`${mesh.name}\`\n`)).toBe(true);
+  it('is rendered at the top of dist/, under its provenance comment', () => {
+    expect(readme).toMatch(new RegExp(`^<!-- Generated [^\n]* in lib/overview/readme\\.ts\\. -->\n\n# Cluster Mesh \`${mesh.name}\`\n`));
   });
 
   it('has a Mermaid diagram that mermaid parses, with every cluster (name and id), every link and the backends', () => {

@@ -1,6 +1,8 @@
 #!/bin/sh
+# Generated from the inventory by k3s-cilium-mesh ('npm run synth'); do not edit.
+# Rendered by handoverScript in lib/bootstrap/handover.ts.
 # Hand-over of k3scl3 (cluster id 3) from bootstrap to GitOps.
-# Generated from clusters/ by `npm run synth`; do not edit. See HANDOVER.md beside this file.
+# See HANDOVER.md beside this file.
 #
 # Run as root on k3scl3-server (172.17.11.13), the first server node, from a checkout
 # of this repository:

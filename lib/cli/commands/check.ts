@@ -4,7 +4,7 @@ import { join, resolve } from 'path';
 import { compareTrees } from '../../synth/compare-trees';
 import { synthMesh } from '../../synth/synth-mesh';
 import { MeshCommand } from '../command';
-import { reportProblems } from '../report';
+import { reportProblems } from '../../inventory/problems';
 
 export const checkCommand: MeshCommand = {
   words: ['check'],

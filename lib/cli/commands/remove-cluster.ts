@@ -10,7 +10,7 @@ import { formatFieldPath } from '../../inventory/problems';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
 import { FieldPath, SourceFile } from '../../inventory/source-file';
 import { MeshCommand, UsageError } from '../command';
-import { reportProblems } from '../report';
+import { reportProblems } from '../../inventory/problems';
 
 export interface ClusterReference {
   /** Inventory file, relative to the project root. */

@@ -10,27 +10,13 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { createPrivateKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate } from 'crypto';
+import { CaCertificateFacts } from '../../model/ca-certificate';
+
+export type { CaCertificateFacts };
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 type KeyPair = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
-
-/** What `ca show`, synth and the loader need to know about a CA certificate; no key material. */
-export interface CaCertificateFacts {
-  /** Distinguished name as OpenSSL prints it, e.g. "CN=Cilium Mesh CA example\nO=k3s-cilium-mesh". */
-  readonly subject: string;
-  /** SHA-256 fingerprint, colon-separated upper-case hex (as `openssl x509 -fingerprint -sha256`). */
-  readonly fingerprintSha256: string;
-  readonly serialNumber: string;
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  /** basicConstraints CA:true. */
-  readonly isCa: boolean;
-  /** keyUsage allows signing certificates (keyCertSign); true when the extension is absent (RFC 5280 leaves it open). */
-  readonly canSignCertificates: boolean;
-  /** Issuer equals subject and the signature verifies with the certificate's own key. */
-  readonly selfSigned: boolean;
-}
 
 export interface MeshCaMaterial {
   /** PEM of the self-signed certificate. */

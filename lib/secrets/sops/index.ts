@@ -8,5 +8,5 @@ export { identitiesFromEnv, parseAgeIdentities, recipientOfIdentity } from './ag
 export type { RandomBytes } from './aes-gcm-value';
 export { SopsError } from './errors';
 export type { SopsErrorCode } from './errors';
-export { outlineSopsFile, ENCRYPTED_VALUE } from './inspect';
+export { isSopsEncrypted, outlineSopsFile, ENCRYPTED_VALUE } from './inspect';
 export type { SopsFileOutline } from './inspect';

@@ -33,5 +33,10 @@ export function outlineSopsFile(text: string): SopsFileOutline {
   };
 }
 
+/** Whether a file is SOPS-encrypted: sops writes its metadata as a top-level `sops:` mapping. */
+export function isSopsEncrypted(content: string): boolean {
+  return /^sops:[ \t]*$/m.test(content);
+}
+
 /** An encrypted sops value: ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]. */
 export const ENCRYPTED_VALUE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:(str|int|float|bool|bytes|comment)\]$/;

@@ -1,5 +1,6 @@
 /**
- * The apply order of a cluster's manifests. dist/<cluster>/ holds one folder per
+ * The apply stages of a cluster's manifests (which manifest goes in which:
+ * lib/output/files.ts). dist/<cluster>/ holds one folder per
  * stage, each with its own kustomization.yaml, so that Flux can apply them one
  * after the other (one Kustomization per stage, with dependsOn), while
  * dist/<cluster>/kustomization.yaml lists the stage folders and so still builds
@@ -25,31 +26,3 @@ export const VERIFY_STAGE: Stage = { folder: '05-verify', description: 'the veri
 
 /** Every stage, in apply order. */
 export const STAGES: readonly Stage[] = [CA_STAGE, CILIUM_STAGE, MESH_STAGE, WORKLOADS_STAGE, VERIFY_STAGE];
-
-/** Manifests (named after their construct) placed before the workloads stage. */
-const PLACED: Readonly<Record<string, Stage>> = {
-  'cilium-helm-chart': CILIUM_STAGE,
-  'clustermesh-remote-users': CILIUM_STAGE,
-  'mesh-endpoint-service': MESH_STAGE,
-  'clustermesh-secrets': MESH_STAGE,
-  'host-aliases-patch': MESH_STAGE,
-  'global-service': WORKLOADS_STAGE,
-  'cluster-policies': WORKLOADS_STAGE,
-  'verification-kit': VERIFY_STAGE,
-};
-
-/**
- * The stage of a manifest file (its name without `.yaml`). The mesh CA and its
- * variants (`mesh-ca-*`) come first: the HelmChart waits for the CA Secret.
- * Anything the table does not name is applied last, after Cilium and its CRDs
- * exist, which is right for services, policies and test workloads.
- */
-export function stageOf(manifestName: string): Stage {
-  if (manifestName === 'mesh-ca' || manifestName.startsWith('mesh-ca-')) return CA_STAGE;
-  return PLACED[manifestName] ?? WORKLOADS_STAGE;
-}
-
-/** Whether a file is SOPS-encrypted: sops writes its metadata as a top-level `sops:` mapping. */
-export function isSopsEncrypted(content: string): boolean {
-  return /^sops:[ \t]*$/m.test(content);
-}
