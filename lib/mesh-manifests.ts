@@ -15,17 +15,18 @@ import { ciliumVersionFacts } from './model/cilium-versions';
 import { CiliumHelmChart } from './constructs/cilium-helm-chart';
 import { ClusterMeshRemoteUsers } from './constructs/clustermesh-remote-users';
 import { ClusterMeshSecrets } from './constructs/clustermesh-secrets';
-import { PolicyHalves, peerRunsIn } from './constructs/cluster-policies';
+import { PolicyHalves } from './constructs/cluster-policies';
 import { GlobalServiceResources } from './constructs/global-service';
 import { HostAliasesPatch } from './constructs/host-aliases-patch';
 import { MeshCaSecret, sopsCaSecretText } from './constructs/mesh-ca-secret';
 import { MeshEndpointService } from './constructs/mesh-endpoint-service';
-import { BUILT_IN_NAMESPACES, MeshNamespace } from './constructs/namespace';
+import { MeshNamespace } from './constructs/namespace';
 import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
-import { Cluster, Mesh, peersOf } from './model/mesh';
+import { clusterView } from './model/cluster-view';
+import { Cluster, Mesh } from './model/mesh';
 import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
 import { overviewReadme } from './overview/readme';
 import { withProvenance } from './output/provenance';
@@ -97,7 +98,8 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
 
 function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
   const { cilium } = mesh;
-  const peers = peersOf(mesh, cluster);
+  const view = clusterView(mesh, cluster);
+  const { peers } = view;
   const facts = ciliumVersionFacts(cilium.version);
   const meshClusters = mesh.clusters.map((c) => c.name);
   return [
@@ -132,30 +134,29 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
     {
       name: 'namespaces',
       build: (scope) => {
-        for (const ns of namespacesIn(mesh, cluster)) new MeshNamespace(scope, `ns-${ns}`, { name: ns });
+        for (const ns of view.namespaces) new MeshNamespace(scope, `ns-${ns}`, { name: ns });
       },
     },
     {
       name: 'global-service',
       build: (scope) => {
-        const here = mesh.globalServices.filter((s) => s.clusters.includes(cluster.name));
-        for (const svc of here) new GlobalServiceResources(scope, `${svc.namespace}-${svc.name}`, { service: svc, clusterName: cluster.name });
+        for (const svc of view.globalServices) new GlobalServiceResources(scope, `${svc.namespace}-${svc.name}`, { service: svc, clusterName: cluster.name });
       },
     },
     {
       name: 'cluster-policies',
       build: (scope) => {
         for (const intent of mesh.policies) {
-          if (peerRunsIn(intent.from, cluster.name) || peerRunsIn(intent.to, cluster.name)) {
-            new PolicyHalves(scope, intent.name, { intent, clusterName: cluster.name, meshClusters });
-          }
+          const egress = view.egressIntents.includes(intent);
+          const ingress = view.ingressIntents.includes(intent);
+          if (egress || ingress) new PolicyHalves(scope, intent.name, { intent, egress, ingress, clusterName: cluster.name, meshClusters });
         }
       },
     },
     {
       name: 'default-deny',
       build: (scope) => {
-        for (const deny of mesh.defaultDenies.filter((d) => d.clusters.includes(cluster.name))) {
+        for (const deny of view.defaultDenies) {
           new NamespaceDefaultDenyPolicy(scope, `deny-${deny.namespace}`, { namespace: deny.namespace, direction: deny.direction, clusterName: cluster.name });
         }
       },
@@ -163,9 +164,7 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
     {
       name: 'raw-policies',
       build: (scope) => {
-        mesh.rawPolicies.forEach((policy, index) => {
-          if (policy.clusters.includes(cluster.name)) new RawPolicy(scope, `raw-${index}`, { policy, clusterName: cluster.name });
-        });
+        for (const policy of view.rawPolicies) new RawPolicy(scope, `raw-${mesh.rawPolicies.indexOf(policy)}`, { policy, clusterName: cluster.name });
       },
     },
     {
@@ -173,28 +172,11 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
       build: (scope) => {
         const kit = mesh.verificationKit;
         if (!kit) return;
-        const deny = mesh.defaultDenies.find((d) => d.namespace === kit.namespace && d.clusters.includes(cluster.name));
+        const deny = view.defaultDenies.find((d) => d.namespace === kit.namespace);
         new VerificationKit(scope, 'kit', { namespace: kit.namespace, clusterName: cluster.name, meshClusters, calls: kit.calls, defaultDeny: deny?.direction });
       },
     },
   ];
-}
-
-/**
- * Namespaces this cluster's objects live in that synth creates (never pruned):
- * those of its global services, policy halves, default denies and raw
- * policies, except the ones every cluster has, Cilium's and the kit's own.
- */
-function namespacesIn(mesh: Mesh, cluster: Cluster): string[] {
-  const here = cluster.name;
-  const used = [
-    ...mesh.globalServices.filter((s) => s.clusters.includes(here)).map((s) => s.namespace),
-    ...mesh.policies.flatMap((p) => [...(peerRunsIn(p.from, here) ? [p.from.namespace] : []), ...(peerRunsIn(p.to, here) ? [p.to.namespace] : [])]),
-    ...mesh.defaultDenies.filter((d) => d.clusters.includes(here)).map((d) => d.namespace),
-    ...mesh.rawPolicies.filter((r) => r.clusters.includes(here) && r.namespace !== undefined).map((r) => r.namespace!),
-  ];
-  const skip = new Set([...BUILT_IN_NAMESPACES, mesh.cilium.namespace, ...(mesh.verificationKit ? [mesh.verificationKit.namespace] : [])]);
-  return [...new Set(used)].filter((n) => !skip.has(n)).sort();
 }
 
 /** The mesh CA Secret, first: the HelmChart waits for it. SOPS: the committed ciphertext, verbatim; external-secrets: an ExternalSecret. */

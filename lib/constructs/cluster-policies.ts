@@ -1,7 +1,8 @@
 /**
- * The halves of a policy intent that belong in one cluster: the egress allow
- * where the source pods run, the ingress allow where the destination pods run,
- * each selecting peers with explicit cluster and namespace labels.
+ * The halves of a policy intent that belong in one cluster (placed by
+ * lib/model/cluster-view.ts): the egress allow where the source pods run, the
+ * ingress allow where the destination pods run, each selecting peers with
+ * explicit cluster and namespace labels.
  */
 import { Construct } from 'constructs';
 import {
@@ -17,15 +18,14 @@ import { CLUSTER_LABEL, MANAGED_BY_LABELS, NAMESPACE_LABEL } from './metadata';
 
 export interface PolicyHalvesProps {
   readonly intent: PolicyIntent;
-  /** The cluster being rendered. */
+  /** Render the egress half: the intent's source pods run in this cluster. */
+  readonly egress: boolean;
+  /** Render the ingress half: the intent's destination pods run in this cluster. */
+  readonly ingress: boolean;
+  /** The cluster being rendered; its pods are the ones each half selects. */
   readonly clusterName: string;
   /** Every cluster of the mesh, for intents that name any cluster. */
   readonly meshClusters: readonly string[];
-}
-
-/** Does this cluster hold the pods on this side of the intent? */
-export function peerRunsIn(peer: PolicyPeer, clusterName: string): boolean {
-  return peer.cluster === undefined || peer.cluster === clusterName;
 }
 
 export class PolicyHalves extends Construct {
@@ -35,6 +35,7 @@ export class PolicyHalves extends Construct {
   constructor(scope: Construct, id: string, props: PolicyHalvesProps) {
     super(scope, id);
     const { intent, clusterName, meshClusters } = props;
+    if (!props.egress && !props.ingress) throw new Error(`policy ${intent.name}: neither half belongs in ${clusterName}; do not render it there`);
     for (const peer of [intent.from, intent.to]) {
       if (peer.cluster !== undefined && !meshClusters.includes(peer.cluster)) {
         throw new Error(`policy ${intent.name} names cluster ${peer.cluster}, which is not in the mesh`);
@@ -44,7 +45,7 @@ export class PolicyHalves extends Construct {
     const toPorts = intent.ports.length === 0 ? undefined : [{ ports: intent.ports.map((p) => ({ port: String(p.port), protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })) }];
     const description = intent.description ?? `${describePeer(intent.from)} may reach ${describePeer(intent.to)}`;
 
-    if (peerRunsIn(intent.from, clusterName)) {
+    if (props.egress) {
       this.egress = new CiliumNetworkPolicy(this, 'Egress', {
         metadata: { name: `${intent.name}-egress`, namespace: intent.from.namespace, labels: policyLabels(intent) },
         spec: {
@@ -56,7 +57,7 @@ export class PolicyHalves extends Construct {
         },
       });
     }
-    if (peerRunsIn(intent.to, clusterName)) {
+    if (props.ingress) {
       this.ingress = new CiliumNetworkPolicy(this, 'Ingress', {
         metadata: { name: `${intent.name}-ingress`, namespace: intent.to.namespace, labels: policyLabels(intent) },
         spec: {

@@ -136,7 +136,8 @@ export class VerificationKit extends Construct {
     });
 
     if (props.defaultDeny) {
-      this.policies = new PolicyHalves(this, 'Allow', { intent: kitIntent(namespace), clusterName, meshClusters: props.meshClusters });
+      // The kit runs in every cluster, so both halves of its intent belong in each.
+      this.policies = new PolicyHalves(this, 'Allow', { intent: kitIntent(namespace), egress: true, ingress: true, clusterName, meshClusters: props.meshClusters });
     }
   }
 }

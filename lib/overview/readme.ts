@@ -6,8 +6,8 @@
  * written from the model only, in the model's (sorted) order.
  */
 import { MESH_DOMAIN } from '../cilium/peer-config';
-import { peerRunsIn } from '../constructs/cluster-policies';
 import { STAGES } from '../output/stages';
+import { ClusterView, clusterView } from '../model/cluster-view';
 import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer, serverNodes } from '../model/mesh';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
@@ -67,20 +67,20 @@ function clusterTable(mesh: Mesh): string[] {
   return ['| cluster | id | pod range | service range | mesh endpoint (address:port) | Cilium |', '| --- | ---: | --- | --- | --- | --- |', ...rows];
 }
 
-function serviceCell(svc: GlobalService, cluster: string): string {
-  if (!svc.clusters.includes(cluster)) return '';
-  const backend = svc.backend && svc.backend.clusters.includes(cluster) ? `backends (${svc.backend.replicas}× ${svc.backend.name})` : 'service';
+function serviceCell(svc: GlobalService, view: ClusterView): string {
+  if (!view.globalServices.includes(svc)) return '';
+  const backend = svc.backend && svc.backend.clusters.includes(view.cluster.name) ? `backends (${svc.backend.replicas}× ${svc.backend.name})` : 'service';
   return backend;
 }
 
-function serviceMatrix(mesh: Mesh): string[] {
+function serviceMatrix(mesh: Mesh, views: readonly ClusterView[]): string[] {
   if (mesh.globalServices.length === 0) return ['No global services.'];
   const names = mesh.clusters.map((c) => c.name);
   const header = `| service | ports | ${names.join(' | ')} |`;
   const rule = `| --- | --- | ${names.map(() => ':---:').join(' | ')} |`;
   const rows = mesh.globalServices.map((svc) => {
     const ports = svc.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
-    return `| ${cell(`${svc.namespace}/${svc.name}`)} | ${ports} | ${names.map((n) => serviceCell(svc, n)).join(' | ')} |`;
+    return `| ${cell(`${svc.namespace}/${svc.name}`)} | ${ports} | ${views.map((v) => serviceCell(svc, v)).join(' | ')} |`;
   });
   return [
     header,
@@ -98,16 +98,16 @@ function peerText(peer: PolicyPeer): string {
   return `${peer.cluster ?? 'any cluster'} / ${peer.namespace}${labels ? ` / ${labels}` : ''}`;
 }
 
-function policyRow(mesh: Mesh, intent: PolicyIntent): string {
+function policyRow(views: readonly ClusterView[], intent: PolicyIntent): string {
   const ports = intent.ports.length === 0 ? 'all' : intent.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
-  const egress = mesh.clusters.filter((c) => peerRunsIn(intent.from, c.name)).map((c) => c.name);
-  const ingress = mesh.clusters.filter((c) => peerRunsIn(intent.to, c.name)).map((c) => c.name);
+  const egress = views.filter((v) => v.egressIntents.includes(intent)).map((v) => v.cluster.name);
+  const ingress = views.filter((v) => v.ingressIntents.includes(intent)).map((v) => v.cluster.name);
   return `| ${cell(intent.name)} | ${cell(peerText(intent.from))} | ${cell(peerText(intent.to))} | ${ports} | ${egress.join(', ')} | ${ingress.join(', ')} |`;
 }
 
-function policyTable(mesh: Mesh): string[] {
+function policyTable(mesh: Mesh, views: readonly ClusterView[]): string[] {
   if (mesh.policies.length === 0) return ['No policies.'];
-  return ['| policy | from | to | ports | egress half in | ingress half in |', '| --- | --- | --- | --- | --- | --- |', ...mesh.policies.map((p) => policyRow(mesh, p))];
+  return ['| policy | from | to | ports | egress half in | ingress half in |', '| --- | --- | --- | --- | --- | --- |', ...mesh.policies.map((p) => policyRow(views, p))];
 }
 
 function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
@@ -121,6 +121,8 @@ function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
 }
 
 export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
+  // Placement as the renderer places it, cluster by cluster.
+  const views = mesh.clusters.map((c) => clusterView(mesh, c));
   return [
     `# Cluster Mesh \`${mesh.name}\``,
     '',
@@ -138,11 +140,11 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '',
     '## Global services',
     '',
-    ...serviceMatrix(mesh),
+    ...serviceMatrix(mesh, views),
     '',
     '## Policies',
     '',
-    ...policyTable(mesh),
+    ...policyTable(mesh, views),
     '',
     '## Delivery',
     '',

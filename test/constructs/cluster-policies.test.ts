@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { PolicyHalves } from '../../lib/constructs/cluster-policies';
+import { sideRunsIn } from '../../lib/model/cluster-view';
 import { PolicyIntent } from '../../lib/model/mesh';
 import { exampleInventory, meshOf } from '../support/inventory-fixture';
 
@@ -9,7 +10,8 @@ const NAMESPACE = 'k8s:io.kubernetes.pod.namespace';
 
 function halves(intent: PolicyIntent, clusterName: string) {
   const chart = Testing.chart();
-  new PolicyHalves(chart, intent.name, { intent, clusterName, meshClusters: MESH });
+  // Both halves where the sides run, as the cluster view places them.
+  new PolicyHalves(chart, intent.name, { intent, egress: sideRunsIn(intent.from, clusterName), ingress: sideRunsIn(intent.to, clusterName), clusterName, meshClusters: MESH });
   return Testing.synth(chart);
 }
 
@@ -24,12 +26,12 @@ function intent(from: string | undefined, to: string | undefined, ports: PolicyI
 }
 
 describe('PolicyHalves', () => {
-  it('places the example intent: egress in k3scl1, ingress in k3scl2, nothing in k3scl3', () => {
+  it('renders the example intent: egress in k3scl1, ingress in k3scl2, and refuses a cluster where neither half belongs', () => {
     const example = meshOf(exampleInventory()).policies[0];
     const inSource = halves(example, 'k3scl1');
     const inDestination = halves(example, 'k3scl2');
     expect([inSource, inDestination]).toMatchSnapshot();
-    expect(halves(example, 'k3scl3')).toEqual([]);
+    expect(() => halves(example, 'k3scl3')).toThrow(/neither half belongs in k3scl3/);
 
     expect(inSource).toHaveLength(1);
     const egress = inSource[0];

@@ -5,7 +5,8 @@
  * against the upstream CRD and core schemas.
  */
 import { Testing } from 'cdk8s';
-import { PolicyHalves, peerRunsIn } from '../../lib/constructs/cluster-policies';
+import { PolicyHalves } from '../../lib/constructs/cluster-policies';
+import { sideRunsIn } from '../../lib/model/cluster-view';
 import { DEFAULT_DENY_POLICY_NAME, NamespaceDefaultDenyPolicy } from '../../lib/constructs/default-deny';
 import { RawPolicy } from '../../lib/constructs/raw-policy';
 import { VerificationKit } from '../../lib/constructs/verification-kit';
@@ -34,9 +35,9 @@ function intent(from: string | undefined, to: string | undefined): PolicyIntent 
 function placement(i: PolicyIntent): Record<string, string[]> {
   return Object.fromEntries(
     MESH.map((c) => {
-      if (!peerRunsIn(i.from, c) && !peerRunsIn(i.to, c)) return [c, []];
+      if (!sideRunsIn(i.from, c) && !sideRunsIn(i.to, c)) return [c, []];
       const chart = Testing.chart();
-      new PolicyHalves(chart, i.name, { intent: i, clusterName: c, meshClusters: MESH });
+      new PolicyHalves(chart, i.name, { intent: i, egress: sideRunsIn(i.from, c), ingress: sideRunsIn(i.to, c), clusterName: c, meshClusters: MESH });
       return [c, Testing.synth(chart).map((o) => o.metadata.name)];
     }),
   );
@@ -44,7 +45,7 @@ function placement(i: PolicyIntent): Record<string, string[]> {
 
 function half(i: PolicyIntent, cluster: string, which: 'egress' | 'ingress'): any {
   const chart = Testing.chart();
-  new PolicyHalves(chart, i.name, { intent: i, clusterName: cluster, meshClusters: MESH });
+  new PolicyHalves(chart, i.name, { intent: i, egress: which === 'egress', ingress: which === 'ingress', clusterName: cluster, meshClusters: MESH });
   return Testing.synth(chart).find((o) => o.metadata.name === `${i.name}-${which}`);
 }
 
@@ -201,9 +202,9 @@ describeWithShared('policies and the verification kit conform to the upstream sc
   const objects: [string, any][] = [];
   for (const [label, i] of shapes) {
     for (const c of MESH) {
-      if (!peerRunsIn(i.from, c) && !peerRunsIn(i.to, c)) continue;
+      if (!sideRunsIn(i.from, c) && !sideRunsIn(i.to, c)) continue;
       const chart = Testing.chart();
-      new PolicyHalves(chart, 'p', { intent: i, clusterName: c, meshClusters: MESH });
+      new PolicyHalves(chart, 'p', { intent: i, egress: sideRunsIn(i.from, c), ingress: sideRunsIn(i.to, c), clusterName: c, meshClusters: MESH });
       for (const o of Testing.synth(chart)) objects.push([`${label} in ${c}: ${o.metadata.name}`, o]);
     }
   }
