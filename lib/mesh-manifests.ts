@@ -6,7 +6,7 @@
  * overview README.md. Which file holds what, and which code renders it:
  * lib/output/files.ts.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart, ChartProps, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { bootstrapFolder } from './bootstrap/folder';
 import { ciliumHelmValues } from './cilium/helm-values';
@@ -26,6 +26,7 @@ import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
 import { clusterView } from './model/cluster-view';
+import { MANAGED_BY_LABELS } from './model/ownership';
 import { Cluster, Mesh } from './model/mesh';
 import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
 import { overviewReadme } from './overview/readme';
@@ -40,8 +41,11 @@ export type { RenderedFile } from './output/files';
  * empty result renders no file.
  */
 type ManifestFile =
-  | { readonly name: ManifestName; readonly build: (scope: Construct) => void }
+  | { readonly name: ManifestName; readonly build: (scope: Construct) => void; readonly chart?: ChartProps }
   | { readonly name: ManifestName; readonly verbatim: () => string | undefined };
+
+/** Every object the product renders is labelled as its own, on the chart rather than by each construct. */
+export const CHART_PROPS: ChartProps = { disableResourceNameHashes: true, labels: { ...MANAGED_BY_LABELS } };
 
 export function renderMesh(mesh: Mesh): RenderedFile[] {
   return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, cluster)));
@@ -80,7 +84,7 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
       if (text) manifests.push({ name: manifest.name, content: text });
       continue;
     }
-    const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { disableResourceNameHashes: true });
+    const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
     manifest.build(chart);
     const objects = chart.toJson();
     if (objects.length === 0) continue;
@@ -102,6 +106,8 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
   const { peers } = view;
   const facts = ciliumVersionFacts(cilium.version);
   const meshClusters = mesh.clusters.map((c) => c.name);
+  /** Charts whose objects all live in Cilium's namespace. */
+  const inCilium: ChartProps = { namespace: cilium.namespace };
   return [
     meshCaSecretManifest(mesh),
     {
@@ -113,23 +119,28 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
       build: (scope) => {
         const users = remoteUsers(mesh, cluster);
         if (!users || facts.chartRendersRemoteUsers) return;
-        new ClusterMeshRemoteUsers(scope, 'remote-users', { namespace: cilium.namespace, users });
+        new ClusterMeshRemoteUsers(scope, 'remote-users', { users });
       },
+      chart: inCilium,
     },
     {
       name: 'mesh-endpoint-service',
-      build: (scope) => new MeshEndpointService(scope, 'endpoint', { namespace: cilium.namespace, nodePort: cluster.meshNodePort }),
+      build: (scope) => new MeshEndpointService(scope, 'endpoint', { nodePort: cluster.meshNodePort }),
+      chart: inCilium,
     },
     {
       name: 'clustermesh-secrets',
-      build: (scope) => new ClusterMeshSecrets(scope, 'secrets', { namespace: cilium.namespace, ...meshPeerConfig(mesh, cluster) }),
+      build: (scope) => new ClusterMeshSecrets(scope, 'secrets', meshPeerConfig(mesh, cluster)),
+      chart: inCilium,
     },
     {
       name: 'host-aliases-patch',
       build: (scope) => {
         if (facts.hostAliasesInPeerConfig || peers.length === 0) return;
-        new HostAliasesPatch(scope, 'aliases', { namespace: cilium.namespace, workload: dialingWorkload(mesh), aliases: peers.map(peerHostAlias) });
+        new HostAliasesPatch(scope, 'aliases', { workload: dialingWorkload(mesh), aliases: peers.map(peerHostAlias) });
       },
+      // No labels: Helm owns the patched workload's metadata, and a label applied here would be taken from it.
+      chart: { ...inCilium, labels: {} },
     },
     {
       name: 'namespaces',
@@ -183,5 +194,5 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
 function meshCaSecretManifest(mesh: Mesh): ManifestFile {
   const { secrets, cilium } = mesh;
   if (secrets.provider === 'sops') return { name: 'mesh-ca-secret', verbatim: () => sopsCaSecretText(secrets) };
-  return { name: 'mesh-ca-secret', build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { namespace: cilium.namespace, secrets }) };
+  return { name: 'mesh-ca-secret', build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { secrets }), chart: { namespace: cilium.namespace } };
 }

@@ -6,7 +6,7 @@ import { Yaml } from 'cdk8s';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { HelmValues, MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { CILIUM_HELM_REPO, CiliumVersion, isSupportedCiliumVersion } from '../model/cilium-versions';
-import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
+import { KEEP_ANNOTATIONS } from './metadata';
 
 export interface CiliumHelmChartProps {
   /** Cilium chart version. */
@@ -31,7 +31,7 @@ export class CiliumHelmChart extends Construct {
     if (!isSupportedCiliumVersion(props.version)) throw new Error(`unsupported Cilium version ${props.version}`);
     this.helmChart = new HelmChart(this, 'Resource', {
       // Never pruned: helm-controller would uninstall Cilium, the cluster's network.
-      metadata: { name: 'cilium', namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+      metadata: { name: 'cilium', namespace: props.namespace, annotations: { ...KEEP_ANNOTATIONS } },
       spec: {
         repo: CILIUM_HELM_REPO,
         chart: 'cilium',

@@ -14,7 +14,7 @@ import {
   CiliumNetworkPolicySpecIngressToPorts,
 } from '../../imports/cilium.io';
 import { PolicyIntent, PolicyPeer } from '../model/mesh';
-import { CLUSTER_LABEL, MANAGED_BY_LABELS, NAMESPACE_LABEL } from './metadata';
+import { CLUSTER_LABEL, NAMESPACE_LABEL } from './metadata';
 
 export interface PolicyHalvesProps {
   readonly intent: PolicyIntent;
@@ -73,7 +73,7 @@ export class PolicyHalves extends Construct {
 }
 
 function policyLabels(intent: PolicyIntent): Record<string, string> {
-  return { ...MANAGED_BY_LABELS, 'k3s-cilium-mesh/intent': intent.name };
+  return { 'k3s-cilium-mesh/intent': intent.name };
 }
 
 /**

@@ -10,15 +10,15 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
+import { KEEP_ANNOTATIONS } from './metadata';
 
 /** Name and key the chart's clustermesh-apiserver Deployment mounts. */
 export const REMOTE_USERS_CONFIGMAP = 'clustermesh-remote-users';
 export const REMOTE_USERS_KEY = 'users.yaml';
 
 export interface ClusterMeshRemoteUsersProps {
-  /** Cilium's namespace. */
-  readonly namespace: string;
+  /** Cilium's namespace. @default the namespace of the chart */
+  readonly namespace?: string;
   /** One etcd user per peer: `remote-<peer>`, the common name of that peer's remote client certificate. */
   readonly users: readonly string[];
 }
@@ -34,7 +34,7 @@ export class ClusterMeshRemoteUsers extends Construct {
     if (new Set(props.users).size !== props.users.length) throw new Error('remote users must be distinct');
     const configMap: k8s.KubeConfigMapProps = {
       // Never pruned: without it clustermesh-apiserver cannot start again.
-      metadata: { name: REMOTE_USERS_CONFIGMAP, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+      metadata: { name: REMOTE_USERS_CONFIGMAP, namespace: props.namespace, annotations: { ...KEEP_ANNOTATIONS } },
       data: { [REMOTE_USERS_KEY]: remoteUsersYaml(props.users) },
     };
     this.configMap = new ApiObject(this, 'Resource', { ...k8s.KubeConfigMap.GVK, ...configMap });

@@ -7,10 +7,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { PeerEntries } from '../cilium/peer-config';
-import { MANAGED_BY_LABELS } from './metadata';
 
 export interface ClusterMeshSecretsProps {
-  readonly namespace: string;
+  /** Cilium's namespace. @default the namespace of the chart */
+  readonly namespace?: string;
   /** Entries for `cilium-clustermesh`, keyed by peer cluster name. */
   readonly clustermesh: PeerEntries;
   /** Entries for `cilium-kvstoremesh`; omit when KVStoreMesh is off. */
@@ -34,12 +34,12 @@ export class ClusterMeshSecrets extends Construct {
   }
 }
 
-function secret(scope: Construct, name: string, namespace: string, entries: PeerEntries): ApiObject {
+function secret(scope: Construct, name: string, namespace: string | undefined, entries: PeerEntries): ApiObject {
   const data: Record<string, string> = {};
   for (const peer of [...entries.keys()].sort()) {
     data[peer] = Buffer.from(entries.get(peer)!, 'utf8').toString('base64');
   }
-  const props: k8s.KubeSecretProps = { metadata: { name, namespace, labels: { ...MANAGED_BY_LABELS } }, type: 'Opaque', data };
+  const props: k8s.KubeSecretProps = { metadata: { name, namespace }, type: 'Opaque', data };
   // A plain ApiObject: KubeSecret copies its data map once per key, quadratic in the number of peers.
   return new ApiObject(scope, name, { ...k8s.KubeSecret.GVK, ...props });
 }

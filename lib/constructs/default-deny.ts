@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecEgressToPortsPortsProtocol } from '../../imports/cilium.io';
 import { PolicyDirection } from '../model/mesh';
 import { DEFAULT_DENY_POLICY_NAME } from '../model/names';
-import { CLUSTER_LABEL, MANAGED_BY_LABELS, NAMESPACE_LABEL } from './metadata';
+import { CLUSTER_LABEL, NAMESPACE_LABEL } from './metadata';
 
 export { DEFAULT_DENY_POLICY_NAME };
 
@@ -34,7 +34,7 @@ export class NamespaceDefaultDenyPolicy extends Construct {
     const egress = props.direction !== 'ingress';
     const what = props.direction === 'both' ? 'ingress and egress' : props.direction;
     this.policy = new CiliumNetworkPolicy(this, 'Resource', {
-      metadata: { name: DEFAULT_DENY_POLICY_NAME, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS } },
+      metadata: { name: DEFAULT_DENY_POLICY_NAME, namespace: props.namespace },
       spec: {
         description: `Every pod of ${props.namespace} in ${props.clusterName} drops ${what} traffic no policy allows${egress ? ' (DNS to kube-dns stays open)' : ''}`,
         endpointSelector: {},

@@ -8,7 +8,6 @@ import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
 import { GlobalService } from '../model/mesh';
-import { MANAGED_BY_LABELS } from './metadata';
 
 export interface GlobalServiceResourcesProps {
   readonly service: GlobalService;
@@ -30,7 +29,6 @@ export class GlobalServiceResources extends Construct {
       metadata: {
         name: svc.name,
         namespace: svc.namespace,
-        labels: { ...MANAGED_BY_LABELS },
         annotations: globalServiceAnnotations(svc),
       },
       spec: {
@@ -56,7 +54,7 @@ export function globalServiceAnnotations(svc: Pick<GlobalService, 'shared' | 'af
 function backendDeployment(scope: Construct, svc: GlobalService): kplus.Deployment {
   const backend = svc.backend!;
   const deployment = new kplus.Deployment(scope, 'Backend', {
-    metadata: { name: backend.name, namespace: svc.namespace, labels: { ...MANAGED_BY_LABELS } },
+    metadata: { name: backend.name, namespace: svc.namespace },
     replicas: backend.replicas,
     select: false,
     podMetadata: { labels: { ...svc.selector } },

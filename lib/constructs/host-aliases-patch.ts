@@ -9,7 +9,8 @@ import { DialingWorkload, HostAlias } from '../cilium/peer-config';
 import { PATCH_ANNOTATIONS } from './metadata';
 
 export interface HostAliasesPatchProps {
-  readonly namespace: string;
+  /** Cilium's namespace. @default the namespace of the chart */
+  readonly namespace?: string;
   /** The chart's workload that dials the peers. */
   readonly workload: DialingWorkload;
   /** One alias per peer. */

@@ -39,8 +39,8 @@ export function sopsCaSecretText(secrets: SopsSettings): string {
 export const EXTERNAL_SECRET_VALUES_TEMPLATE = 'tls:\n  ca:\n    cert: {{ .tlsCrt | b64enc }}\n    key: {{ .tlsKey | b64enc }}\n';
 
 export interface MeshCaSecretProps {
-  /** Cilium's namespace: the HelmChart reads the Secret from there. */
-  readonly namespace: string;
+  /** Cilium's namespace: the HelmChart reads the Secret from there. @default the namespace of the chart */
+  readonly namespace?: string;
   readonly secrets: ExternalSecretsSettings;
 }
 
@@ -53,7 +53,7 @@ export class MeshCaSecret extends Construct {
     const { storeRef, remoteKey, refreshInterval } = props.secrets;
     this.externalSecret = new ExternalSecret(this, 'Resource', {
       // Never pruned: the Secret it owns would go with it, and Cilium with the next helm run.
-      metadata: { name: MESH_CA_VALUES_SECRET, namespace: props.namespace, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+      metadata: { name: MESH_CA_VALUES_SECRET, namespace: props.namespace, annotations: { ...KEEP_ANNOTATIONS } },
       spec: {
         refreshInterval,
         secretStoreRef: {

@@ -5,14 +5,14 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
-import { MANAGED_BY_LABELS } from './metadata';
 
 /** Port clustermesh-apiserver's etcd listens on. */
 export const CLUSTERMESH_APISERVER_PORT = 2379;
 
 export interface MeshEndpointServiceProps {
   /** Namespace of clustermesh-apiserver. */
-  readonly namespace: string;
+  /** Cilium's namespace. @default the namespace of the chart */
+  readonly namespace?: string;
   /** NodePort peers dial; must be inside the cluster's NodePort range. */
   readonly nodePort: number;
   /** @default 'clustermesh-apiserver-nodeport' */
@@ -31,7 +31,7 @@ export class MeshEndpointService extends Construct {
       metadata: {
         name: props.name ?? 'clustermesh-apiserver-nodeport',
         namespace: props.namespace,
-        labels: { ...MANAGED_BY_LABELS, 'k8s-app': 'clustermesh-apiserver' },
+        labels: { 'k8s-app': 'clustermesh-apiserver' },
       },
       spec: {
         type: 'NodePort',

@@ -5,7 +5,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { BUILT_IN_NAMESPACES } from '../model/names';
-import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
+import { KEEP_ANNOTATIONS } from './metadata';
 
 export { BUILT_IN_NAMESPACES };
 
@@ -21,7 +21,7 @@ export class MeshNamespace extends Construct {
     super(scope, id);
     if (BUILT_IN_NAMESPACES.has(props.name)) throw new Error(`namespace ${props.name} exists in every cluster; do not render it`);
     this.namespace = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: props.name, labels: { ...MANAGED_BY_LABELS }, annotations: { ...KEEP_ANNOTATIONS } },
+      metadata: { name: props.name, annotations: { ...KEEP_ANNOTATIONS } },
     });
   }
 }

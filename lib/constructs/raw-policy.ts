@@ -25,6 +25,7 @@ export class RawPolicy extends Construct {
       throw new Error(`raw policy ${policy.name} is not placed in cluster ${clusterName}`);
     }
     const { apiVersion, kind, metadata, ...body } = policy.manifest as { apiVersion: string; kind: string; metadata: Record<string, unknown> } & Record<string, unknown>;
+    // Written last: a hand-written policy cannot claim another owner (the chart's labels would yield to it).
     const labels = { ...((metadata.labels as Record<string, string> | undefined) ?? {}), ...MANAGED_BY_LABELS };
     this.object = new ApiObject(this, 'Resource', {
       apiVersion,

@@ -59,7 +59,9 @@ export class VerificationKit extends Construct {
   constructor(scope: Construct, id: string, props: VerificationKitProps) {
     super(scope, id);
     const { namespace, clusterName } = props;
-    const labels = { ...MANAGED_BY_LABELS, 'app.kubernetes.io/part-of': 'mesh-verification-kit' };
+    const labels = { 'app.kubernetes.io/part-of': 'mesh-verification-kit' };
+    // The chart labels the objects; pod templates are content and carry the owner themselves.
+    const podLabels = { ...MANAGED_BY_LABELS, ...labels };
     // The kit owns its namespace: disabling the kit prunes it with everything in it.
     this.namespace = new k8s.KubeNamespace(this, 'Namespace', { metadata: { name: namespace, labels } });
 
@@ -80,7 +82,7 @@ export class VerificationKit extends Construct {
         replicas: 1,
         selector: { matchLabels: { ...ECHO_LABELS } },
         template: {
-          metadata: { labels: { ...labels, ...ECHO_LABELS } },
+          metadata: { labels: { ...podLabels, ...ECHO_LABELS } },
           spec: {
             automountServiceAccountToken: false,
             securityContext: podSecurity(65534),
@@ -106,7 +108,7 @@ export class VerificationKit extends Construct {
         backoffLimit: 0,
         activeDeadlineSeconds: 1800,
         template: {
-          metadata: { labels: { ...labels, ...CLIENT_LABELS } },
+          metadata: { labels: { ...podLabels, ...CLIENT_LABELS } },
           spec: {
             restartPolicy: 'Never',
             automountServiceAccountToken: false,

@@ -93,15 +93,15 @@ export class ArgoCdApplicationSet extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationSetProps) {
     super(scope, id);
-    const labels = { ...MANAGED_BY_LABELS };
     this.applicationSet = new ApplicationSet(this, 'Resource', {
-      metadata: { name: `cilium-mesh-${props.meshName}`, namespace: props.namespace, labels },
+      metadata: { name: `cilium-mesh-${props.meshName}`, namespace: props.namespace },
       spec: {
         goTemplate: true,
         goTemplateOptions: ['missingkey=error'],
         generators: [{ list: { elements: props.clusters.map((c) => ({ cluster: c.name, server: c.server, path: c.path })) } }],
         template: {
-          metadata: { name: 'cilium-mesh-{{.cluster}}', labels: { ...labels, 'cilium-mesh/cluster': '{{.cluster}}' } },
+          // The Applications it generates are content, not objects of this chart: they carry the owner themselves.
+          metadata: { name: 'cilium-mesh-{{.cluster}}', labels: { ...MANAGED_BY_LABELS, 'cilium-mesh/cluster': '{{.cluster}}' } },
           spec: {
             project: props.project,
             source: { repoURL: props.repository.url, targetRevision: props.repository.branch, path: '{{.path}}' },

@@ -15,7 +15,6 @@ import {
   KustomizationSpecHealthChecks,
   KustomizationSpecSourceRefKind,
 } from '../../imports/kustomize.toolkit.fluxcd.io';
-import { MANAGED_BY_LABELS } from '../constructs/metadata';
 import { CILIUM_STAGE, VERIFY_STAGE } from '../output/stages';
 import { OUTPUT_FOLDERS } from '../output/files';
 
@@ -93,10 +92,9 @@ export class FluxSync extends Construct {
     const folders = props.stages.map((s) => s.folder);
     if (new Set(folders).size !== folders.length) throw new Error(`stage folders must be distinct, got ${folders.join(', ')}`);
     if (props.repository.url === '') throw new Error('the repository URL is empty');
-    const labels = { ...MANAGED_BY_LABELS };
     const sourceRef = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: FLUX_SOURCE_NAME };
     this.gitRepository = new GitRepository(this, 'source', {
-      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE, labels },
+      metadata: { name: FLUX_SOURCE_NAME, namespace: FLUX_NAMESPACE },
       spec: {
         url: props.repository.url,
         ref: { branch: props.repository.branch },
@@ -112,7 +110,7 @@ export class FluxSync extends Construct {
       const verify = stage.folder === VERIFY_STAGE.folder;
       this.kustomizations.push(
         new Kustomization(this, stage.folder, {
-          metadata: { name, namespace: FLUX_NAMESPACE, labels },
+          metadata: { name, namespace: FLUX_NAMESPACE },
           spec: {
             sourceRef,
             path: repositoryPath(props.repository.path, props.clusterName, stage.folder),
@@ -140,7 +138,7 @@ export class FluxSync extends Construct {
     // Kustomization with prune: true would delete everything it applied).
     this.kustomizations.push(
       new Kustomization(this, 'self', {
-        metadata: { name: fluxKustomizationName(OUTPUT_FOLDERS.flux), namespace: FLUX_NAMESPACE, labels },
+        metadata: { name: fluxKustomizationName(OUTPUT_FOLDERS.flux), namespace: FLUX_NAMESPACE },
         spec: {
           sourceRef,
           path: repositoryPath(props.repository.path, props.clusterName, OUTPUT_FOLDERS.flux),

@@ -13,6 +13,7 @@
 import { App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cluster, Mesh } from '../model/mesh';
+import { MANAGED_BY_LABELS } from '../model/ownership';
 import { ArgoCdApplicationSet, ksopsGenerator } from './argocd';
 import { FluxSync } from './flux-sync';
 import { ManifestName, manifestFile, MANIFESTS, Origin, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
@@ -74,7 +75,7 @@ export const usesSops = (layout: ClusterLayout): boolean => layout.stages.some((
 
 /** Renders constructs in a throwaway app: the entry points are small, one app per file keeps them independent. */
 function synthYaml(origin: Origin & { readonly file: string }, build: (scope: Construct) => void): string {
-  const chart = new Chart(new App({ outdir: '.' }), 'entry', { disableResourceNameHashes: true });
+  const chart = new Chart(new App({ outdir: '.' }), 'entry', { disableResourceNameHashes: true, labels: { ...MANAGED_BY_LABELS } });
   build(chart);
   return withProvenance(origin, origin.file, Yaml.stringify(...chart.toJson()));
 }

@@ -5,7 +5,7 @@
  * pruned, and carries no field its real owner (Helm) manages; what the network
  * depends on is never pruned nor deleted with its Argo CD Application.
  */
-import { KEEP_ANNOTATIONS, PATCH_ANNOTATIONS } from '../../lib/model/ownership';
+import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS, PATCH_ANNOTATIONS } from '../../lib/model/ownership';
 import { apiServerProblems, metadataProblems, serviceProblems } from '../support/api-rules';
 import { isPartialPatch, KubeObject } from '../support/schema-validator';
 import { CHECKED_PROJECT, isApiObjectFile, MATRIX, minorOf, objectId, objectsIn, renderUnderTest } from './rendered';
@@ -48,6 +48,14 @@ describe.each(MATRIX)('what the project ships, Cilium %s', (_label, c) => {
       expect(Object.keys(o.metadata ?? {}).sort()).toEqual(['annotations', 'name', 'namespace']);
       expect(o.spec).toEqual({ template: { spec: { hostAliases: expect.any(Array) } } });
     }
+  });
+
+  it('labels every object as the product\'s own, except a partial patch and the SOPS ciphertext, which are not its to label', () => {
+    const unlabelled = objects
+      .filter(({ o }) => !isPartialPatch(o) && !('sops' in o))
+      .filter(({ o }) => Object.entries(MANAGED_BY_LABELS).some(([k, v]) => (o.metadata?.labels as Record<string, string> | undefined)?.[k] !== v))
+      .map(({ path, o }) => `${path} ${objectId(o)}`);
+    expect(unlabelled).toEqual([]);
   });
 
   it('never prunes what the network depends on: the HelmChart, the mesh CA, the remote users, the namespaces', () => {

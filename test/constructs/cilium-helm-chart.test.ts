@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { load } from 'js-yaml';
 import { ciliumHelmValues } from '../../lib/cilium/helm-values';
 import { CiliumHelmChart } from '../../lib/constructs/cilium-helm-chart';
@@ -7,7 +8,7 @@ import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture
 function render(files = exampleInventory(), clusterName = 'k3scl2') {
   const mesh = meshOf(files);
   const cluster = mesh.clusters.find((c) => c.name === clusterName)!;
-  const chart = Testing.chart();
+  const chart = meshChart();
   new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster) });
   const [obj] = Testing.synth(chart);
   return { obj, values: load(obj.spec.valuesContent) as any };
@@ -78,7 +79,7 @@ describe('CiliumHelmChart', () => {
   });
 
   it('refuses an unsupported version', () => {
-    const chart = Testing.chart();
+    const chart = meshChart();
     expect(() => new CiliumHelmChart(chart, 'c', { version: '1.17.0' as any, namespace: 'kube-system', values: {} })).toThrow(/unsupported Cilium version 1.17.0/);
   });
 });

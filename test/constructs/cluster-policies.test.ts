@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { PolicyHalves } from '../../lib/constructs/cluster-policies';
 import { sideRunsIn } from '../../lib/model/cluster-view';
 import { PolicyIntent } from '../../lib/model/mesh';
@@ -9,7 +10,7 @@ const CLUSTER = 'io.cilium.k8s.policy.cluster';
 const NAMESPACE = 'k8s:io.kubernetes.pod.namespace';
 
 function halves(intent: PolicyIntent, clusterName: string) {
-  const chart = Testing.chart();
+  const chart = meshChart();
   // Both halves where the sides run, as the cluster view places them.
   new PolicyHalves(chart, intent.name, { intent, egress: sideRunsIn(intent.from, clusterName), ingress: sideRunsIn(intent.to, clusterName), clusterName, meshClusters: MESH });
   return Testing.synth(chart);

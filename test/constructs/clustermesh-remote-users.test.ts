@@ -1,10 +1,11 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { load } from 'js-yaml';
 import { ClusterMeshRemoteUsers, remoteUsersYaml } from '../../lib/constructs/clustermesh-remote-users';
 
 describe('ClusterMeshRemoteUsers', () => {
   it('renders ConfigMap clustermesh-remote-users with one remote user per peer, never pruned', () => {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new ClusterMeshRemoteUsers(chart, 'u', { namespace: 'kube-system', users: ['remote-k3scl1', 'remote-k3scl3'] });
     const [cm] = Testing.synth(chart);
     expect(cm).toMatchSnapshot();
@@ -20,7 +21,7 @@ describe('ClusterMeshRemoteUsers', () => {
   });
 
   it('refuses names that are not remote cluster users, and duplicates', () => {
-    expect(() => new ClusterMeshRemoteUsers(Testing.chart(), 'u', { namespace: 'kube-system', users: ['admin'] })).toThrow(/not a remote cluster user/);
-    expect(() => new ClusterMeshRemoteUsers(Testing.chart(), 'u', { namespace: 'kube-system', users: ['remote-a', 'remote-a'] })).toThrow(/distinct/);
+    expect(() => new ClusterMeshRemoteUsers(meshChart(), 'u', { namespace: 'kube-system', users: ['admin'] })).toThrow(/not a remote cluster user/);
+    expect(() => new ClusterMeshRemoteUsers(meshChart(), 'u', { namespace: 'kube-system', users: ['remote-a', 'remote-a'] })).toThrow(/distinct/);
   });
 });

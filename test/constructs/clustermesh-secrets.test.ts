@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { meshPeerConfig } from '../../lib/cilium/peer-config';
 import { ClusterMeshSecrets } from '../../lib/constructs/clustermesh-secrets';
 import { exampleWithVersion, meshOf } from '../support/inventory-fixture';
@@ -6,7 +7,7 @@ import { exampleWithVersion, meshOf } from '../support/inventory-fixture';
 function render(version: string, kvstoremesh: boolean, clusterName = 'k3scl2') {
   const mesh = meshOf(exampleWithVersion(version, kvstoremesh));
   const cluster = mesh.clusters.find((c) => c.name === clusterName)!;
-  const chart = Testing.chart();
+  const chart = meshChart();
   new ClusterMeshSecrets(chart, 's', { namespace: 'kube-system', ...meshPeerConfig(mesh, cluster) });
   const objects = Testing.synth(chart);
   const decoded = (name: string) => {
@@ -69,7 +70,7 @@ describe('ClusterMeshSecrets', () => {
 describe('ClusterMeshSecrets validation', () => {
   it('refuses a key that is not a cluster name, and an entry that is not an etcd configuration', () => {
     const entry = 'endpoints:\n- https://a.mesh.cilium.io:32379';
-    expect(() => new ClusterMeshSecrets(Testing.chart(), 's', { namespace: 'kube-system', clustermesh: new Map([['Bad_Name', entry]]) })).toThrow(/not a Cilium cluster name/);
-    expect(() => new ClusterMeshSecrets(Testing.chart(), 's', { namespace: 'kube-system', clustermesh: new Map([['a', 'hello']]) })).toThrow(/not an etcd client configuration/);
+    expect(() => new ClusterMeshSecrets(meshChart(), 's', { namespace: 'kube-system', clustermesh: new Map([['Bad_Name', entry]]) })).toThrow(/not a Cilium cluster name/);
+    expect(() => new ClusterMeshSecrets(meshChart(), 's', { namespace: 'kube-system', clustermesh: new Map([['a', 'hello']]) })).toThrow(/not an etcd client configuration/);
   });
 });

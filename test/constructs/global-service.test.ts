@@ -1,11 +1,12 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { GlobalServiceResources } from '../../lib/constructs/global-service';
 import { MeshNamespace } from '../../lib/constructs/namespace';
 import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
 
 function render(clusterName: string, files = exampleInventory()) {
   const mesh = meshOf(files);
-  const chart = Testing.chart();
+  const chart = meshChart();
   for (const svc of mesh.globalServices) new GlobalServiceResources(chart, svc.name, { service: svc, clusterName });
   return Testing.synth(chart);
 }
@@ -47,7 +48,7 @@ describe('GlobalServiceResources', () => {
 
 describe('MeshNamespace', () => {
   it('is never pruned', () => {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new MeshNamespace(chart, 'ns', { name: 'test' });
     const [ns] = Testing.synth(chart);
     expect(ns).toMatchSnapshot();
@@ -57,6 +58,6 @@ describe('MeshNamespace', () => {
   });
 
   it('refuses namespaces every cluster has', () => {
-    expect(() => new MeshNamespace(Testing.chart(), 'ns', { name: 'kube-system' })).toThrow(/exists in every cluster/);
+    expect(() => new MeshNamespace(meshChart(), 'ns', { name: 'kube-system' })).toThrow(/exists in every cluster/);
   });
 });

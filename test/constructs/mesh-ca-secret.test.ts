@@ -3,7 +3,7 @@
  * verbatim (provider sops), or an ExternalSecret (provider external-secrets)
  * that writes the same Secret from a store, with no key material at all.
  */
-import { Chart, Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { load } from 'js-yaml';
 import { parse } from 'yaml';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../lib/cilium/helm-values';
@@ -23,7 +23,7 @@ const externalSecrets = () =>
 function externalSecretObject(): any {
   const mesh = meshOf(externalSecrets());
   if (mesh.secrets.provider !== 'external-secrets') throw new Error('expected external-secrets');
-  const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+  const chart = meshChart();
   new MeshCaSecret(chart, 'mesh-ca', { namespace: 'kube-system', secrets: mesh.secrets });
   const objects = chart.toJson();
   expect(objects).toHaveLength(1);

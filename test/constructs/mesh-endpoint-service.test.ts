@@ -1,9 +1,10 @@
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { MeshEndpointService } from '../../lib/constructs/mesh-endpoint-service';
 
 describe('MeshEndpointService', () => {
   it('exposes clustermesh-apiserver etcd on the given NodePort', () => {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new MeshEndpointService(chart, 'endpoint', { namespace: 'kube-system', nodePort: 32380 });
     const [svc] = Testing.synth(chart);
     expect(svc).toMatchSnapshot();
@@ -15,6 +16,6 @@ describe('MeshEndpointService', () => {
   });
 
   it('refuses a value that is not a port', () => {
-    expect(() => new MeshEndpointService(Testing.chart(), 'e', { namespace: 'kube-system', nodePort: 70000 })).toThrow(/nodePort must be a port number/);
+    expect(() => new MeshEndpointService(meshChart(), 'e', { namespace: 'kube-system', nodePort: 70000 })).toThrow(/nodePort must be a port number/);
   });
 });

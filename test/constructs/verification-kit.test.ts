@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { CURL_IMAGE, ECHO_IMAGE, VerificationKit, verifyGuide } from '../../lib/constructs/verification-kit';
 import { editFile, meshOf } from '../support/inventory-fixture';
 import { policyExample } from '../policies/fixture';
@@ -7,7 +8,7 @@ import { policyExample } from '../policies/fixture';
 const MESH = ['k3scl1', 'k3scl2', 'k3scl3'];
 
 function render(defaultDeny?: 'ingress' | 'egress' | 'both') {
-  const chart = Testing.chart();
+  const chart = meshChart();
   new VerificationKit(chart, 'kit', { namespace: 'mesh-check', clusterName: 'k3scl2', meshClusters: MESH, calls: 60, defaultDeny });
   return Testing.synth(chart);
 }

@@ -5,6 +5,7 @@
  * against the upstream CRD and core schemas.
  */
 import { Testing } from 'cdk8s';
+import { meshChart } from '../support/mesh-chart';
 import { PolicyHalves } from '../../lib/constructs/cluster-policies';
 import { sideRunsIn } from '../../lib/model/cluster-view';
 import { DEFAULT_DENY_POLICY_NAME, NamespaceDefaultDenyPolicy } from '../../lib/constructs/default-deny';
@@ -36,7 +37,7 @@ function placement(i: PolicyIntent): Record<string, string[]> {
   return Object.fromEntries(
     MESH.map((c) => {
       if (!sideRunsIn(i.from, c) && !sideRunsIn(i.to, c)) return [c, []];
-      const chart = Testing.chart();
+      const chart = meshChart();
       new PolicyHalves(chart, i.name, { intent: i, egress: sideRunsIn(i.from, c), ingress: sideRunsIn(i.to, c), clusterName: c, meshClusters: MESH });
       return [c, Testing.synth(chart).map((o) => o.metadata.name)];
     }),
@@ -44,7 +45,7 @@ function placement(i: PolicyIntent): Record<string, string[]> {
 }
 
 function half(i: PolicyIntent, cluster: string, which: 'egress' | 'ingress'): any {
-  const chart = Testing.chart();
+  const chart = meshChart();
   new PolicyHalves(chart, i.name, { intent: i, egress: which === 'egress', ingress: which === 'ingress', clusterName: cluster, meshClusters: MESH });
   return Testing.synth(chart).find((o) => o.metadata.name === `${i.name}-${which}`);
 }
@@ -118,7 +119,7 @@ describe('intent shapes', () => {
 
 describe('NamespaceDefaultDenyPolicy', () => {
   function render(direction: 'ingress' | 'egress' | 'both') {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new NamespaceDefaultDenyPolicy(chart, 'deny', { namespace: 'team-a', direction, clusterName: 'k3scl2' });
     return Testing.synth(chart);
   }
@@ -151,7 +152,7 @@ describe('NamespaceDefaultDenyPolicy', () => {
 describe('RawPolicy', () => {
   it('renders the policy as written, with the managed-by label, only where it is placed', () => {
     const mesh = meshOf(rawInventory());
-    const chart = Testing.chart();
+    const chart = meshChart();
     new RawPolicy(chart, 'raw', { policy: mesh.rawPolicies[0], clusterName: 'k3scl1' });
     const [object] = Testing.synth(chart);
     expect(object).toMatchSnapshot();
@@ -161,7 +162,7 @@ describe('RawPolicy', () => {
       metadata: { name: 'probe-egress-world', namespace: 'default', labels: { team: 'a', 'app.kubernetes.io/managed-by': 'k3s-cilium-mesh' } },
       spec: RAW_SPEC,
     });
-    expect(() => new RawPolicy(Testing.chart(), 'raw', { policy: mesh.rawPolicies[0], clusterName: 'k3scl3' })).toThrow(/not placed in cluster k3scl3/);
+    expect(() => new RawPolicy(meshChart(), 'raw', { policy: mesh.rawPolicies[0], clusterName: 'k3scl3' })).toThrow(/not placed in cluster k3scl3/);
   });
 });
 
@@ -203,23 +204,23 @@ describeWithShared('policies and the verification kit conform to the upstream sc
   for (const [label, i] of shapes) {
     for (const c of MESH) {
       if (!sideRunsIn(i.from, c) && !sideRunsIn(i.to, c)) continue;
-      const chart = Testing.chart();
+      const chart = meshChart();
       new PolicyHalves(chart, 'p', { intent: i, egress: sideRunsIn(i.from, c), ingress: sideRunsIn(i.to, c), clusterName: c, meshClusters: MESH });
       for (const o of Testing.synth(chart)) objects.push([`${label} in ${c}: ${o.metadata.name}`, o]);
     }
   }
   for (const direction of ['ingress', 'egress', 'both'] as const) {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new NamespaceDefaultDenyPolicy(chart, 'deny', { namespace: 'team-a', direction, clusterName: 'k3scl1' });
     for (const o of Testing.synth(chart)) objects.push([`default deny ${direction}`, o]);
   }
   mesh.rawPolicies.forEach((policy, index) => {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new RawPolicy(chart, 'raw', { policy, clusterName: 'k3scl1' });
     for (const o of Testing.synth(chart)) objects.push([`raw policy ${index}`, o]);
   });
   for (const defaultDeny of [undefined, 'both'] as const) {
-    const chart = Testing.chart();
+    const chart = meshChart();
     new VerificationKit(chart, 'kit', { namespace: 'mesh-check', clusterName: 'k3scl1', meshClusters: MESH, calls: 60, defaultDeny });
     for (const o of Testing.synth(chart)) objects.push([`verification kit (default deny ${defaultDeny ?? 'off'}): ${o.kind} ${o.metadata.name}`, o]);
   }
@@ -231,7 +232,7 @@ describeWithShared('policies and the verification kit conform to the upstream sc
 
 describe('NamespaceDefaultDenyPolicy validation', () => {
   it('refuses an unknown direction and a bad namespace name', () => {
-    expect(() => new NamespaceDefaultDenyPolicy(Testing.chart(), 'd', { namespace: 'team-a', direction: 'sideways' as any, clusterName: 'k3scl1' })).toThrow(/ingress, egress or both/);
-    expect(() => new NamespaceDefaultDenyPolicy(Testing.chart(), 'd', { namespace: 'Team_A', direction: 'both', clusterName: 'k3scl1' })).toThrow(/not a namespace name/);
+    expect(() => new NamespaceDefaultDenyPolicy(meshChart(), 'd', { namespace: 'team-a', direction: 'sideways' as any, clusterName: 'k3scl1' })).toThrow(/ingress, egress or both/);
+    expect(() => new NamespaceDefaultDenyPolicy(meshChart(), 'd', { namespace: 'Team_A', direction: 'both', clusterName: 'k3scl1' })).toThrow(/not a namespace name/);
   });
 });
