@@ -12,19 +12,11 @@ export function isSupportedCiliumVersion(value: unknown): value is CiliumVersion
 }
 
 export interface CiliumVersionFacts {
-  readonly chartVersion: CiliumVersion;
   /**
    * 1.20 reads `<peer>.mesh.cilium.io` addresses from the peer entry itself
    * (`cilium-host-aliases`); older releases need hostAliases on the pod that dials.
    */
   readonly hostAliasesInPeerConfig: boolean;
-  /** 1.19 added `clustermesh.apiserver.service.externallyCreated`; 1.18 always renders its Service. */
-  readonly canSkipApiserverService: boolean;
-  /**
-   * From 1.19 a policy selector without a cluster label matches the local
-   * cluster only (`clustermesh.policyDefaultLocalCluster` defaults to true).
-   */
-  readonly policyDefaultLocalCluster: boolean;
   /**
    * Before 1.19, with kube-proxy replacement, agents dialling a peer's NodePort
    * that equals their own cluster's reached their own cluster.
@@ -42,26 +34,17 @@ export interface CiliumVersionFacts {
 
 const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
   '1.18.12': {
-    chartVersion: '1.18.12',
     hostAliasesInPeerConfig: false,
-    canSkipApiserverService: false,
-    policyDefaultLocalCluster: false,
     needsDistinctMeshNodePorts: true,
     chartRendersRemoteUsers: true,
   },
   '1.19.6': {
-    chartVersion: '1.19.6',
     hostAliasesInPeerConfig: false,
-    canSkipApiserverService: true,
-    policyDefaultLocalCluster: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
   },
   '1.20.0': {
-    chartVersion: '1.20.0',
     hostAliasesInPeerConfig: true,
-    canSkipApiserverService: true,
-    policyDefaultLocalCluster: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
   },

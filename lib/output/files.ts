@@ -101,5 +101,3 @@ export const SUPPORT_FILES = {
   /** dist/<cluster>/bootstrap/HANDOVER.md */
   handoverGuide: { file: 'HANDOVER.md', renderedBy: 'handoverGuide', source: 'lib/bootstrap/handover.ts' },
 } as const satisfies Record<string, Origin & { readonly file: string }>;
-
-export type SupportFileKind = keyof typeof SUPPORT_FILES;

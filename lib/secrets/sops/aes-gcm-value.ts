@@ -21,10 +21,6 @@ export interface EncryptedValueParts {
   type: ValueType;
 }
 
-export function looksEncrypted(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith('ENC[');
-}
-
 /** Splits `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]`; `where` names the value in error messages. */
 export function parseEncryptedValue(text: string, where: string): EncryptedValueParts {
   const match = ENCRYPTED_VALUE.exec(text);
