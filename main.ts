@@ -6,6 +6,7 @@
  */
 import { join } from 'path';
 import { reportProblems } from './lib/cli/report';
+import { formatFileSystemFailure } from './lib/fs/file-system-error';
 import { renderMeshInParallel } from './lib/synth/parallel-render';
 import { synthMeshWith } from './lib/synth/synth-mesh';
 
@@ -24,4 +25,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => (process.exitCode = code));
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    // A full disk, a read-only or foreign dist/: one line naming the path and the fix.
+    const line = formatFileSystemFailure(err, process.cwd());
+    if (line === undefined) throw err;
+    process.stderr.write(`${line}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,6 +1,7 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
+import { formatFileSystemFailure } from '../fs/file-system-error';
 import { redactSecrets } from '../model/redact';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
@@ -32,7 +33,10 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
       context.stderr.write(redactSecrets(`error: ${(err as Error).message}\n`));
       return 1;
     }
-    throw err;
+    const line = formatFileSystemFailure(err, context.root);
+    if (line === undefined) throw err;
+    context.stderr.write(`${line}\n`);
+    return 1;
   }
 }
 

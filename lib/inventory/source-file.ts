@@ -1,8 +1,9 @@
 /**
  * One inventory file, parsed with positions so problems can name a line.
  */
-import { readFileSync } from 'fs';
 import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLError } from 'yaml';
+import { FileSystemError } from '../fs/file-system-error';
+import { readProjectFile } from '../fs/read-file';
 import { formatFieldPath, Problem } from './problems';
 
 export type FieldPath = readonly (string | number)[];
@@ -12,9 +13,10 @@ export class SourceFile {
   static read(absolutePath: string, displayPath: string): { file?: SourceFile; problems: Problem[] } {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(absolutePath);
+      bytes = readProjectFile(absolutePath);
     } catch (err) {
-      return { problems: [fileProblem(displayPath, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the file permissions')] };
+      if (!(err instanceof FileSystemError)) throw err;
+      return { problems: [fileProblem(displayPath, err.problem, err.fix)] };
     }
     let text: string;
     try {

@@ -3,6 +3,7 @@
  */
 import { linkSync, mkdirSync } from 'fs';
 import { dirname, join, resolve } from 'path';
+import { fsCall } from '../fs/file-system-error';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../inventory/problems';
 import { renderMesh, RenderedFile } from '../mesh-manifests';
@@ -51,8 +52,8 @@ function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly P
   if (options.mirrorDir) {
     for (const file of files) {
       const target = join(options.mirrorDir, file.path);
-      mkdirSync(dirname(target), { recursive: true });
-      linkSync(join(outDir, file.path), target);
+      fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
+      fsCall('write', target, () => linkSync(join(outDir, file.path), target));
     }
   }
   return { ok: true, clusters: mesh.clusters.length, files: files.length, publish: result, problems };

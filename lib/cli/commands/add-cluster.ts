@@ -6,6 +6,8 @@
  */
 import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
+import { removeQuietly } from '../../fs/clean-up';
+import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/read-cluster';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
@@ -211,11 +213,11 @@ export function clusterFileText(plan: ClusterPlan): string {
 /** Writes a file that must not exist yet, all at once: a reader never sees half of it. */
 export function writeNewFileAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { flag: 'wx' });
   try {
-    linkSync(temporary, path); // fails if the file appeared meanwhile
+    fsCall('write', path, () => writeFileSync(temporary, text, { flag: 'wx' }));
+    fsCall('write', path, () => linkSync(temporary, path)); // fails if the file appeared meanwhile
   } finally {
-    unlinkSync(temporary);
+    removeQuietly(temporary);
   }
 }
 

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
+import { readProjectFile } from '../../fs/read-file';
 import { inspectCertificate } from '../../secrets/mesh-ca';
 import { MeshCommand } from '../command';
 import { checkOptions, describeCertificate, parseDays, requireCaFile, sopsMesh, writeNewCa } from './ca-support';
@@ -29,7 +30,7 @@ export const caRotateCommand: MeshCommand = {
     const days = parseDays(args);
     const m = sopsMesh(context);
     requireCaFile(m.paths);
-    const old = existsSync(m.paths.certPath) ? safeInspect(readFileSync(m.paths.certPath, 'utf8')) : undefined;
+    const old = existsSync(m.paths.certPath) ? safeInspect(m.paths.certPath) : undefined;
     if (!args.includes('--yes')) {
       context.stderr.write(`${ROTATION_ACCOUNT}\n\nNothing was written. Run 'npm run mesh -- ca rotate --yes' to replace the CA in ${m.paths.sopsFile}.\n`);
       return 1;
@@ -51,9 +52,10 @@ export const caRotateCommand: MeshCommand = {
   },
 };
 
-function safeInspect(pem: string) {
+/** The old certificate, for the message only: an unreadable one is replaced all the same. */
+function safeInspect(path: string) {
   try {
-    return inspectCertificate(pem);
+    return inspectCertificate(readProjectFile(path).toString('utf8'));
   } catch {
     return undefined;
   }

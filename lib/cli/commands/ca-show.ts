@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
+import { readProjectFile } from '../../fs/read-file';
 import { checkCaCertificate, inspectCertificate, outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
@@ -23,7 +24,7 @@ export const caShowCommand: MeshCommand = {
     let failed = false;
     let clearPem: string | undefined;
     if (existsSync(m.paths.certPath)) {
-      clearPem = readFileSync(m.paths.certPath, 'utf8');
+      clearPem = readProjectFile(m.paths.certPath).toString('utf8');
       try {
         const cert = inspectCertificate(clearPem);
         stdout.write([`mesh CA (${m.paths.certFile}):`, ...describeCertificate(cert), ''].join('\n'));

@@ -3,8 +3,9 @@
  * (read without the CA files, which these commands create), the CA file paths,
  * the age identity, and turning library errors into one-line user errors.
  */
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { resolve } from 'path';
+import { readProjectFile } from '../../fs/read-file';
 import { loadInventory } from '../../inventory/load';
 import { formatProblem } from '../../inventory/problems';
 import { Mesh } from '../../model/mesh';
@@ -54,7 +55,7 @@ export function requireCaFile(paths: CaPaths): string {
   if (!existsSync(paths.sopsPath)) {
     throw new UsageError(`${paths.sopsFile} does not exist: the mesh has no CA yet. Create it with 'npm run mesh -- ca init'.`);
   }
-  return readFileSync(paths.sopsPath, 'utf8');
+  return readProjectFile(paths.sopsPath).toString('utf8');
 }
 
 /** age identities from SOPS_AGE_KEY_FILE / SOPS_AGE_KEY (as sops finds them); a clear error when there is none. */

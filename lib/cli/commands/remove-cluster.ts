@@ -5,6 +5,7 @@
  */
 import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
+import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
 import { formatFieldPath } from '../../inventory/problems';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
@@ -81,7 +82,7 @@ export const removeClusterCommand: MeshCommand = {
     }
 
     const path = resolve(root, cluster.source.file);
-    unlinkSync(path);
+    fsCall('remove', path, () => unlinkSync(path));
     const after = loadInventory(dir, { displayRoot: root });
     reportProblems(after.problems, stderr);
     stdout.write(
