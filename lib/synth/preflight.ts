@@ -22,8 +22,9 @@ export interface PreflightContext {
 /** Returns true when synth may go on. */
 export function preflight({ root, env, stderr }: PreflightContext): boolean {
   try {
-    recoverInterruptedPublish(resolve(root, env.MESH_OUTPUT ?? 'dist'));
-    const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root });
+    const outputDir = resolve(root, env.MESH_OUTPUT ?? 'dist');
+    recoverInterruptedPublish(outputDir);
+    const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, outputDir });
     reportProblems(result.problems.filter((p) => p.severity === 'error'), stderr);
     return result.mesh !== undefined;
   } catch (err) {

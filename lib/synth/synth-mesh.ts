@@ -43,7 +43,7 @@ export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile
 
 function load(options: SynthOptions) {
   const root = options.root ?? process.cwd();
-  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root });
+  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
 }
 
 function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {

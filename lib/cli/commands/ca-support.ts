@@ -36,7 +36,7 @@ export interface SopsMesh {
 
 /** Loads the inventory (without the CA files) and requires provider sops. Reports every inventory error at once. */
 export function sopsMesh({ root, env }: CommandContext): SopsMesh {
-  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false });
+  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false, outputDir: resolve(root, env.MESH_OUTPUT ?? 'dist') });
   if (!result.mesh) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     throw new UsageError(`the inventory has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written:\n${errors.map(formatProblem).join('\n')}`);
