@@ -1,7 +1,9 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
+import { resolve } from 'path';
 import { formatFileSystemFailure } from '../fs/file-system-error';
+import { sayWaiting, withProjectLock } from '../fs/project-lock';
 import { redactSecrets } from '../model/redact';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
@@ -27,7 +29,10 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
     return 1;
   }
   try {
-    return await command.run(argv.slice(command.words.length), context);
+    const args = argv.slice(command.words.length);
+    if (!command.writesProject?.(args)) return await command.run(args, context);
+    const outDir = resolve(context.root, context.env.MESH_OUTPUT ?? 'dist');
+    return await withProjectLock(outDir, { command: command.words.join(' '), env: context.env, onWait: sayWaiting(context.stderr, 'the project') }, () => command.run(args, context));
   } catch (err) {
     if (err instanceof UsageError || (err as Error).name === 'SopsError' || (err as Error).name === 'InventoryError') {
       context.stderr.write(redactSecrets(`error: ${(err as Error).message}\n`));

@@ -9,6 +9,7 @@
  */
 import { resolve } from 'path';
 import { formatFileSystemFailure } from '../fs/file-system-error';
+import { acquireProjectLock, LOCK_TOKEN_ENV, ProjectLock, sayWaiting } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
 import { reportProblems } from '../cli/report';
 import { recoverInterruptedPublish } from './publish';
@@ -19,15 +20,30 @@ export interface PreflightContext {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/** Returns true when synth may go on. */
+/**
+ * Returns true when synth may go on. It then holds the lock on dist/ until
+ * this process exits, and hands it to the cdk8s app (a child process) through
+ * MESH_LOCK_TOKEN in `env`: a second synth started meanwhile waits for the
+ * whole run, not only for the app's publish.
+ */
 export function preflight({ root, env, stderr }: PreflightContext): boolean {
+  let lock: ProjectLock | undefined;
   try {
     const outputDir = resolve(root, env.MESH_OUTPUT ?? 'dist');
+    lock = acquireProjectLock(outputDir, { command: 'synth', env, onWait: sayWaiting(stderr, 'dist/') });
     recoverInterruptedPublish(outputDir);
     const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, outputDir });
     reportProblems(result.problems.filter((p) => p.severity === 'error'), stderr);
-    return result.mesh !== undefined;
+    if (result.mesh === undefined) {
+      lock.release();
+      return false;
+    }
+    env[LOCK_TOKEN_ENV] = lock.token;
+    const held = lock;
+    process.on('exit', () => held.release());
+    return true;
   } catch (err) {
+    lock?.release();
     const line = formatFileSystemFailure(err, root);
     if (line === undefined) throw err;
     stderr.write(`${line}\n`);

@@ -4,6 +4,7 @@
 import { linkSync, mkdirSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
+import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../inventory/problems';
 import { renderMesh, RenderedFile } from '../mesh-manifests';
@@ -26,9 +27,11 @@ export type SynthResult =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
-  const loaded = load(options);
-  if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-  return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+  return withProjectLockSync(outDirOf(options), lockOptions(), () => {
+    const loaded = load(options);
+    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
+    return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+  });
 }
 
 /**
@@ -36,9 +39,24 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
  * large mesh); loading, checks and publishing are the same.
  */
 export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile[]>, options: SynthOptions = {}): Promise<SynthResult> {
-  const loaded = load(options);
-  if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-  return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+  return withProjectLock(outDirOf(options), lockOptions(), async () => {
+    const loaded = load(options);
+    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
+    return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+  });
+}
+
+/**
+ * One synth at a time per output folder (two at once would delete each
+ * other's half-built trees); under `npm run synth` the lock is already held
+ * by its first process and shared through MESH_LOCK_TOKEN.
+ */
+function lockOptions() {
+  return { command: 'synth', onWait: sayWaiting(process.stderr, 'dist/') };
+}
+
+function outDirOf(options: SynthOptions): string {
+  return resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
 }
 
 function load(options: SynthOptions) {
@@ -47,7 +65,7 @@ function load(options: SynthOptions) {
 }
 
 function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {
-  const outDir = resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
+  const outDir = outDirOf(options);
   const result = publish(outDir, files);
   if (options.mirrorDir) {
     for (const file of files) {

@@ -14,9 +14,10 @@ let project: { root: string; cleanup: () => void };
 beforeEach(() => (project = tempProject()));
 afterEach(() => project.cleanup());
 
-async function expectOneLineFailure(argv: string[], faults: Omit<FsFault, 'under'>[], line: RegExp, env: Record<string, string> = {}): Promise<void> {
+/** Runs `argv` with `faults` (their `under` relative to the project) and expects one error line matching `line`. */
+async function expectOneLineFailure(argv: string[], faults: FsFault[], line: RegExp, env: Record<string, string> = {}): Promise<void> {
   const before = snapshot(project.root);
-  const undo = installFsFaults(faults.map((f) => ({ ...f, under: project.root })));
+  const undo = installFsFaults(faults.map((f) => ({ ...f, under: join(project.root, f.under) })));
   let run;
   try {
     run = await mesh(project.root, argv, env);
@@ -32,19 +33,19 @@ async function expectOneLineFailure(argv: string[], faults: Omit<FsFault, 'under
 
 describe('mesh commands on a hostile file system', () => {
   it('add-cluster on a read-only inventory (EROFS)', async () => {
-    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'EROFS', ops: ['modify'] }], /^error: clusters\/k3scl4\.yaml cannot be written: the file system is read-only \(EROFS\)\. Fix: /);
+    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'EROFS', ops: ['modify'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the file system is read-only \(EROFS\)\. Fix: /);
   });
 
   it('add-cluster on a full disk (ENOSPC)', async () => {
-    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'ENOSPC', ops: ['data'] }], /^error: clusters\/k3scl4\.yaml cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
+    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'ENOSPC', ops: ['data'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
   });
 
   it('remove-cluster when the file cannot be removed (EACCES)', async () => {
-    await expectOneLineFailure(['remove-cluster', 'k3scl3'], [{ code: 'EACCES', ops: ['unlinkSync'] }], /^error: clusters\/k3scl3\.yaml cannot be removed: permission denied \(EACCES\)\. Fix: give your user write access/);
+    await expectOneLineFailure(['remove-cluster', 'k3scl3'], [{ code: 'EACCES', ops: ['unlinkSync'], under: 'clusters' }], /^error: clusters\/k3scl3\.yaml cannot be removed: permission denied \(EACCES\)\. Fix: give your user write access/);
   });
 
   it('ca rotate --yes on a full disk (ENOSPC)', async () => {
-    await expectOneLineFailure(['ca', 'rotate', '--yes'], [{ code: 'ENOSPC', ops: ['data'] }], /^error: secrets\/cilium-mesh-ca\.\S+ cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
+    await expectOneLineFailure(['ca', 'rotate', '--yes'], [{ code: 'ENOSPC', ops: ['data'], under: 'secrets' }], /^error: secrets\/cilium-mesh-ca\.\S+ cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
   });
 
   it('ca show --write-cert with a folder where the certificate should be (EISDIR)', async () => {

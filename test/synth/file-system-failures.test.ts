@@ -48,15 +48,17 @@ describe('synth on a hostile file system', () => {
   });
 
   it.each([
-    ['a full disk', { code: 'ENOSPC', ops: ['data'] }, /^error: dist cannot be written: the disk is full \(ENOSPC\)\. Fix: free space/],
-    ['a read-only project', { code: 'EROFS', ops: ['modify'] }, /^error: \S+ cannot be (written|created|replaced): the file system is read-only \(EROFS\)\. Fix: run it in a writable copy/],
-    ['a dist/ without write permission', { code: 'EACCES', ops: ['renameSync', 'linkSync', 'writeFileSync'] }, /^error: dist cannot be (written|replaced): permission denied \(EACCES\)\. Fix: give your user write access/],
-    ['a full disk after some files', { code: 'ENOSPC', ops: ['data'], after: 2 }, /^error: dist cannot be written: the disk is full/],
+    ['a full disk', { code: 'ENOSPC', ops: ['data'], under: '.dist.next' }, /^error: dist cannot be written: the disk is full \(ENOSPC\)\. Fix: free space/],
+    ['a full disk, from the lock on', { code: 'ENOSPC', ops: ['data'], under: '' }, /^error: dist cannot be locked: the disk is full \(ENOSPC\)\. Fix: free space/],
+    ['a read-only project', { code: 'EROFS', ops: ['modify'], under: '' }, /^error: dist cannot be locked: the file system is read-only \(EROFS\)\. Fix: run it in a writable copy/],
+    ['a read-only dist/', { code: 'EROFS', ops: ['modify'], under: '.dist.next' }, /^error: dist cannot be created: the file system is read-only \(EROFS\)\. Fix: run it in a writable copy/],
+    ['a dist/ without write permission', { code: 'EACCES', ops: ['renameSync', 'linkSync', 'writeFileSync'], under: '.dist.next' }, /^error: dist cannot be (written|replaced): permission denied \(EACCES\)\. Fix: give your user write access/],
+    ['a full disk after some files', { code: 'ENOSPC', ops: ['data'], after: 2, under: '.dist.next' }, /^error: dist cannot be written: the disk is full/],
   ])('%s: one line, dist/ unchanged, nothing left behind', (_what, fault, line) => {
     // A changed inventory, so that synth has files to write.
     writeFileSync(join(project.root, 'clusters', 'k3scl3.yaml'), exampleInventory()['k3scl3.yaml'].replace('nodePort: 32381', 'nodePort: 32391'));
     const before = snapshot(project.root);
-    const undo = installFsFaults([{ ...fault, under: project.root }]);
+    const undo = installFsFaults([{ ...fault, under: join(project.root, fault.under) }]);
     let line1: string;
     try {
       line1 = synthFailure();

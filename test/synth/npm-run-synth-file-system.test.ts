@@ -58,8 +58,8 @@ describe('npm run synth on a hostile file system', () => {
     const cluster = join(project.root, 'clusters', 'k3scl3.yaml');
     expectOneLineFailure(
       () => writeFileSync(cluster, `${require('fs').readFileSync(cluster, 'utf8').replace('nodePort: 32381', 'nodePort: 32391')}`),
-      () => runSynth(project.root, faultEnv([{ code: 'ENOSPC', ops: ['data'], under: project.root }])),
-      /^error: \S+ cannot be written: the disk is full \(ENOSPC\)\. Fix: free space on that disk, then run again$/,
+      () => runSynth(project.root, faultEnv([{ code: 'ENOSPC', ops: ['data'], under: join(project.root, '.dist.next') }])),
+      /^error: dist cannot be written: the disk is full \(ENOSPC\)\. Fix: free space on that disk, then run again$/,
       () => writeFileSync(cluster, require('fs').readFileSync(cluster, 'utf8').replace('nodePort: 32391', 'nodePort: 32381')),
     );
   });

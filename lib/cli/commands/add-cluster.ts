@@ -224,6 +224,7 @@ export function writeNewFileAtomically(path: string, text: string): void {
 export const addClusterCommand: MeshCommand = {
   words: ['add-cluster'],
   summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
+  writesProject: () => true,
   run(args, { root, env, stdout, stderr }) {
     const request = parseAddClusterArgs(args);
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');

@@ -25,6 +25,7 @@ export const ROTATION_ACCOUNT = [
 export const caRotateCommand: MeshCommand = {
   words: ['ca', 'rotate'],
   summary: 'replace the mesh CA with a new one (--yes to write; without it, explain what a rotation does to running clusters) (--days N)',
+  writesProject: (args) => args.includes('--yes'),
   async run(args, context) {
     checkOptions(args, ['--yes'], ['--days']);
     const days = parseDays(args);

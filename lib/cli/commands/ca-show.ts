@@ -8,6 +8,7 @@ import { checkOptions, decryptCa, describeCertificate, identities, requireCaFile
 export const caShowCommand: MeshCommand = {
   words: ['ca', 'show'],
   summary: "print the mesh CA's subject, fingerprint and expiry, never the key; with an age identity, also check the encrypted file (--write-cert: rewrite the clear certificate from it)",
+  writesProject: (args) => args.includes('--write-cert'),
   async run(args, context) {
     checkOptions(args, ['--write-cert']);
     const { stdout, stderr, env } = context;

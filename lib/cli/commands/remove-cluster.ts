@@ -59,6 +59,7 @@ export function clusterReferences(dir: string, displayRoot: string, cluster: str
 export const removeClusterCommand: MeshCommand = {
   words: ['remove-cluster'],
   summary: 'delete clusters/NAME.yaml when no service or policy names the cluster (else list where it is named)',
+  writesProject: () => true,
   run(args, { root, env, stdout, stderr }) {
     if (args.length !== 1 || args[0].startsWith('--')) throw new UsageError('usage: npm run mesh -- remove-cluster NAME');
     const name = args[0];

@@ -6,6 +6,7 @@ import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support'
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
   summary: 're-encrypt the CA file for the current secrets.ageRecipients, keeping the CA (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)',
+  writesProject: () => true,
   async run(args, context) {
     checkOptions(args, []);
     const m = sopsMesh(context);
