@@ -8,6 +8,7 @@
  * before cdk8s starts; the app checks again and never writes a broken one.
  */
 import { resolve } from 'path';
+import { finishInterruptedWrites } from '../fs/atomic-write';
 import { formatFileSystemFailure } from '../fs/file-system-error';
 import { acquireProjectLock, LOCK_TOKEN_ENV, ProjectLock, sayWaiting } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
@@ -31,6 +32,7 @@ export function preflight({ root, env, stderr }: PreflightContext): boolean {
   try {
     const outputDir = resolve(root, env.MESH_OUTPUT ?? 'dist');
     lock = acquireProjectLock(outputDir, { command: 'synth', env, onWait: sayWaiting(stderr, 'dist/') });
+    finishInterruptedWrites(root);
     recoverInterruptedPublish(outputDir);
     const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, outputDir });
     reportProblems(result.problems.filter((p) => p.severity === 'error'), stderr);

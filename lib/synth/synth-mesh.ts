@@ -4,6 +4,7 @@
 import { linkSync, mkdirSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
+import { finishInterruptedWrites } from '../fs/atomic-write';
 import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../inventory/problems';
@@ -28,6 +29,7 @@ export type SynthResult =
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
   return withProjectLockSync(outDirOf(options), lockOptions(), () => {
+    finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
     if (!loaded.mesh) return { ok: false, problems: loaded.problems };
     return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
@@ -40,6 +42,7 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
  */
 export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile[]>, options: SynthOptions = {}): Promise<SynthResult> {
   return withProjectLock(outDirOf(options), lockOptions(), async () => {
+    finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
     if (!loaded.mesh) return { ok: false, problems: loaded.problems };
     return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));

@@ -4,9 +4,9 @@
  * a pod range and a mesh endpoint nodePort that collide with nothing in the
  * mesh, then says to synth. The current inventory must be valid.
  */
-import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'fs';
+import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import { removeQuietly } from '../../fs/clean-up';
+import { writeNewFileAtomically } from '../../fs/atomic-write';
 import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/read-cluster';
@@ -210,17 +210,6 @@ export function clusterFileText(plan: ClusterPlan): string {
   ].join('\n');
 }
 
-/** Writes a file that must not exist yet, all at once: a reader never sees half of it. */
-export function writeNewFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    fsCall('write', path, () => writeFileSync(temporary, text, { flag: 'wx' }));
-    fsCall('write', path, () => linkSync(temporary, path)); // fails if the file appeared meanwhile
-  } finally {
-    removeQuietly(temporary);
-  }
-}
-
 export const addClusterCommand: MeshCommand = {
   words: ['add-cluster'],
   summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
@@ -239,7 +228,7 @@ export const addClusterCommand: MeshCommand = {
     writeNewFileAtomically(path, clusterFileText(plan));
     const after = loadInventory(dir, { displayRoot: root });
     if (!after.mesh) {
-      unlinkSync(path);
+      fsCall('remove', path, () => unlinkSync(path));
       reportProblems(after.problems, stderr);
       stderr.write(`the new file made the inventory invalid, so it was removed again\n`);
       return 1;

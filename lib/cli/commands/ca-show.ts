@@ -1,6 +1,7 @@
 import { existsSync } from 'fs';
 import { readProjectFile } from '../../fs/read-file';
-import { checkCaCertificate, inspectCertificate, outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
+import { writeFilesAtomically } from '../../fs/atomic-write';
+import { checkCaCertificate, inspectCertificate, outlineCaFile } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { checkOptions, decryptCa, describeCertificate, identities, requireCaFile, sopsMesh } from './ca-support';
@@ -64,7 +65,7 @@ export const caShowCommand: MeshCommand = {
     const ca = await decryptCa(m.paths, text, ids);
     const same = clearPem !== undefined && inspectCertificate(clearPem).fingerprintSha256 === ca.certificate.fingerprintSha256;
     if (writeCert && !same) {
-      writeFilesAtomically([{ path: m.paths.certPath, content: ca.material.certPem }]);
+      writeFilesAtomically(m.root, [{ path: m.paths.certPath, content: ca.material.certPem }]);
       stdout.write(`wrote ${m.paths.certFile} from the encrypted file (sha256 ${ca.certificate.fingerprintSha256})\n`);
       return 0;
     }

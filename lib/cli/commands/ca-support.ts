@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'fs';
 import { resolve } from 'path';
+import { writeFilesAtomically } from '../../fs/atomic-write';
 import { readProjectFile } from '../../fs/read-file';
 import { loadInventory } from '../../inventory/load';
 import { formatProblem } from '../../inventory/problems';
@@ -22,12 +23,13 @@ import {
   isoDay,
   MAX_CA_DAYS,
   MeshCaError,
-  writeFilesAtomically,
 } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { CommandContext, UsageError } from '../command';
 
 export interface SopsMesh {
+  /** The project root: CA files are written inside it. */
+  readonly root: string;
   readonly mesh: Mesh;
   readonly namespace: string;
   readonly recipients: readonly string[];
@@ -48,7 +50,7 @@ export function sopsMesh({ root, env }: CommandContext): SopsMesh {
         'These commands manage the SOPS file of provider sops only.',
     );
   }
-  return { mesh: result.mesh, namespace: result.mesh.cilium.namespace, recipients: secrets.ageRecipients, paths: caPaths(root, secrets.caFile) };
+  return { root, mesh: result.mesh, namespace: result.mesh.cilium.namespace, recipients: secrets.ageRecipients, paths: caPaths(root, secrets.caFile) };
 }
 
 export function requireCaFile(paths: CaPaths): string {
@@ -114,7 +116,7 @@ export function describeCertificate(c: CaCertificateFacts, now: Date = new Date(
   ];
 }
 
-/** Creates a CA and writes the encrypted Secret and the clear certificate together, each atomically. */
+/** Creates a CA and writes the encrypted Secret and the clear certificate together, both or neither. */
 export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertificateFacts> {
   const material = await createMeshCa({ meshName: m.mesh.name, days });
   let text: string;
@@ -124,7 +126,7 @@ export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertifica
     if ((err as Error).name === 'SopsError') throw new UsageError(`secrets.ageRecipients: ${(err as Error).message} Nothing was written.`);
     throw err;
   }
-  writeFilesAtomically([
+  writeFilesAtomically(m.root, [
     { path: m.paths.sopsPath, content: text },
     { path: m.paths.certPath, content: material.certPem },
   ]);

@@ -1,4 +1,5 @@
-import { outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
+import { writeFilesAtomically } from '../../fs/atomic-write';
+import { outlineCaFile } from '../../secrets/mesh-ca';
 import { rekey } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support';
@@ -30,7 +31,7 @@ export const secretsRekeyCommand: MeshCommand = {
       if ((err as Error).name === 'SopsError') throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message} Nothing was written.`);
       throw err;
     }
-    writeFilesAtomically([{ path: m.paths.sopsPath, content: updated }]);
+    writeFilesAtomically(m.root, [{ path: m.paths.sopsPath, content: updated }]);
     const added = norm(m.recipients).filter((r) => !norm(before).includes(r));
     const removed = norm(before).filter((r) => !norm(m.recipients).includes(r));
     context.stdout.write(

@@ -8,10 +8,9 @@
  * together without decrypting. Where an identity is at hand (`ca show`), the certificate inside
  * the ciphertext is compared with the clear one as well.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'fs';
-import { basename, dirname, join, resolve } from 'path';
-import { removeQuietly } from '../../fs/clean-up';
-import { FileSystemError, fsCall } from '../../fs/file-system-error';
+import { existsSync } from 'fs';
+import { resolve } from 'path';
+import { FileSystemError } from '../../fs/file-system-error';
 import { readProjectFile } from '../../fs/read-file';
 import { CaCertificateFacts, checkCaCertificate, CertificateFormatError, inspectCertificate } from './certificate';
 import { CaFileOutline, MeshCaError, outlineCaFile } from './ca-secret';
@@ -33,22 +32,6 @@ export function certFileFor(caFile: string): string {
 export function caPaths(projectRoot: string, caFile: string): CaPaths {
   const certFile = certFileFor(caFile);
   return { sopsFile: caFile, certFile, sopsPath: resolve(projectRoot, caFile), certPath: resolve(projectRoot, certFile) };
-}
-
-/** Writes files so that each is either fully old or fully new: temporary file in the same folder, then rename. */
-export function writeFilesAtomically(files: readonly { path: string; content: string; mode?: number }[]): void {
-  const temps: { temp: string; path: string }[] = [];
-  try {
-    for (const f of files) {
-      fsCall('create', dirname(f.path), () => mkdirSync(dirname(f.path), { recursive: true }));
-      const temp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
-      temps.push({ temp, path: f.path });
-      fsCall('write', f.path, () => writeFileSync(temp, f.content, { mode: f.mode ?? 0o644 }));
-    }
-    for (const t of temps) fsCall('replace', t.path, () => renameSync(t.temp, t.path));
-  } finally {
-    for (const t of temps) removeQuietly(t.temp);
-  }
 }
 
 /** The CA as synth sees it: ciphertext to copy, and the facts of the clear certificate. */
