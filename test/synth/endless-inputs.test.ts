@@ -52,16 +52,18 @@ describe('a named pipe among the inputs', () => {
     }
   });
 
-  it('in dist/: check ends by itself and lists it as a stray file, without opening it', () => {
-    const pipe = join(project.root, 'dist', 'k3scl1', 'stray.yaml');
-    execFileSync('mkfifo', [pipe]);
+  it('in dist/, where synth writes a file: check ends by itself and lists it as changed, without opening it', () => {
+    const file = join(project.root, 'dist', 'k3scl1', 'kustomization.yaml');
+    renameSync(file, `${file}.saved`);
+    execFileSync('mkfifo', [file]);
     try {
       const run = runMesh(project.root, ['check'], {}, LIMIT_MS);
       expect(run.status).toBe(1);
       expectNoStackTrace(run.stderr);
-      expect(run.stderr).toMatch(/^ {2}removed +k3scl1\/stray\.yaml$/m);
+      expect(run.stderr).toMatch(/^ {2}changed +k3scl1\/kustomization\.yaml$/m);
     } finally {
-      rmSync(pipe);
+      rmSync(file);
+      renameSync(`${file}.saved`, file);
     }
   });
 });
