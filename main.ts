@@ -5,6 +5,7 @@
  * every core (lib/synth/parallel-render.ts); the bytes are the same.
  */
 import { join } from 'path';
+import { formatFileSystemFailure } from './lib/fs/file-system-error';
 import { reportProblems } from './lib/inventory/problems';
 import { renderMeshInParallel } from './lib/synth/parallel-render';
 import { synthMeshWith } from './lib/synth/synth-mesh';
@@ -24,4 +25,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => (process.exitCode = code));
+main().then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    // A full disk, a read-only or foreign dist/: one line naming the path and the fix.
+    const line = formatFileSystemFailure(err, process.cwd());
+    if (line === undefined) throw err;
+    process.stderr.write(`${line}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -13,7 +13,9 @@
 //
 // cdk8s-cli prints a stack trace when the app exits non-zero, so the inventory
 // is checked first (lib/synth/preflight.ts): a broken one is reported one line
-// per problem and exits 1 before cdk8s starts, with dist/ untouched.
+// per problem and exits 1 before cdk8s starts, with dist/ untouched. A failure
+// of the app itself (a full disk while writing dist/) is printed by the app as
+// one line, and quietAppFailure keeps cdk8s-cli from adding its stack trace.
 const Module = require('module');
 const path = require('path');
 const { ensureBuilt } = require('./build');
@@ -46,6 +48,27 @@ function bindLazily() {
   };
 }
 
+/**
+ * When the app fails it has already said why, one line per problem (a full
+ * disk, a foreign dist/); cdk8s-cli would add the stack trace of its own
+ * "returned a non-zero exit code" error. Its synth command calls synthApp
+ * through the util module's exports, so the wrapper here ends the run with the
+ * app's exit code instead.
+ */
+function quietAppFailure(cliDir) {
+  const util = require(path.join(cliDir, 'lib', 'util.js'));
+  const synthApp = util.synthApp;
+  util.synthApp = async function (...args) {
+    try {
+      return await synthApp.apply(this, args);
+    } catch (err) {
+      const failed = /returned a non-zero exit code (\d+)/.exec(err && err.message);
+      if (!failed) throw err;
+      process.exit(Number(failed[1]) || 1);
+    }
+  };
+}
+
 function main() {
   process.chdir(root);
   ensureBuilt();
@@ -55,7 +78,9 @@ function main() {
     return;
   }
   bindLazily();
-  const cli = path.join(path.dirname(require.resolve('cdk8s-cli/package.json', { paths: [root] })), 'bin', 'cdk8s');
+  const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json', { paths: [root] }));
+  quietAppFailure(cliDir);
+  const cli = path.join(cliDir, 'bin', 'cdk8s');
   process.argv = [process.argv[0], cli, 'synth', '--no-check-upgrade', ...process.argv.slice(2)];
   require(cli);
 }

@@ -14,6 +14,11 @@ export interface MeshCommand {
   readonly words: readonly string[];
   /** One line for the usage text. */
   readonly summary: string;
+  /**
+   * Whether this run writes the project (the inventory or the CA files): it
+   * then holds the project lock, so no synth or other command runs meanwhile.
+   */
+  writesProject?(args: readonly string[]): boolean;
   /** Runs with the arguments after the command words; returns the exit code. */
   run(args: readonly string[], context: CommandContext): Promise<number> | number;
 }

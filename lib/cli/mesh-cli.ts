@@ -1,6 +1,10 @@
 /**
  * `npm run mesh -- <command>`: the commands around synth.
  */
+import { resolve } from 'path';
+import { finishInterruptedWrites, hasInterruptedWrites } from '../fs/atomic-write';
+import { formatFileSystemFailure } from '../fs/file-system-error';
+import { sayWaiting, withProjectLock } from '../fs/project-lock';
 import { redactSecrets } from '../model/redact';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
@@ -26,13 +30,27 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
     return 1;
   }
   try {
-    return await command.run(argv.slice(command.words.length), context);
+    const args = argv.slice(command.words.length);
+    const outDir = resolve(context.root, context.env.MESH_OUTPUT ?? 'dist');
+    const lock = { command: command.words.join(' '), env: context.env, onWait: sayWaiting(context.stderr, 'the project') };
+    if (!command.writesProject?.(args)) {
+      // A write killed half-way is finished first, so that every command sees whole files.
+      if (hasInterruptedWrites(context.root)) await withProjectLock(outDir, lock, () => finishInterruptedWrites(context.root));
+      return await command.run(args, context);
+    }
+    return await withProjectLock(outDir, lock, () => {
+      finishInterruptedWrites(context.root);
+      return command.run(args, context);
+    });
   } catch (err) {
     if (err instanceof UsageError || (err as Error).name === 'SopsError' || (err as Error).name === 'InventoryError') {
       context.stderr.write(redactSecrets(`error: ${(err as Error).message}\n`));
       return 1;
     }
-    throw err;
+    const line = formatFileSystemFailure(err, context.root);
+    if (line === undefined) throw err;
+    context.stderr.write(`${line}\n`);
+    return 1;
   }
 }
 

@@ -4,7 +4,7 @@
  * reported together; a Mesh is returned only when there is no error.
  */
 import { readdirSync, statSync } from 'fs';
-import { join, relative } from 'path';
+import { join, relative, resolve } from 'path';
 import { Cluster, GlobalService, Mesh, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
 import { InventoryError, Problem, sortProblems } from './problems';
 import { readCluster } from './read-cluster';
@@ -25,6 +25,8 @@ export interface LoadOptions {
   readonly now?: Date;
   /** Read and check the mesh CA files (default true); the `ca` commands that create them turn it off. */
   readonly caFiles?: boolean;
+  /** The output folder of this run, where the CA files must not be; <projectRoot>/dist is refused always. */
+  readonly outputDir?: string;
 }
 
 export interface LoadResult {
@@ -89,7 +91,7 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   if (meshFiles.length > 1) {
     for (const f of meshFiles.slice(1)) problems.push(f.problem(['kind'], `a second Mesh file (the first is ${meshFiles[0].path})`, 'keep exactly one file of kind Mesh'));
   }
-  if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems, { projectRoot: options.caFiles === false ? undefined : (options.projectRoot ?? root), now: options.now });
+  if (meshFiles.length > 0) settings = readMesh(meshFiles[0], problems, meshOptions(options, root));
   else if (unidentifiedFiles === 0 && !kindsWithErrors.has('Mesh')) {
     problems.push({ severity: 'error', file: dirDisplay, field: '', message: 'has no mesh settings', fix: missingFix });
   }
@@ -148,6 +150,12 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
       rawPolicies: rawPolicies.map((d) => d.item),
     },
   };
+}
+
+function meshOptions(options: LoadOptions, root: string) {
+  const projectRoot = options.projectRoot ?? root;
+  const outputDirs = [...new Set([resolve(projectRoot, 'dist'), ...(options.outputDir ? [resolve(options.outputDir)] : [])])];
+  return { projectRoot, outputDirs, caFiles: options.caFiles, now: options.now };
 }
 
 /** Loads the inventory or throws an InventoryError carrying every problem. */

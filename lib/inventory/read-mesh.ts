@@ -5,7 +5,9 @@ import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } f
 import { CiliumVersion } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
-import { readCaFiles } from '../secrets/mesh-ca/ca-files';
+import { resolve } from 'path';
+import { projectPathProblem } from '../fs/project-path';
+import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from './problems';
 import { SourceFile } from './source-file';
 
@@ -50,8 +52,12 @@ export interface MeshSettings {
 }
 
 export interface ReadMeshOptions {
-  /** Folder the CA file (secrets.caFile) is relative to; without it the CA files are not read. */
+  /** Folder the CA file (secrets.caFile) is relative to; without it the CA file path is not checked. */
   readonly projectRoot?: string;
+  /** Folders synth replaces, where the CA files must not be (default: <projectRoot>/dist). */
+  readonly outputDirs?: readonly string[];
+  /** Read and check the CA files (default true); the `ca` commands that create them turn it off. */
+  readonly caFiles?: boolean;
   /** Clock for the CA expiry checks (tests). */
   readonly now?: Date;
 }
@@ -108,6 +114,16 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
     );
   }
   if (options.projectRoot === undefined) return { provider: 'sops', ageRecipients, caFile };
+  const outputDirs = options.outputDirs ?? [resolve(options.projectRoot, 'dist')];
+  const paths = caPaths(options.projectRoot, caFile);
+  const where = [paths.sopsFile, paths.certFile].map((p) => projectPathProblem(options.projectRoot!, p, outputDirs)).find((p) => p !== undefined);
+  if (where !== undefined) {
+    problems.push(
+      file.problem(['secrets', 'caFile'], `${where}: the CA files must be files of this repository that synth never deletes`, `keep them inside the project and outside dist/, e.g. the default ${DEFAULT_CA_FILE}`),
+    );
+    return { provider: 'sops', ageRecipients, caFile };
+  }
+  if (options.caFiles === false) return { provider: 'sops', ageRecipients, caFile };
   const { ca, issues } = readCaFiles({ projectRoot: options.projectRoot, caFile, namespace: options.namespace, recipients: ageRecipients, now: options.now });
   for (const issue of issues) problems.push({ severity: issue.severity, file: issue.file, field: issue.field, message: issue.message, fix: issue.fix });
   return { provider: 'sops', ageRecipients, caFile, caSecret: ca && { fileText: ca.fileText, certificate: ca.certificate } };

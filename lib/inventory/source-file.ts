@@ -1,20 +1,24 @@
 /**
  * One inventory file, parsed with positions so problems can name a line.
  */
-import { readFileSync } from 'fs';
 import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLError } from 'yaml';
+import { FileSystemError } from '../fs/file-system-error';
+import { readProjectFile } from '../fs/read-file';
 import { formatFieldPath, Problem } from './problems';
 
 export type FieldPath = readonly (string | number)[];
 
 export class SourceFile {
-  /** Reads and parses a file; problems (unreadable, not UTF-8, malformed YAML) are returned, not thrown. */
+  /** Reads and parses a file (a regular file, never a symbolic link); problems (unreadable, not UTF-8, malformed YAML) are returned, not thrown. */
   static read(absolutePath: string, displayPath: string): { file?: SourceFile; problems: Problem[] } {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(absolutePath);
+      // A link is refused, not followed: git keeps the link, not what it points to, so the
+      // target is no reviewed part of the inventory, and messages quote a file's content.
+      bytes = readProjectFile(absolutePath, { noSymlink: true, symlinkFix: SYMLINK_FIX });
     } catch (err) {
-      return { problems: [fileProblem(displayPath, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'check the file permissions')] };
+      if (!(err instanceof FileSystemError)) throw err;
+      return { problems: [fileProblem(displayPath, err.problem, err.fix)] };
     }
     let text: string;
     try {
@@ -150,6 +154,8 @@ function keyText(key: unknown): string | undefined {
   if (typeof key === 'object' && 'value' in (key as object)) return String((key as { value: unknown }).value);
   return String(key);
 }
+
+const SYMLINK_FIX = 'replace the link with a copy of the file itself: files in the inventory folder must be regular files, as git stores a link and not what it points to';
 
 function fileProblem(file: string, message: string, fix: string): Problem {
   return { severity: 'error', file, field: '', message, fix };

@@ -23,10 +23,17 @@
  *    `npm run check`) puts the old tree back.
  *
  * A first publish (no output yet) is one plain rename.
+ *
+ * A failure on the way (a full disk, a read-only folder) leaves the output as
+ * it was and removes the half-built tree; it is thrown as a FileSystemError
+ * naming the path. A file at the output path, or a folder this tool did not
+ * write (no OUTPUT_MARKER), is never replaced.
  */
 import { spawnSync } from 'child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { basename, dirname, join } from 'path';
+import { removeQuietly } from '../fs/clean-up';
+import { fileSystemError, FileSystemError, fsCall, isErrnoError } from '../fs/file-system-error';
 import type { RenderedFile } from '../mesh-manifests';
 
 export interface PublishResult {
@@ -47,45 +54,92 @@ export function publishSiblings(outDir: string): { next: string; previous: strin
 
 export function publish(outDir: string, files: readonly RenderedFile[], header = 'Generated from clusters/ by `npm run synth`; do not edit.\n'): PublishResult {
   recoverInterruptedPublish(outDir);
-  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, OUTPUT_MARKER))) {
-    throw new Error(`${outDir} exists and was not written by this tool; move it away or delete it first`);
-  }
+  checkReplaceable(outDir);
   const { next, previous } = publishSiblings(outDir);
 
   let written = 0;
   let unchanged = 0;
   const all = [...files, { path: OUTPUT_MARKER, content: header }];
-  const made = new Set<string>();
-  for (const file of all) {
-    const target = join(next, file.path);
-    const folder = dirname(target);
-    if (!made.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      made.add(folder);
+  try {
+    const made = new Set<string>();
+    for (const file of all) {
+      const target = join(next, file.path);
+      const folder = dirname(target);
+      if (!made.has(folder)) {
+        fsCall('create', folder, () => mkdirSync(folder, { recursive: true }));
+        made.add(folder);
+      }
+      const old = join(outDir, file.path);
+      const counts = file.path !== OUTPUT_MARKER;
+      if (sameContent(old, file.content)) {
+        fsCall('write', target, () => linkSync(old, target));
+        if (counts) unchanged++;
+      } else {
+        fsCall('write', target, () => writeFileSync(target, file.content));
+        if (counts) written++;
+      }
     }
-    const old = join(outDir, file.path);
-    const counts = file.path !== OUTPUT_MARKER;
-    if (sameContent(old, file.content)) {
-      linkSync(old, target);
-      if (counts) unchanged++;
-    } else {
-      writeFileSync(target, file.content);
-      if (counts) written++;
-    }
+  } catch (err) {
+    // A full disk or a read-only folder: the output stays as it was, and the
+    // half-built tree goes, so nothing is left behind.
+    removeQuietly(next);
+    // The half-built tree is no name a user knows: the error names the output.
+    throw err instanceof FileSystemError ? new FileSystemError(outDir, err.problem, err.fix, err.code) : err;
   }
   const kept = new Set(all.map((f) => f.path));
   const removed = listFiles(outDir).filter((path) => !kept.has(path)).length;
 
   if (!existsSync(outDir)) {
-    renameSync(next, outDir);
+    switchOrDiscard(next, () => fsCall('replace', outDir, () => renameSync(next, outDir)));
   } else if (exchangeFolders(next, outDir)) {
     rmSync(next, { recursive: true, force: true });
   } else {
-    renameSync(outDir, previous);
-    renameSync(next, outDir);
+    switchOrDiscard(next, () => fsCall('replace', outDir, () => renameSync(outDir, previous)));
+    try {
+      fsCall('replace', outDir, () => renameSync(next, outDir));
+    } catch (err) {
+      renameSync(previous, outDir);
+      removeQuietly(next);
+      throw err;
+    }
     rmSync(previous, { recursive: true, force: true });
   }
   return { written, unchanged, removed };
+}
+
+/** Runs the switch; when it fails, the new tree is discarded before the error goes on. */
+function switchOrDiscard(next: string, step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    removeQuietly(next);
+    throw err;
+  }
+}
+
+/**
+ * The output may be replaced when it does not exist, is empty, or carries the
+ * marker: a file there, or a folder someone else filled, is never touched.
+ */
+function checkReplaceable(outDir: string): void {
+  let stat;
+  try {
+    stat = lstatSync(outDir);
+  } catch (err) {
+    if (isErrnoError(err) && err.code === 'ENOENT') return;
+    throw fileSystemError(err, 'read', outDir);
+  }
+  if (!stat.isDirectory()) {
+    throw new FileSystemError(outDir, 'is a file, where synth writes a folder', 'move the file away (or delete it), then run synth again', 'ENOTDIR');
+  }
+  const entries = fsCall('list', outDir, () => readdirSync(outDir));
+  if (entries.length > 0 && !entries.includes(OUTPUT_MARKER)) {
+    throw new FileSystemError(
+      outDir,
+      `exists and was not written by this tool (it has no ${OUTPUT_MARKER})`,
+      'move the folder away (or delete it), then run synth again: synth replaces only a folder it wrote',
+    );
+  }
 }
 
 /**
@@ -97,10 +151,10 @@ export function publish(outDir: string, files: readonly RenderedFile[], header =
 export function recoverInterruptedPublish(outDir: string): void {
   const { next, previous } = publishSiblings(outDir);
   if (existsSync(previous)) {
-    if (!existsSync(outDir)) renameSync(previous, outDir);
-    else rmSync(previous, { recursive: true, force: true });
+    if (!existsSync(outDir)) fsCall('replace', outDir, () => renameSync(previous, outDir));
+    else fsCall('remove', previous, () => rmSync(previous, { recursive: true, force: true }));
   }
-  if (existsSync(next)) rmSync(next, { recursive: true, force: true });
+  if (existsSync(next)) fsCall('remove', next, () => rmSync(next, { recursive: true, force: true }));
 }
 
 /** renameat2 system call numbers by Node's process.arch (Linux). */

@@ -3,6 +3,9 @@
  */
 import { linkSync, mkdirSync } from 'fs';
 import { dirname, join, resolve } from 'path';
+import { fsCall } from '../fs/file-system-error';
+import { finishInterruptedWrites } from '../fs/atomic-write';
+import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../inventory/problems';
 import { renderMesh, RenderedFile } from '../mesh-manifests';
@@ -25,9 +28,12 @@ export type SynthResult =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
-  const loaded = load(options);
-  if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-  return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+  return withProjectLockSync(outDirOf(options), lockOptions(), () => {
+    finishInterruptedWrites(options.root ?? process.cwd());
+    const loaded = load(options);
+    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
+    return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+  });
 }
 
 /**
@@ -35,24 +41,40 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
  * large mesh); loading, checks and publishing are the same.
  */
 export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile[]>, options: SynthOptions = {}): Promise<SynthResult> {
-  const loaded = load(options);
-  if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-  return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+  return withProjectLock(outDirOf(options), lockOptions(), async () => {
+    finishInterruptedWrites(options.root ?? process.cwd());
+    const loaded = load(options);
+    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
+    return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+  });
+}
+
+/**
+ * One synth at a time per output folder (two at once would delete each
+ * other's half-built trees); under `npm run synth` the lock is already held
+ * by its first process and shared through MESH_LOCK_TOKEN.
+ */
+function lockOptions() {
+  return { command: 'synth', onWait: sayWaiting(process.stderr, 'dist/') };
+}
+
+function outDirOf(options: SynthOptions): string {
+  return resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
 }
 
 function load(options: SynthOptions) {
   const root = options.root ?? process.cwd();
-  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root });
+  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
 }
 
 function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {
-  const outDir = resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
+  const outDir = outDirOf(options);
   const result = publish(outDir, files);
   if (options.mirrorDir) {
     for (const file of files) {
       const target = join(options.mirrorDir, file.path);
-      mkdirSync(dirname(target), { recursive: true });
-      linkSync(join(outDir, file.path), target);
+      fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
+      fsCall('write', target, () => linkSync(join(outDir, file.path), target));
     }
   }
   return { ok: true, clusters: mesh.clusters.length, files: files.length, publish: result, problems };

@@ -4,8 +4,10 @@
  * a pod range and a mesh endpoint nodePort that collide with nothing in the
  * mesh, then says to synth. The current inventory must be valid.
  */
-import { linkSync, readdirSync, unlinkSync, writeFileSync } from 'fs';
+import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
+import { writeNewFileAtomically } from '../../fs/atomic-write';
+import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/read-cluster';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
@@ -208,20 +210,10 @@ export function clusterFileText(plan: ClusterPlan): string {
   ].join('\n');
 }
 
-/** Writes a file that must not exist yet, all at once: a reader never sees half of it. */
-export function writeNewFileAtomically(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { flag: 'wx' });
-  try {
-    linkSync(temporary, path); // fails if the file appeared meanwhile
-  } finally {
-    unlinkSync(temporary);
-  }
-}
-
 export const addClusterCommand: MeshCommand = {
   words: ['add-cluster'],
   summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
+  writesProject: () => true,
   run(args, { root, env, stdout, stderr }) {
     const request = parseAddClusterArgs(args);
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
@@ -236,7 +228,7 @@ export const addClusterCommand: MeshCommand = {
     writeNewFileAtomically(path, clusterFileText(plan));
     const after = loadInventory(dir, { displayRoot: root });
     if (!after.mesh) {
-      unlinkSync(path);
+      fsCall('remove', path, () => unlinkSync(path));
       reportProblems(after.problems, stderr);
       stderr.write(`the new file made the inventory invalid, so it was removed again\n`);
       return 1;

@@ -5,6 +5,7 @@ import { checkOptions, describeCertificate, parseDays, sopsMesh, writeNewCa } fr
 export const caInitCommand: MeshCommand = {
   words: ['ca', 'init'],
   summary: 'create the mesh CA and write it to secrets/, SOPS-encrypted to secrets.ageRecipients, with its public certificate (--days N, default 1825)',
+  writesProject: () => true,
   async run(args, context) {
     checkOptions(args, [], ['--days']);
     const days = parseDays(args);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
+import { readProjectFile } from '../../fs/read-file';
 import { inspectCertificate } from '../../secrets/mesh-ca';
 import { MeshCommand } from '../command';
 import { checkOptions, describeCertificate, parseDays, requireCaFile, sopsMesh, writeNewCa } from './ca-support';
@@ -24,12 +25,13 @@ export const ROTATION_ACCOUNT = [
 export const caRotateCommand: MeshCommand = {
   words: ['ca', 'rotate'],
   summary: 'replace the mesh CA with a new one (--yes to write; without it, explain what a rotation does to running clusters) (--days N)',
+  writesProject: (args) => args.includes('--yes'),
   async run(args, context) {
     checkOptions(args, ['--yes'], ['--days']);
     const days = parseDays(args);
     const m = sopsMesh(context);
     requireCaFile(m.paths);
-    const old = existsSync(m.paths.certPath) ? safeInspect(readFileSync(m.paths.certPath, 'utf8')) : undefined;
+    const old = existsSync(m.paths.certPath) ? safeInspect(m.paths.certPath) : undefined;
     if (!args.includes('--yes')) {
       context.stderr.write(`${ROTATION_ACCOUNT}\n\nNothing was written. Run 'npm run mesh -- ca rotate --yes' to replace the CA in ${m.paths.sopsFile}.\n`);
       return 1;
@@ -51,9 +53,10 @@ export const caRotateCommand: MeshCommand = {
   },
 };
 
-function safeInspect(pem: string) {
+/** The old certificate, for the message only: an unreadable one is replaced all the same. */
+function safeInspect(path: string) {
   try {
-    return inspectCertificate(pem);
+    return inspectCertificate(readProjectFile(path).toString('utf8'));
   } catch {
     return undefined;
   }

@@ -1,5 +1,7 @@
-import { existsSync, readFileSync } from 'fs';
-import { checkCaCertificate, inspectCertificate, outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
+import { existsSync } from 'fs';
+import { readProjectFile } from '../../fs/read-file';
+import { writeFilesAtomically } from '../../fs/atomic-write';
+import { checkCaCertificate, inspectCertificate, outlineCaFile } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { checkOptions, decryptCa, describeCertificate, identities, requireCaFile, sopsMesh } from './ca-support';
@@ -7,6 +9,7 @@ import { checkOptions, decryptCa, describeCertificate, identities, requireCaFile
 export const caShowCommand: MeshCommand = {
   words: ['ca', 'show'],
   summary: "print the mesh CA's subject, fingerprint and expiry, never the key; with an age identity, also check the encrypted file (--write-cert: rewrite the clear certificate from it)",
+  writesProject: (args) => args.includes('--write-cert'),
   async run(args, context) {
     checkOptions(args, ['--write-cert']);
     const { stdout, stderr, env } = context;
@@ -23,7 +26,7 @@ export const caShowCommand: MeshCommand = {
     let failed = false;
     let clearPem: string | undefined;
     if (existsSync(m.paths.certPath)) {
-      clearPem = readFileSync(m.paths.certPath, 'utf8');
+      clearPem = readProjectFile(m.paths.certPath).toString('utf8');
       try {
         const cert = inspectCertificate(clearPem);
         stdout.write([`mesh CA (${m.paths.certFile}):`, ...describeCertificate(cert), ''].join('\n'));
@@ -62,7 +65,7 @@ export const caShowCommand: MeshCommand = {
     const ca = await decryptCa(m.paths, text, ids);
     const same = clearPem !== undefined && inspectCertificate(clearPem).fingerprintSha256 === ca.certificate.fingerprintSha256;
     if (writeCert && !same) {
-      writeFilesAtomically([{ path: m.paths.certPath, content: ca.material.certPem }]);
+      writeFilesAtomically(m.root, [{ path: m.paths.certPath, content: ca.material.certPem }]);
       stdout.write(`wrote ${m.paths.certFile} from the encrypted file (sha256 ${ca.certificate.fingerprintSha256})\n`);
       return 0;
     }

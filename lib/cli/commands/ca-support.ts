@@ -3,8 +3,10 @@
  * (read without the CA files, which these commands create), the CA file paths,
  * the age identity, and turning library errors into one-line user errors.
  */
-import { existsSync, readFileSync } from 'fs';
+import { existsSync } from 'fs';
 import { resolve } from 'path';
+import { writeFilesAtomically } from '../../fs/atomic-write';
+import { readProjectFile } from '../../fs/read-file';
 import { loadInventory } from '../../inventory/load';
 import { formatProblem } from '../../inventory/problems';
 import { Mesh } from '../../model/mesh';
@@ -21,12 +23,13 @@ import {
   isoDay,
   MAX_CA_DAYS,
   MeshCaError,
-  writeFilesAtomically,
 } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { CommandContext, UsageError } from '../command';
 
 export interface SopsMesh {
+  /** The project root: CA files are written inside it. */
+  readonly root: string;
   readonly mesh: Mesh;
   readonly namespace: string;
   readonly recipients: readonly string[];
@@ -35,7 +38,7 @@ export interface SopsMesh {
 
 /** Loads the inventory (without the CA files) and requires provider sops. Reports every inventory error at once. */
 export function sopsMesh({ root, env }: CommandContext): SopsMesh {
-  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false });
+  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false, outputDir: resolve(root, env.MESH_OUTPUT ?? 'dist') });
   if (!result.mesh) {
     const errors = result.problems.filter((p) => p.severity === 'error');
     throw new UsageError(`the inventory has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written:\n${errors.map(formatProblem).join('\n')}`);
@@ -47,14 +50,14 @@ export function sopsMesh({ root, env }: CommandContext): SopsMesh {
         'These commands manage the SOPS file of provider sops only.',
     );
   }
-  return { mesh: result.mesh, namespace: result.mesh.cilium.namespace, recipients: secrets.ageRecipients, paths: caPaths(root, secrets.caFile) };
+  return { root, mesh: result.mesh, namespace: result.mesh.cilium.namespace, recipients: secrets.ageRecipients, paths: caPaths(root, secrets.caFile) };
 }
 
 export function requireCaFile(paths: CaPaths): string {
   if (!existsSync(paths.sopsPath)) {
     throw new UsageError(`${paths.sopsFile} does not exist: the mesh has no CA yet. Create it with 'npm run mesh -- ca init'.`);
   }
-  return readFileSync(paths.sopsPath, 'utf8');
+  return readProjectFile(paths.sopsPath).toString('utf8');
 }
 
 /** age identities from SOPS_AGE_KEY_FILE / SOPS_AGE_KEY (as sops finds them); a clear error when there is none. */
@@ -113,7 +116,7 @@ export function describeCertificate(c: CaCertificateFacts, now: Date = new Date(
   ];
 }
 
-/** Creates a CA and writes the encrypted Secret and the clear certificate together, each atomically. */
+/** Creates a CA and writes the encrypted Secret and the clear certificate together, both or neither. */
 export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertificateFacts> {
   const material = await createMeshCa({ meshName: m.mesh.name, days });
   let text: string;
@@ -123,7 +126,7 @@ export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertifica
     if ((err as Error).name === 'SopsError') throw new UsageError(`secrets.ageRecipients: ${(err as Error).message} Nothing was written.`);
     throw err;
   }
-  writeFilesAtomically([
+  writeFilesAtomically(m.root, [
     { path: m.paths.sopsPath, content: text },
     { path: m.paths.certPath, content: material.certPem },
   ]);

@@ -1,31 +1,38 @@
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { sayWaiting, withProjectLockSync } from '../../fs/project-lock';
 import { compareTrees } from '../../synth/compare-trees';
 import { synthMesh } from '../../synth/synth-mesh';
-import { MeshCommand } from '../command';
+import { CommandContext, MeshCommand } from '../command';
 import { reportProblems } from '../../inventory/problems';
 
 export const checkCommand: MeshCommand = {
   words: ['check'],
   summary: 'synthesise into a temporary folder and compare with dist/; exit 1 and list the files that differ when dist/ is stale',
-  run(_args, { root, env, stdout, stderr }) {
-    const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
-    try {
-      const fresh = join(scratch, 'dist');
-      const result = synthMesh({ root, inventoryDir: env.MESH_INVENTORY, outDir: fresh });
-      reportProblems(result.problems, stderr);
-      if (!result.ok) return 1;
-      const diffs = compareTrees(fresh, resolve(root, env.MESH_OUTPUT ?? 'dist'));
-      if (diffs.length === 0) {
-        stdout.write(`dist/ is up to date (${result.files} files)\n`);
-        return 0;
-      }
-      stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
-      for (const d of diffs) stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
-      return 1;
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
+  run(_args, context) {
+    // No synth may change dist/, nor a command the inventory, while they are compared.
+    const { root, env, stderr } = context;
+    return withProjectLockSync(resolve(root, env.MESH_OUTPUT ?? 'dist'), { command: 'check', env, onWait: sayWaiting(stderr, 'dist/') }, () => check(context));
   },
 };
+
+function check({ root, env, stdout, stderr }: CommandContext): number {
+  const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
+  try {
+    const fresh = join(scratch, 'dist');
+    const result = synthMesh({ root, inventoryDir: env.MESH_INVENTORY, outDir: fresh });
+    reportProblems(result.problems, stderr);
+    if (!result.ok) return 1;
+    const diffs = compareTrees(fresh, resolve(root, env.MESH_OUTPUT ?? 'dist'));
+    if (diffs.length === 0) {
+      stdout.write(`dist/ is up to date (${result.files} files)\n`);
+      return 0;
+    }
+    stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
+    for (const d of diffs) stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
+    return 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -5,6 +5,7 @@
  */
 import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
+import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
 import { formatFieldPath } from '../../inventory/problems';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
@@ -58,6 +59,7 @@ export function clusterReferences(dir: string, displayRoot: string, cluster: str
 export const removeClusterCommand: MeshCommand = {
   words: ['remove-cluster'],
   summary: 'delete clusters/NAME.yaml when no service or policy names the cluster (else list where it is named)',
+  writesProject: () => true,
   run(args, { root, env, stdout, stderr }) {
     if (args.length !== 1 || args[0].startsWith('--')) throw new UsageError('usage: npm run mesh -- remove-cluster NAME');
     const name = args[0];
@@ -81,7 +83,7 @@ export const removeClusterCommand: MeshCommand = {
     }
 
     const path = resolve(root, cluster.source.file);
-    unlinkSync(path);
+    fsCall('remove', path, () => unlinkSync(path));
     const after = loadInventory(dir, { displayRoot: root });
     reportProblems(after.problems, stderr);
     stdout.write(

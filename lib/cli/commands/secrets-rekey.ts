@@ -1,4 +1,5 @@
-import { outlineCaFile, writeFilesAtomically } from '../../secrets/mesh-ca';
+import { writeFilesAtomically } from '../../fs/atomic-write';
+import { outlineCaFile } from '../../secrets/mesh-ca';
 import { rekey } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support';
@@ -6,6 +7,7 @@ import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support'
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
   summary: 're-encrypt the CA file for the current secrets.ageRecipients, keeping the CA (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)',
+  writesProject: () => true,
   async run(args, context) {
     checkOptions(args, []);
     const m = sopsMesh(context);
@@ -29,7 +31,7 @@ export const secretsRekeyCommand: MeshCommand = {
       if ((err as Error).name === 'SopsError') throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message} Nothing was written.`);
       throw err;
     }
-    writeFilesAtomically([{ path: m.paths.sopsPath, content: updated }]);
+    writeFilesAtomically(m.root, [{ path: m.paths.sopsPath, content: updated }]);
     const added = norm(m.recipients).filter((r) => !norm(before).includes(r));
     const removed = norm(before).filter((r) => !norm(m.recipients).includes(r));
     context.stdout.write(

@@ -8,8 +8,10 @@
  * together without decrypting. Where an identity is at hand (`ca show`), the certificate inside
  * the ciphertext is compared with the clear one as well.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { basename, dirname, join, resolve } from 'path';
+import { existsSync } from 'fs';
+import { resolve } from 'path';
+import { FileSystemError } from '../../fs/file-system-error';
+import { readProjectFile } from '../../fs/read-file';
 import { CaCertificateFacts, checkCaCertificate, CertificateFormatError, inspectCertificate } from './certificate';
 import { CaFileOutline, MeshCaError, outlineCaFile } from './ca-secret';
 
@@ -30,22 +32,6 @@ export function certFileFor(caFile: string): string {
 export function caPaths(projectRoot: string, caFile: string): CaPaths {
   const certFile = certFileFor(caFile);
   return { sopsFile: caFile, certFile, sopsPath: resolve(projectRoot, caFile), certPath: resolve(projectRoot, certFile) };
-}
-
-/** Writes files so that each is either fully old or fully new: temporary file in the same folder, then rename. */
-export function writeFilesAtomically(files: readonly { path: string; content: string; mode?: number }[]): void {
-  const temps: { temp: string; path: string }[] = [];
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(f.path), { recursive: true });
-      const temp = join(dirname(f.path), `.${basename(f.path)}.${process.pid}.tmp`);
-      writeFileSync(temp, f.content, { mode: f.mode ?? 0o644 });
-      temps.push({ temp, path: f.path });
-    }
-    for (const t of temps) renameSync(t.temp, t.path);
-  } finally {
-    for (const t of temps) rmSync(t.temp, { force: true });
-  }
 }
 
 /** The CA as synth sees it: ciphertext to copy, and the facts of the clear certificate. */
@@ -88,7 +74,8 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
     issue(paths.sopsFile, 'error', '', 'does not exist: the mesh has no CA yet', "create it with 'npm run mesh -- ca init' (it encrypts the CA to secrets.ageRecipients), then commit secrets/");
     return { issues };
   }
-  const fileText = readFileSync(paths.sopsPath, 'utf8');
+  const fileText = readCaFile(paths.sopsPath, (e) => issue(paths.sopsFile, 'error', '', e.problem, `${e.fix}; the file is written by 'npm run mesh -- ca init' (or restore it from version control)`));
+  if (fileText === undefined) return { issues };
   let outline: CaFileOutline | undefined;
   try {
     outline = outlineCaFile(fileText);
@@ -119,7 +106,8 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
     issue(paths.certFile, 'error', '', `does not exist: the public certificate of the CA in ${paths.sopsFile} is missing`, "restore it from version control, or write it again with 'npm run mesh -- ca show --write-cert' (needs an age identity)");
     return { issues };
   }
-  const certPem = readFileSync(paths.certPath, 'utf8');
+  const certPem = readCaFile(paths.certPath, (e) => issue(paths.certFile, 'error', '', e.problem, `${e.fix}; then write the certificate again with 'npm run mesh -- ca show --write-cert' (or restore it from version control)`));
+  if (certPem === undefined) return { issues };
   let certificate: CaCertificateFacts;
   try {
     certificate = inspectCertificate(certPem);
@@ -140,6 +128,17 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
   }
   const hasError = issues.some((i) => i.severity === 'error');
   return { ca: hasError || !outline ? undefined : { fileText, outline, certPem, certificate }, issues };
+}
+
+/** The file's text, or undefined after reporting why it cannot be read. */
+function readCaFile(path: string, report: (err: FileSystemError) => void): string | undefined {
+  try {
+    return readProjectFile(path).toString('utf8');
+  } catch (err) {
+    if (!(err instanceof FileSystemError)) throw err;
+    report(err);
+    return undefined;
+  }
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
