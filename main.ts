@@ -6,7 +6,7 @@
  */
 import { join } from 'path';
 import { formatFileSystemFailure } from './lib/fs/file-system-error';
-import { reportProblems } from './lib/inventory/problems';
+import { reportProblems } from './lib/report/problems';
 import { renderMeshInParallel } from './lib/synth/parallel-render';
 import { synthMeshWith } from './lib/synth/synth-mesh';
 

@@ -5,7 +5,7 @@ import { resolve } from 'path';
 import { finishInterruptedWrites, hasInterruptedWrites } from '../fs/atomic-write';
 import { formatFileSystemFailure } from '../fs/file-system-error';
 import { sayWaiting, withProjectLock } from '../fs/project-lock';
-import { redactSecrets } from '../model/redact';
+import { redactSecrets } from '../report/redact';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
 

@@ -5,7 +5,7 @@
  * every `npm run mesh` command) print it and exit 1.
  */
 import { relative } from 'path';
-import { formatProblem, Problem } from '../inventory/problems';
+import { formatProblem, Problem } from '../report/problems';
 
 /** What the program was doing with the path, as the message says it. */
 export type FileAction = 'read' | 'write' | 'create' | 'list' | 'replace' | 'remove' | 'lock';

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { Cluster, GlobalService, Mesh, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
-import { InventoryError, Problem, sortProblems } from './problems';
+import { InventoryError, Problem, sortProblems } from '../report/problems';
 import { readCluster } from './read-cluster';
 import { MeshSettings, readMesh } from './read-mesh';
 import { readPolicies } from './read-policies';

@@ -6,7 +6,7 @@ import { CiliumSettings, Cluster, GlobalService, NamespaceDefaultDeny, PolicyInt
 import { BUILT_IN_NAMESPACES, DEFAULT_DENY_POLICY_NAME } from '../model/names';
 import { ciliumVersionFacts } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
 
 export interface DeclaredCluster {

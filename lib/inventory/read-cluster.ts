@@ -4,7 +4,7 @@
 import { basename, extname } from 'path';
 import { formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr, cidrContains } from '../model/ipv4';
 import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
 import { RESERVED_CLUSTER_NAMES } from '../output/files';

@@ -8,7 +8,7 @@ import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, Secrets
 import { resolve } from 'path';
 import { projectPathProblem } from '../fs/project-path';
 import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
 
 interface RawMesh {

@@ -5,7 +5,7 @@
  * of namespaces and collisions across files are checked in mesh-rules.
  */
 import { NamespaceDefaultDeny, PolicyDirection, PolicyIntent, PolicyPeer, PolicyPort, RawCiliumPolicy, RawPolicyKind } from '../model/mesh';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { checkClusterList, ClusterList, expand } from './read-services';
 import { FieldPath, SourceFile } from './source-file';
 

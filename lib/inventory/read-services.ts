@@ -3,7 +3,7 @@
  * it names ('all' becomes the mesh's clusters).
  */
 import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
 
 export type ClusterList = 'all' | string[];

@@ -8,7 +8,7 @@ import clusterSchema from '../../schema/cluster.schema.json';
 import globalServicesSchema from '../../schema/global-services.schema.json';
 import meshSchema from '../../schema/mesh.schema.json';
 import policiesSchema from '../../schema/policies.schema.json';
-import { Problem } from './problems';
+import { Problem } from '../report/problems';
 import { FieldPath, SourceFile } from './source-file';
 
 export const INVENTORY_KINDS = ['Mesh', 'Cluster', 'GlobalServices', 'Policies'] as const;

@@ -4,7 +4,7 @@
 import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLError } from 'yaml';
 import { FileSystemError } from '../fs/file-system-error';
 import { readProjectFile } from '../fs/read-file';
-import { formatFieldPath, Problem } from './problems';
+import { formatFieldPath, Problem } from '../report/problems';
 
 export type FieldPath = readonly (string | number)[];
 

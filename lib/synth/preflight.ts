@@ -12,7 +12,7 @@ import { finishInterruptedWrites } from '../fs/atomic-write';
 import { formatFileSystemFailure } from '../fs/file-system-error';
 import { acquireProjectLock, LOCK_TOKEN_ENV, ProjectLock, sayWaiting } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
-import { reportProblems } from '../inventory/problems';
+import { reportProblems } from '../report/problems';
 import { recoverInterruptedPublish } from './publish';
 
 export interface PreflightContext {

@@ -7,7 +7,7 @@ import { fsCall } from '../fs/file-system-error';
 import { finishInterruptedWrites } from '../fs/atomic-write';
 import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
-import { Problem } from '../inventory/problems';
+import { Problem } from '../report/problems';
 import { renderMesh, RenderedFile } from '../mesh-manifests';
 import { Mesh } from '../model/mesh';
 import { publish, PublishResult } from './publish';

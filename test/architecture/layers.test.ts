@@ -11,8 +11,8 @@ import { PROJECT_ROOT } from '../support/paths';
 
 /** Bottom first; a folder may import its own files and those of lower layers only. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['model', 'output'], // the vocabulary: the domain model, the table of output files
-  ['cilium'], // Cilium's values and peer entries
+  ['model', 'output', 'report'], // the vocabulary: the domain model, the table of output files, problems for people
+  ['fs', 'cilium'], // reading and writing the project's files; Cilium's values and peer entries
   ['secrets', 'constructs'], // SOPS and the mesh CA; one construct per output concern
   ['inventory', 'gitops'], // reading the inventory; the stage layout, Flux and Argo CD
   ['bootstrap', 'overview'], // the bootstrap folder; dist/README.md

@@ -3,7 +3,7 @@
  * (severity, file, field, line, message and fix) and every other error of the
  * run fails it, so a rule that cascades into spurious errors is caught too.
  */
-import { formatProblem, Problem, Severity } from '../../lib/inventory/problems';
+import { formatProblem, Problem, Severity } from '../../lib/report/problems';
 
 export interface ProblemMatch {
   readonly severity?: Severity;

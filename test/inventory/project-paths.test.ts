@@ -8,9 +8,10 @@ import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeF
 import { tmpdir } from 'os';
 import { basename, join } from 'path';
 import { loadInventory } from '../../lib/inventory/load';
-import { formatProblem } from '../../lib/inventory/problems';
+import { formatProblem } from '../../lib/report/problems';
 import { mesh } from '../secrets/mesh-ca/support';
 import { exampleInventory, tempProject, withFile } from '../support/inventory-fixture';
+import { EXAMPLE_MESH_DIR } from '../support/paths';
 import { snapshot } from '../support/project-copy';
 import { expectProblem, lineOf } from './expect-problem';
 
@@ -18,7 +19,7 @@ let project: { root: string; cleanup: () => void };
 let outside: string;
 beforeEach(() => {
   outside = mkdtempSync(join(tmpdir(), 'mesh-outside-'));
-  cpSync(join(__dirname, '..', '..', 'secrets'), join(outside, 'secrets'), { recursive: true });
+  cpSync(join(EXAMPLE_MESH_DIR, 'secrets'), join(outside, 'secrets'), { recursive: true });
 });
 afterEach(() => {
   project?.cleanup();

@@ -3,8 +3,8 @@
  * not belong: problems (synth, validate) and CLI errors go through one redaction.
  */
 import { generateKeyPairSync } from 'crypto';
-import { formatProblem } from '../../lib/inventory/problems';
-import { redactSecrets } from '../../lib/model/redact';
+import { formatProblem } from '../../lib/report/problems';
+import { redactSecrets } from '../../lib/report/redact';
 import { DEMO_IDENTITY, mesh } from '../secrets/mesh-ca/support';
 import { editFile, exampleInventory, loadFiles } from '../support/inventory-fixture';
 

@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { dump, load } from 'js-yaml';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { loadInventory } from '../../lib/inventory/load';
-import { formatProblem, Problem } from '../../lib/inventory/problems';
+import { formatProblem, Problem } from '../../lib/report/problems';
 import { publish } from '../../lib/synth/publish';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { isApiObjectFile, objectsIn, rendered, VERSIONS } from '../conformance/rendered';

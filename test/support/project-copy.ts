@@ -7,16 +7,19 @@ import { spawnSync } from 'child_process';
 import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { PROJECT_ROOT } from './paths';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
 
 /** Sources are linked, what synth reads or writes is copied (scripts/ too: synth.js finds the project from its own path). */
 const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const COPIED = ['scripts', 'cdk8s.yaml', 'clusters', 'secrets'];
+const COPIED = ['scripts', 'cdk8s.yaml'];
+/** The mesh is the example fixture's, never the project's own clusters/. */
+const MESH = ['clusters', 'secrets'];
 
 export function copyProject(): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'mesh-project-'));
   for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(root, name));
   for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(root, name), { recursive: true });
+  for (const name of MESH) cpSync(join(EXAMPLE_MESH_DIR, name), join(root, name), { recursive: true });
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 

@@ -13,7 +13,7 @@ import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/r
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
 import { Mesh } from '../../model/mesh';
 import { MeshCommand, UsageError } from '../command';
-import { reportProblems } from '../../inventory/problems';
+import { reportProblems } from '../../report/problems';
 
 /** Cilium's rule for cluster.name; 'default' needs no id and 'bootstrap' is a folder of dist/<cluster>/. */
 const CLUSTER_NAME = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;

@@ -8,7 +8,7 @@ import { resolve } from 'path';
 import { writeFilesAtomically } from '../../fs/atomic-write';
 import { readProjectFile } from '../../fs/read-file';
 import { loadInventory } from '../../inventory/load';
-import { formatProblem } from '../../inventory/problems';
+import { formatProblem } from '../../report/problems';
 import { Mesh } from '../../model/mesh';
 import {
   caPaths,

@@ -5,7 +5,7 @@ import { sayWaiting, withProjectLockSync } from '../../fs/project-lock';
 import { compareTrees } from '../../synth/compare-trees';
 import { synthMesh } from '../../synth/synth-mesh';
 import { CommandContext, MeshCommand } from '../command';
-import { reportProblems } from '../../inventory/problems';
+import { reportProblems } from '../../report/problems';
 
 export const checkCommand: MeshCommand = {
   words: ['check'],

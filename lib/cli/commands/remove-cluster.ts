@@ -7,11 +7,11 @@ import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
-import { formatFieldPath } from '../../inventory/problems';
+import { formatFieldPath } from '../../report/problems';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
 import { FieldPath, SourceFile } from '../../inventory/source-file';
 import { MeshCommand, UsageError } from '../command';
-import { reportProblems } from '../../inventory/problems';
+import { reportProblems } from '../../report/problems';
 
 export interface ClusterReference {
   /** Inventory file, relative to the project root. */

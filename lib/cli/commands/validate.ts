@@ -1,7 +1,7 @@
 import { resolve } from 'path';
 import { loadInventory } from '../../inventory/load';
 import { MeshCommand } from '../command';
-import { reportProblems } from '../../inventory/problems';
+import { reportProblems } from '../../report/problems';
 
 export const validateCommand: MeshCommand = {
   words: ['validate'],

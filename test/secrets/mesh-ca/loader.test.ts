@@ -5,7 +5,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { loadInventory } from '../../../lib/inventory/load';
-import { Problem } from '../../../lib/inventory/problems';
+import { Problem } from '../../../lib/report/problems';
 import { synthMesh } from '../../../lib/synth/synth-mesh';
 import { createMeshCa, encryptCaSecret, caSecretObject } from '../../../lib/secrets/mesh-ca';
 import { encryptYaml } from '../../../lib/secrets/sops';

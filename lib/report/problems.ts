@@ -4,7 +4,7 @@
  * one, so a user sees every problem of a run at once.
  */
 
-import { redactSecrets } from '../model/redact';
+import { redactSecrets } from './redact';
 
 export type Severity = 'error' | 'warning';
 
