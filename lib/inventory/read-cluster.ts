@@ -8,6 +8,7 @@ import { Problem } from '../report/problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
 import { RESERVED_CLUSTER_NAMES } from '../output/files';
+import { DEFAULT_MESH_NODE_PORT_BASE, DEFAULTS } from './defaults';
 
 interface RawCluster {
   name: string;
@@ -24,10 +25,7 @@ interface RawCluster {
 }
 
 
-export const DEFAULT_SERVICE_CIDR = '10.43.0.0/16';
-export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
-/** Default mesh endpoint NodePort: distinct per cluster because ids are. */
-export const DEFAULT_MESH_NODE_PORT_BASE = 32000;
+const CLUSTER = DEFAULTS.Cluster;
 
 export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
   const raw = file.data as RawCluster;
@@ -43,12 +41,12 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
   }
 
   const podCidr = cidrField(file, ['podCidr'], raw.podCidr, problems);
-  const podCidrMaskSize = raw.podCidrMaskSize ?? 24;
+  const podCidrMaskSize = raw.podCidrMaskSize ?? CLUSTER.podCidrMaskSize;
   if (podCidr.prefixLength < 32 && podCidrMaskSize < podCidr.prefixLength) {
     problems.push(file.problem(['podCidrMaskSize'], `/${podCidrMaskSize} per node is larger than the whole podCidr ${podCidr.text}`, `choose a mask size of at least ${podCidr.prefixLength}`));
   }
-  const serviceCidr = cidrField(file, ['serviceCidr'], raw.serviceCidr ?? DEFAULT_SERVICE_CIDR, problems);
-  const nodePortRange = readNodePortRange(file, raw.nodePortRange ?? DEFAULT_NODE_PORT_RANGE, problems);
+  const serviceCidr = cidrField(file, ['serviceCidr'], raw.serviceCidr ?? CLUSTER.serviceCidr, problems);
+  const nodePortRange = readNodePortRange(file, raw.nodePortRange ?? CLUSTER.nodePortRange, problems);
   const nodes = readNodes(file, raw, podCidr, serviceCidr, problems);
 
   const meshNodePort = raw.meshEndpoint?.nodePort ?? DEFAULT_MESH_NODE_PORT_BASE + raw.id;
@@ -77,9 +75,9 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     serviceCidr,
     nodePortRange,
     meshNodePort,
-    apiServer: { host: apiHost, port: raw.apiServer?.port ?? 6443 },
+    apiServer: { host: apiHost, port: raw.apiServer?.port ?? CLUSTER.apiServer.port },
     helmValues,
-    argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? 6443}`,
+    argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? CLUSTER.apiServer.port}`,
   };
 }
 
@@ -122,7 +120,7 @@ function readNodes(file: SourceFile, raw: RawCluster, podCidr: Ipv4Cidr, service
     if (sameIp !== undefined) problems.push(file.problem(['nodes', index, 'ip'], `${node.ip} is already used by nodes[${sameIp}]`, 'give every node its own address'));
     names.set(node.name, index);
     ips.set(canonical, index);
-    return { name: node.name, ip: node.ip, role: node.role ?? 'server' };
+    return { name: node.name, ip: node.ip, role: node.role ?? CLUSTER.nodes[0].role };
   });
   if (!nodes.some((n) => n.role === 'server')) {
     problems.push(file.problem(['nodes'], 'has no server node', 'mark at least one node role: server (it runs the control plane and bootstraps Cilium)'));

@@ -9,6 +9,7 @@ import { resolve } from 'path';
 import { projectPathProblem } from '../fs/project-path';
 import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from '../report/problems';
+import { DEFAULTS } from './defaults';
 import { SourceFile } from './source-file';
 
 interface RawMesh {
@@ -39,7 +40,7 @@ interface RawMesh {
   verificationKit?: { enabled?: boolean; namespace?: string; calls?: number };
 }
 
-export const DEFAULT_CA_FILE = 'secrets/cilium-mesh-ca.sops.yaml';
+const MESH = DEFAULTS.Mesh;
 
 export interface MeshSettings {
   readonly name: string;
@@ -67,22 +68,24 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
   const c = raw.cilium;
   const helmValues = c.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['cilium', 'helmValues'], helmValues));
-  const namespace = c.namespace ?? 'kube-system';
+  const namespace = c.namespace ?? MESH.cilium.namespace;
   return {
     name: raw.name,
     cilium: {
       version: c.version,
       namespace,
-      kvstoremesh: c.kvstoremesh ?? true,
-      authMode: c.authMode ?? 'cluster',
-      maxConnectedClusters: c.maxConnectedClusters ?? 255,
+      kvstoremesh: c.kvstoremesh ?? MESH.cilium.kvstoremesh,
+      authMode: c.authMode ?? MESH.cilium.authMode,
+      maxConnectedClusters: c.maxConnectedClusters ?? MESH.cilium.maxConnectedClusters,
       routing: readRouting(file, c.routing, problems),
-      kubeProxyReplacement: c.kubeProxyReplacement ?? true,
+      kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
       helmValues,
     },
     secrets: readSecrets(file, raw.secrets, problems, { ...options, namespace }),
     delivery: readDelivery(raw.delivery),
-    verificationKit: raw.verificationKit?.enabled ? { namespace: raw.verificationKit.namespace ?? 'mesh-check', calls: raw.verificationKit.calls ?? 60 } : undefined,
+    verificationKit: (raw.verificationKit?.enabled ?? MESH.verificationKit.enabled)
+      ? { namespace: raw.verificationKit?.namespace ?? MESH.verificationKit.namespace, calls: raw.verificationKit?.calls ?? MESH.verificationKit.calls }
+      : undefined,
     namespaces: [...(raw.namespaces ?? [])].sort(),
   };
 }
@@ -91,19 +94,19 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
   if (raw?.provider === 'external-secrets') {
     if (!raw.externalSecrets) {
       problems.push(file.problem(['secrets'], "provider external-secrets needs 'externalSecrets'", 'add externalSecrets with storeRef and remoteKey'));
-      return { provider: 'external-secrets', storeRef: { name: '', kind: 'ClusterSecretStore' }, remoteKey: '', refreshInterval: '1h' };
+      return { provider: 'external-secrets', storeRef: { name: '', kind: MESH.secrets.externalSecrets.storeRef.kind }, remoteKey: '', refreshInterval: MESH.secrets.externalSecrets.refreshInterval };
     }
     if (raw.ageRecipients !== undefined) {
       problems.push(file.problem(['secrets', 'ageRecipients'], 'is only used with provider sops', 'remove it, or set provider: sops'));
     }
     const e = raw.externalSecrets;
-    return { provider: 'external-secrets', storeRef: { name: e.storeRef.name, kind: e.storeRef.kind ?? 'ClusterSecretStore' }, remoteKey: e.remoteKey, refreshInterval: e.refreshInterval ?? '1h' };
+    return { provider: 'external-secrets', storeRef: { name: e.storeRef.name, kind: e.storeRef.kind ?? MESH.secrets.externalSecrets.storeRef.kind }, remoteKey: e.remoteKey, refreshInterval: e.refreshInterval ?? MESH.secrets.externalSecrets.refreshInterval };
   }
   if (raw?.externalSecrets !== undefined) {
     problems.push(file.problem(['secrets', 'externalSecrets'], 'is only used with provider external-secrets', 'remove it, or set provider: external-secrets'));
   }
   const ageRecipients = raw?.ageRecipients ?? [];
-  const caFile = raw?.caFile ?? DEFAULT_CA_FILE;
+  const caFile = raw?.caFile ?? MESH.secrets.caFile;
   if (ageRecipients.length === 0) {
     problems.push(
       file.problem(
@@ -119,7 +122,7 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
   const where = [paths.sopsFile, paths.certFile].map((p) => projectPathProblem(options.projectRoot!, p, outputDirs)).find((p) => p !== undefined);
   if (where !== undefined) {
     problems.push(
-      file.problem(['secrets', 'caFile'], `${where}: the CA files must be files of this repository that synth never deletes`, `keep them inside the project and outside dist/, e.g. the default ${DEFAULT_CA_FILE}`),
+      file.problem(['secrets', 'caFile'], `${where}: the CA files must be files of this repository that synth never deletes`, `keep them inside the project and outside dist/, e.g. the default ${MESH.secrets.caFile}`),
     );
     return { provider: 'sops', ageRecipients, caFile };
   }
@@ -130,21 +133,22 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
 }
 
 function readDelivery(raw: RawMesh['delivery']): DeliverySettings {
-  const engine = raw?.engine ?? 'flux';
+  const engine = raw?.engine ?? MESH.delivery.engine;
   return {
     engines: engine === 'both' ? ['flux', 'argocd'] : [engine],
-    repository: raw?.repository && { url: raw.repository.url, branch: raw.repository.branch ?? 'main', path: raw.repository.path ?? 'dist' },
-    interval: raw?.interval ?? '10m',
-    argocd: { namespace: raw?.argocd?.namespace ?? 'argocd', project: raw?.argocd?.project ?? 'default' },
+    repository: raw?.repository && { url: raw.repository.url, branch: raw.repository.branch ?? MESH.delivery.repository.branch, path: raw.repository.path ?? MESH.delivery.repository.path },
+    interval: raw?.interval ?? MESH.delivery.interval,
+    argocd: { namespace: raw?.argocd?.namespace ?? MESH.delivery.argocd.namespace, project: raw?.argocd?.project ?? MESH.delivery.argocd.project },
   };
 }
 
 function readRouting(file: SourceFile, raw: RawMesh['cilium']['routing'], problems: Problem[]): Routing {
-  if (!raw || raw.mode === 'tunnel') {
+  // No routing block: the default mode, tunnel (test/inventory/defaults.test.ts holds it to DEFAULTS).
+  if (raw === undefined || raw.mode === 'tunnel') {
     if (raw?.nativeRoutingCidr !== undefined) {
       problems.push(file.problem(['cilium', 'routing', 'nativeRoutingCidr'], 'is only used with mode: native', 'remove it, or set mode: native'));
     }
-    return { mode: 'tunnel', tunnelProtocol: raw?.tunnelProtocol ?? 'vxlan' };
+    return { mode: 'tunnel', tunnelProtocol: raw?.tunnelProtocol ?? MESH.cilium.routing.tunnelProtocol };
   }
   if (raw.tunnelProtocol !== undefined) {
     problems.push(file.problem(['cilium', 'routing', 'tunnelProtocol'], 'is only used with mode: tunnel', 'remove it, or set mode: tunnel'));

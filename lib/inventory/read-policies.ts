@@ -8,6 +8,9 @@ import { NamespaceDefaultDeny, PolicyDirection, PolicyIntent, PolicyPeer, Policy
 import { Problem } from '../report/problems';
 import { checkClusterList, ClusterList, expand } from './read-services';
 import { FieldPath, SourceFile } from './source-file';
+import { DEFAULTS } from './defaults';
+
+const POLICIES = DEFAULTS.Policies;
 
 interface RawPeer {
   cluster?: string;
@@ -79,7 +82,7 @@ export function readPolicies(file: SourceFile, clusterNames: readonly string[], 
       description: policy.description,
       from: peer('from'),
       to: peer('to'),
-      ports: (policy.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+      ports: (policy.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? POLICIES.policies[0].ports[0].protocol })),
     };
   });
 
@@ -88,8 +91,8 @@ export function readPolicies(file: SourceFile, clusterNames: readonly string[], 
     return {
       source: { file: file.path },
       namespace: deny.namespace,
-      clusters: expand(deny.clusters ?? 'all', clusterNames),
-      direction: deny.direction ?? 'both',
+      clusters: expand(deny.clusters ?? POLICIES.defaultDeny[0].clusters, clusterNames),
+      direction: deny.direction ?? POLICIES.defaultDeny[0].direction,
     };
   });
 
@@ -108,7 +111,7 @@ export function readPolicies(file: SourceFile, clusterNames: readonly string[], 
       kind: entry.policy.kind,
       name: metadata.name,
       namespace: entry.policy.kind === 'CiliumNetworkPolicy' ? metadata.namespace : undefined,
-      clusters: expand(entry.clusters ?? 'all', clusterNames),
+      clusters: expand(entry.clusters ?? POLICIES.rawPolicies[0].clusters, clusterNames),
       manifest: entry.policy,
     };
   });

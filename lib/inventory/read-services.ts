@@ -5,6 +5,9 @@
 import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
+import { DEFAULTS } from './defaults';
+
+const SERVICE = DEFAULTS.GlobalServices.services[0];
 
 export type ClusterList = 'all' | string[];
 
@@ -28,7 +31,7 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
   const raw = (file.data as { services: RawService[] }).services;
   return raw.map((svc, index) => {
     const at = ['services', index];
-    const clusters = expand(svc.clusters ?? 'all', clusterNames);
+    const clusters = expand(svc.clusters ?? SERVICE.clusters, clusterNames);
     checkClusterList(file, [...at, 'clusters'], svc.clusters, clusterNames, alsoAccepted, problems);
     let backend: GlobalService['backend'];
     if (svc.backend) {
@@ -42,12 +45,12 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
       backend = {
         name: svc.backend.name ?? svc.name,
         image: svc.backend.image,
-        replicas: svc.backend.replicas ?? 1,
+        replicas: svc.backend.replicas ?? SERVICE.backend.replicas,
         clusters: backendClusters,
       };
     }
     const ports = svc.ports.map((p): ServicePort => {
-      const protocol = p.protocol ?? 'TCP';
+      const protocol = p.protocol ?? SERVICE.ports[0].protocol;
       return { name: p.name ?? `${protocol.toLowerCase()}-${p.port}`, port: p.port, targetPort: p.targetPort ?? p.port, protocol };
     });
     checkUnique(file, at, ports, problems);
@@ -58,7 +61,7 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
       ports,
       selector: svc.selector ?? { app: backend?.name ?? svc.name },
       clusters,
-      shared: svc.shared ?? true,
+      shared: svc.shared ?? SERVICE.shared,
       affinity: svc.affinity,
       backend,
     };

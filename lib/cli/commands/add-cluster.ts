@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'path';
 import { writeNewFileAtomically } from '../../fs/atomic-write';
 import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
-import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR } from '../../inventory/read-cluster';
+import { DEFAULTS } from '../../inventory/defaults';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
 import { Mesh } from '../../model/mesh';
 import { MeshCommand, UsageError } from '../command';
@@ -101,7 +101,7 @@ export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFile
   if (mesh.clusters.some((c) => c.name === name)) throw new UsageError(`the mesh already has a cluster named ${name}`);
   if (existingFileNames.includes(`${name}.yaml`) || existingFileNames.includes(`${name}.yml`)) throw new UsageError(`the inventory already has a file ${name}.yaml; choose another name`);
 
-  const serviceCidr = cidr(DEFAULT_SERVICE_CIDR);
+  const serviceCidr = cidr(DEFAULTS.Cluster.serviceCidr);
   const meshNodeIps = new Map<number, string>();
   for (const c of mesh.clusters) for (const n of c.nodes) meshNodeIps.set(parseIpv4(n.ip)!, c.name);
   const nodeAddresses: number[] = [];
@@ -173,7 +173,7 @@ function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, servic
 }
 
 function chooseNodePort(mesh: Mesh, id: number, given: number | undefined): number {
-  const [min, max] = DEFAULT_NODE_PORT_RANGE.split('-').map(Number);
+  const [min, max] = DEFAULTS.Cluster.nodePortRange.split('-').map(Number);
   const used = new Map(mesh.clusters.map((c) => [c.meshNodePort, c.name]));
   if (given !== undefined) {
     if (given < min || given > max) throw new UsageError(`--node-port ${given} is outside the NodePort range ${min}-${max}`);

@@ -1,0 +1,51 @@
+/**
+ * The value of every optional inventory field that has a fixed default, in
+ * the shape of the inventory files (a list holds one entry: the defaults of its
+ * items). The readers apply these; the JSON Schemas state the same `default`s
+ * for editors, and test/inventory/defaults.test.ts holds the two equal.
+ * Defaults computed from other fields (a cluster's mesh nodePort from its id,
+ * the API server from its first server) are the readers' and are described in
+ * the schemas in words.
+ */
+export const DEFAULTS = {
+  Mesh: {
+    cilium: {
+      namespace: 'kube-system',
+      kvstoremesh: true,
+      authMode: 'cluster',
+      maxConnectedClusters: 255,
+      kubeProxyReplacement: true,
+      routing: { mode: 'tunnel', tunnelProtocol: 'vxlan' },
+    },
+    secrets: {
+      provider: 'sops',
+      caFile: 'secrets/cilium-mesh-ca.sops.yaml',
+      externalSecrets: { storeRef: { kind: 'ClusterSecretStore' }, refreshInterval: '1h' },
+    },
+    delivery: {
+      engine: 'flux',
+      repository: { branch: 'main', path: 'dist' },
+      interval: '10m',
+      argocd: { namespace: 'argocd', project: 'default' },
+    },
+    verificationKit: { enabled: false, namespace: 'mesh-check', calls: 60 },
+  },
+  Cluster: {
+    podCidrMaskSize: 24,
+    serviceCidr: '10.43.0.0/16',
+    nodePortRange: '30000-32767',
+    nodes: [{ role: 'server' }],
+    apiServer: { port: 6443 },
+  },
+  GlobalServices: {
+    services: [{ clusters: 'all', shared: true, ports: [{ protocol: 'TCP' }], backend: { replicas: 1 } }],
+  },
+  Policies: {
+    policies: [{ ports: [{ protocol: 'TCP' }] }],
+    defaultDeny: [{ clusters: 'all', direction: 'both' }],
+    rawPolicies: [{ clusters: 'all' }],
+  },
+} as const;
+
+/** The mesh endpoint nodePort of a cluster that sets none: distinct per cluster because ids are. */
+export const DEFAULT_MESH_NODE_PORT_BASE = 32000;
