@@ -11,6 +11,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { KEEP_ANNOTATIONS } from './metadata';
+import { clusterNameProblem } from '../model/kubernetes-names';
 
 /** Name and key the chart's clustermesh-apiserver Deployment mounts. */
 export const REMOTE_USERS_CONFIGMAP = 'clustermesh-remote-users';
@@ -29,7 +30,7 @@ export class ClusterMeshRemoteUsers extends Construct {
   constructor(scope: Construct, id: string, props: ClusterMeshRemoteUsersProps) {
     super(scope, id);
     for (const user of props.users) {
-      if (!/^remote-[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(user)) throw new Error(`'${user}' is not a remote cluster user (remote-<cluster>)`);
+      if (!user.startsWith('remote-') || clusterNameProblem(user.slice('remote-'.length)) !== undefined) throw new Error(`'${user}' is not a remote cluster user (remote-<cluster>)`);
     }
     if (new Set(props.users).size !== props.users.length) throw new Error('remote users must be distinct');
     const configMap: k8s.KubeConfigMapProps = {

@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { PeerEntries } from '../cilium/peer-config';
+import { clusterNameProblem } from '../model/kubernetes-names';
 
 export interface ClusterMeshSecretsProps {
   /** Cilium's namespace. @default the namespace of the chart */
@@ -25,7 +26,8 @@ export class ClusterMeshSecrets extends Construct {
     // Every key becomes a file Cilium reads as the peer's cluster name.
     for (const entries of [props.clustermesh, props.kvstoremesh ?? new Map<string, string>()]) {
       for (const [peer, config] of entries) {
-        if (!/^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/.test(peer) || peer.length > 32) throw new Error(`'${peer}' is not a Cilium cluster name`);
+        const why = clusterNameProblem(peer);
+        if (why !== undefined) throw new Error(`'${peer}' is not a Cilium cluster name: it ${why}`);
         if (!config.startsWith('endpoints:\n')) throw new Error(`the entry for ${peer} is not an etcd client configuration`);
       }
     }

@@ -10,6 +10,7 @@ import { CiliumNetworkPolicy, CiliumNetworkPolicySpecEgressToPortsPortsProtocol 
 import { PolicyDirection } from '../model/mesh';
 import { DEFAULT_DENY_POLICY_NAME } from '../model/names';
 import { CLUSTER_LABEL, NAMESPACE_LABEL } from './metadata';
+import { dns1123LabelProblem } from '../model/kubernetes-names';
 
 export { DEFAULT_DENY_POLICY_NAME };
 
@@ -29,7 +30,7 @@ export class NamespaceDefaultDenyPolicy extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceDefaultDenyPolicyProps) {
     super(scope, id);
     if (!['ingress', 'egress', 'both'].includes(props.direction)) throw new Error(`direction must be ingress, egress or both, got ${props.direction}`);
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace)) throw new Error(`'${props.namespace}' is not a namespace name`);
+    if (dns1123LabelProblem(props.namespace) !== undefined) throw new Error(`'${props.namespace}' is not a namespace name`);
     const ingress = props.direction !== 'egress';
     const egress = props.direction !== 'ingress';
     const what = props.direction === 'both' ? 'ingress and egress' : props.direction;

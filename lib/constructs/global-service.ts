@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import { portNameProblem } from '../model/kubernetes-names';
 import { GlobalService } from '../model/mesh';
 
 export interface GlobalServiceResourcesProps {
@@ -24,6 +25,10 @@ export class GlobalServiceResources extends Construct {
     const svc = props.service;
     if (!svc.clusters.includes(props.clusterName)) {
       throw new Error(`global service ${svc.namespace}/${svc.name} does not exist in cluster ${props.clusterName}`);
+    }
+    for (const port of svc.backend ? svc.ports : []) {
+      const why = portNameProblem(port.name);
+      if (why !== undefined) throw new Error(`port name '${port.name}' of ${svc.namespace}/${svc.name} ${why}: it cannot name the backend's container port`);
     }
     this.service = new k8s.KubeService(this, 'Service', {
       metadata: {
@@ -65,7 +70,7 @@ function backendDeployment(scope: Construct, svc: GlobalService): kplus.Deployme
       {
         name: backend.name,
         image: backend.image,
-        ports: svc.ports.map((p) => ({ number: p.targetPort, name: p.name.slice(0, 15), protocol: p.protocol as kplus.Protocol })),
+        ports: svc.ports.map((p) => ({ number: p.targetPort, name: p.name, protocol: p.protocol as kplus.Protocol })),
         securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
       },
     ],

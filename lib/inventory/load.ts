@@ -79,9 +79,9 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
       possibleClusterNames.push(stem);
       if (typeof data.name === 'string') clusterNamesSeen.push(data.name);
     }
-    const schemaProblems = checkAgainstSchema(file, data.kind);
-    problems.push(...schemaProblems);
-    if (schemaProblems.length === 0) byKind.get(data.kind)!.push(file);
+    const { structure, names } = checkAgainstSchema(file, data.kind);
+    problems.push(...structure, ...names);
+    if (structure.length === 0) byKind.get(data.kind)!.push(file);
     else kindsWithErrors.add(data.kind);
   }
 

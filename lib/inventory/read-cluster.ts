@@ -58,9 +58,6 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
 
   const firstServer = nodes.find((n) => n.role === 'server');
   const apiHost = raw.apiServer?.host ?? firstServer?.ip ?? '';
-  if (raw.apiServer?.host !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/i.test(raw.apiServer.host)) {
-    problems.push(file.problem(['apiServer', 'host'], `'${raw.apiServer.host}' is not an IPv4 address or DNS name`, 'write the address or name the Kubernetes API server is reached at'));
-  }
 
   const helmValues = raw.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['helmValues'], helmValues));

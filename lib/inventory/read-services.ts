@@ -2,6 +2,7 @@
  * GlobalServices files: one declaration per service, expanded to the clusters
  * it names ('all' becomes the mesh's clusters).
  */
+import { portNameProblem } from '../model/kubernetes-names';
 import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
@@ -54,6 +55,17 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
       return { name: p.name ?? `${protocol.toLowerCase()}-${p.port}`, port: p.port, targetPort: p.targetPort ?? p.port, protocol };
     });
     checkUnique(file, at, ports, problems);
+    if (backend) {
+      // The backend's container ports carry the same names, and a container port name is an IANA service name.
+      ports.forEach((port, i) => {
+        const why = portNameProblem(port.name);
+        if (why === undefined) return;
+        const named = svc.ports[i].name !== undefined;
+        problems.push(
+          file.problem(named ? [...at, 'ports', i, 'name'] : [...at, 'ports', i], `port name '${port.name}' ${why}; it also names the backend's container port`, 'choose a name of at most 15 lower-case letters, digits and single hyphens, with a letter'),
+        );
+      });
+    }
     return {
       source: { file: file.path },
       name: svc.name,

@@ -8,11 +8,13 @@ import clusterSchema from '../../schema/cluster.schema.json';
 import globalServicesSchema from '../../schema/global-services.schema.json';
 import meshSchema from '../../schema/mesh.schema.json';
 import policiesSchema from '../../schema/policies.schema.json';
-import { Problem } from '../report/problems';
+import { formatFieldPath, Problem } from '../report/problems';
+import { INVENTORY_KINDS, InventoryKind } from './kinds';
+import { NameProblem, nameRuleProblems } from './name-rules';
 import { FieldPath, SourceFile } from './source-file';
 
-export const INVENTORY_KINDS = ['Mesh', 'Cluster', 'GlobalServices', 'Policies'] as const;
-export type InventoryKind = (typeof INVENTORY_KINDS)[number];
+export { INVENTORY_KINDS };
+export type { InventoryKind };
 
 const SCHEMAS: Record<InventoryKind, object> = {
   Mesh: meshSchema,
@@ -43,15 +45,33 @@ export function isInventoryKind(value: unknown): value is InventoryKind {
   return typeof value === 'string' && (INVENTORY_KINDS as readonly string[]).includes(value);
 }
 
-/** Checks a file against the schema of its kind; returns its problems. */
-export function checkAgainstSchema(file: SourceFile, kind: InventoryKind): Problem[] {
+export interface SchemaCheck {
+  /** The file's shape is wrong: it cannot be read further. */
+  readonly structure: Problem[];
+  /** Names that break the rules of what they become (lib/inventory/name-rules.ts); the file can still be read. */
+  readonly names: Problem[];
+}
+
+/** Checks a file against the schema of its kind and the name rules of its fields. */
+export function checkAgainstSchema(file: SourceFile, kind: InventoryKind): SchemaCheck {
+  const named = nameRuleProblems(file, kind);
+  const names = named.map((n) => n.problem);
   const validate = validatorFor(kind);
-  if (validate(file.data)) return [];
-  const errors = dropNoise(validate.errors ?? []);
+  if (validate(file.data)) return { structure: [], names };
+  const errors = dropNoise(validate.errors ?? []).filter((err) => !saidByNameRule(err, named));
   const misspelt = misspeltKeys(errors);
-  return errors
+  const structure = errors
     .filter((err) => !(err.keyword === 'required' && [...misspelt.values()].some((m) => m.instancePath === err.instancePath && m.missing === err.params.missingProperty)))
     .map((err) => toProblem(file, err, SCHEMAS[kind], misspelt.get(err)?.missing));
+  return { structure, names };
+}
+
+/** A pattern or length error about a value (or a key, for propertyNames) that a name rule already explains. */
+function saidByNameRule(err: ErrorObject, named: readonly NameProblem[]): boolean {
+  if (!['pattern', 'maxLength', 'propertyNames'].includes(err.keyword)) return false;
+  const at = formatFieldPath(pointerToPath(err.instancePath));
+  const aboutKey = err.keyword === 'propertyNames' || err.propertyName !== undefined;
+  return named.some((n) => formatFieldPath(aboutKey ? n.path.slice(0, -1) : n.path) === at);
 }
 
 /**

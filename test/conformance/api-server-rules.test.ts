@@ -21,10 +21,10 @@ describe('API server rules', () => {
     expect(serviceProblems(service({ ports: [{ port: 1, nodePort: 30000 }] }))).toEqual(["spec.ports[0].nodePort: may not be used when `type` is 'ClusterIP'"]);
     expect(serviceProblems(service({ type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'], ports: [{ port: 1 }] }))).toEqual(["spec.loadBalancerSourceRanges: may only be used when `type` is 'LoadBalancer'"]);
     expect(serviceProblems(service({ ports: [{ port: 1 }, { port: 2 }] }))).toEqual(['spec.ports[0].name: Required value (more than one port)', 'spec.ports[1].name: Required value (more than one port)']);
-    expect(serviceProblems(service({ ports: [{ port: 1, targetPort: 'a-very-long-port-name' }] }))).toEqual(["spec.ports[0].targetPort: port name 'a-very-long-port-name': must be no more than 15 characters"]);
+    expect(serviceProblems(service({ ports: [{ port: 1, targetPort: 'a-very-long-port-name' }] }))).toEqual(["spec.ports[0].targetPort: port name 'a-very-long-port-name' is 21 characters long, more than 15"]);
     expect(metadataProblems(service({}, '1abc'))).toEqual(["metadata.name '1abc': a Service name must be a DNS-1035 label (a-z first, ≤ 63)"]);
     expect(metadataProblems({ kind: 'ConfigMap', metadata: { name: 'c', labels: { ['k'.repeat(64)]: 'v', 'a b': 'x' } } })).toHaveLength(2);
-    expect(metadataProblems({ kind: 'ConfigMap', metadata: { name: 'c', labels: { k: 'v'.repeat(64) } } })).toEqual(['label k: value must be no more than 63 characters']);
+    expect(metadataProblems({ kind: 'ConfigMap', metadata: { name: 'c', labels: { k: 'v'.repeat(64) } } })).toEqual(['label k: value is 64 characters long, more than 63']);
     expect(metadataProblems({ kind: 'Namespace', metadata: { name: 'has space' } })).toHaveLength(1);
     expect(metadataProblems({ kind: 'ClusterRole', metadata: { name: 'system:x' } })).toEqual([]);
   });

@@ -2,46 +2,27 @@
  * Rules the Kubernetes API server enforces that JSON schemas cannot express:
  * cross-field rules of Services, name syntax (DNS-1123/1035), label and
  * annotation syntax. Each rule follows pkg/apis/core/validation/validation.go
- * and apimachinery's validation helpers; the messages quote the API server's.
+ * and apimachinery's validation helpers (the name rules are the product's own,
+ * lib/model/kubernetes-names.ts, which the inventory checks too).
  * Every function returns the broken rules (empty when the object is accepted).
  */
+import { dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, labelValueProblem, portNameProblem, qualifiedNameProblem } from '../../lib/model/kubernetes-names';
 import { KubeObject } from './schema-validator';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
-}
-
-export function isDns1035Label(value: string): boolean {
-  return value.length <= 63 && DNS1035_LABEL.test(value);
-}
+export const isDns1123Label = (value: string): boolean => dns1123LabelProblem(value) === undefined;
+export const isDns1123Subdomain = (value: string): boolean => dns1123SubdomainProblem(value) === undefined;
+export const isDns1035Label = (value: string): boolean => dns1035LabelProblem(value) === undefined;
 
 /** A label or annotation key: `[prefix/]name`, prefix a DNS subdomain, name ≤ 63 characters. */
 export function qualifiedNameProblems(key: string): string[] {
-  const parts = key.split('/');
-  if (parts.length > 2) return [`key '${key}' has more than one '/'`];
-  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  const problems: string[] = [];
-  if (prefix !== undefined && !isDns1123Subdomain(prefix)) problems.push(`key '${key}': prefix must be a DNS-1123 subdomain`);
-  if (name.length === 0 || name.length > 63) problems.push(`key '${key}': name part must be 1..63 characters`);
-  else if (!QUALIFIED_NAME_PART.test(name)) problems.push(`key '${key}': name part must consist of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`);
-  return problems;
+  const problem = qualifiedNameProblem(key);
+  return problem === undefined ? [] : [`key '${key}' ${problem}`];
 }
 
 export function labelValueProblems(key: string, value: unknown): string[] {
   if (typeof value !== 'string') return [`label ${key}: value must be a string`];
-  if (value.length > 63) return [`label ${key}: value must be no more than 63 characters`];
-  return LABEL_VALUE.test(value) ? [] : [`label ${key}: value '${value}' must consist of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`];
+  const problem = labelValueProblem(value);
+  return problem === undefined ? [] : [`label ${key}: value ${problem}`];
 }
 
 /** Kinds whose names must be DNS-1035 labels (a Service name becomes a DNS label and an env var prefix). */
@@ -89,11 +70,8 @@ interface ServicePortSpec {
 
 /** A port name used as a targetPort or container port: IANA_SVC_NAME, at most 15 characters. */
 export function portNameProblems(name: string): string[] {
-  if (name.length > 15) return [`port name '${name}': must be no more than 15 characters`];
-  if (!IANA_SVC_NAME.test(name)) return [`port name '${name}': must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)`];
-  if (!/[a-z]/.test(name)) return [`port name '${name}': must contain at least one letter (a-z)`];
-  if (name.includes('--')) return [`port name '${name}': must not contain consecutive hyphens`];
-  return [];
+  const problem = portNameProblem(name);
+  return problem === undefined ? [] : [`port name '${name}' ${problem}`];
 }
 
 /** The Service rules of ValidateService that depend on more than one field. */
