@@ -1,6 +1,6 @@
 /** Types of fs-faults.js (plain JavaScript, so a child process can preload it). */
 export interface FsFault {
-  /** An errno code such as ENOSPC, or KILL to kill the process before the call. */
+  /** An errno code such as ENOSPC, KILL to kill the process before the call, or COUNT to log matching calls to `log`. */
   readonly code: string;
   /** Call names ('renameSync') or classes: 'data', 'modify', 'read'. */
   readonly ops: readonly string[];
@@ -8,6 +8,8 @@ export interface FsFault {
   readonly under: string;
   /** Let the first n matching calls through. */
   readonly after?: number;
+  /** For COUNT: the file that gets one line per matching call. */
+  readonly log?: string;
 }
 export function installFsFaults(faults: readonly FsFault[]): () => void;
 export function faultEnv(faults: readonly FsFault[]): { NODE_OPTIONS: string; MESH_TEST_FS_FAULTS: string };

@@ -9,11 +9,13 @@
  * In a child process: NODE_OPTIONS="--require <this file>" and
  * MESH_TEST_FS_FAULTS set to the JSON of the faults (see faultEnv).
  *
- * A fault: { code: 'ENOSPC' | 'EROFS' | … | 'KILL', ops: [...], under: 'text', after?: n }
+ * A fault: { code: 'ENOSPC' | 'EROFS' | … | 'KILL' | 'COUNT', ops: [...], under: 'text', after?: n, log?: file }
  * - ops name calls ('renameSync') or classes: 'data' (writing bytes),
  *   'modify' (anything that changes the tree, data included), 'read'.
  * - under: the call matches when one of its paths contains this text.
  * - after: let the first n matching calls through.
+ * - COUNT fails nothing: it appends one line per matching call to `log`, so a
+ *   test can learn how many steps a run takes before it kills at each one.
  */
 const fs = require('fs');
 const { constants } = require('os');
@@ -61,6 +63,10 @@ function installFsFaults(faults) {
       faults.forEach((fault, i) => {
         const opMatches = fault.ops.includes(name) || fault.ops.includes(kind) || (kind === 'data' && fault.ops.includes('modify'));
         if (!opMatches || !paths.some((p) => p.includes(fault.under))) return;
+        if (fault.code === 'COUNT') {
+          originals.appendFileSync.call(fs, fault.log, `${name} ${paths[0]}\n`);
+          return;
+        }
         if (seen[i]++ < (fault.after ?? 0)) return;
         if (fault.code === 'KILL') process.kill(process.pid, 'SIGKILL');
         // A real full disk fails after the file was created: so does this one.

@@ -1,31 +1,35 @@
 /**
- * A synth killed at any instant leaves dist/ fully old or fully new, as seen
- * right after the kill. The real synth (the bundled app, .build/main.js) runs
- * on a 24-cluster inventory (about 250 files), alternating between two versions of it whose
- * outputs differ in almost every file (and in which files exist), and is killed
- * with SIGKILL after a random delay. The delay adapts towards the moment the
- * output switches (longer after a kill that left the old tree, shorter after
- * one that found the new tree), so most kills land around the publish itself:
- * while `.dist.next` is written, around the exchange, while the old tree is
- * deleted. Randomness is seeded; the seed is in every failure message
- * (replay with KILL_TEST_SEED=<seed>).
+ * A synth killed at any step of publishing leaves dist/ fully old or fully
+ * new, as seen right after the kill. The real synth (the bundled app,
+ * .build/main.js) runs on a 4-cluster inventory, alternating between two
+ * versions of it whose outputs differ in almost every file (and in which files
+ * exist). A first run counts the publishing steps (every call that changes
+ * the tree beside dist/: folders and files of `.dist.next`, hard links, the
+ * switch, the delete of the old tree); each trial then kills the synth with
+ * SIGKILL right before one step (test/support/fs-faults.js): the first steps,
+ * every step around the switch, evenly spaced steps of the write, and seeded
+ * random ones (replay with KILL_TEST_SEED=<seed>). The number of trials is
+ * fixed, so a slow machine makes the campaign slower, never weaker or flaky.
  */
-import { ChildProcess, spawn } from 'child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import { spawn } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { compareTrees } from '../../lib/synth/compare-trees';
 import { exchangeFolders, publish, publishSiblings, recoverInterruptedPublish } from '../../lib/synth/publish';
+import { faultEnv } from '../support/fs-faults';
 import { PROJECT_ROOT } from '../support/paths';
 import { seededRandom, treeDigest } from '../support/tree';
 
 const MAIN = join(PROJECT_ROOT, '.build', 'main.js');
 const SEED = Number(process.env.KILL_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const CLUSTERS = 24;
+const CLUSTERS = 4;
+/** Generous: a trial is one synth of a small mesh; this bounds a hang, not the campaign's speed. */
+const CAMPAIGN_TIMEOUT_MS = 600_000;
 
-const OLD = syntheticInventory({ clusters: CLUSTERS, globalServices: 20, policies: 20, ciliumVersion: '1.19.6', kvstoremesh: true });
-const NEW = syntheticInventory({ clusters: CLUSTERS, globalServices: 20, policies: 20, ciliumVersion: '1.20.0', kvstoremesh: false, nodesPerCluster: 2 });
+const OLD = syntheticInventory({ clusters: CLUSTERS, globalServices: 6, policies: 6, ciliumVersion: '1.19.6', kvstoremesh: true });
+const NEW = syntheticInventory({ clusters: CLUSTERS, globalServices: 6, policies: 6, ciliumVersion: '1.20.0', kvstoremesh: false, nodesPerCluster: 2 });
 
 function writeInventory(root: string, files: Record<string, string>): void {
   rmSync(join(root, 'clusters'), { recursive: true, force: true });
@@ -33,97 +37,108 @@ function writeInventory(root: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'clusters', name), text);
 }
 
-function startSynth(root: string, env: Record<string, string>): ChildProcess {
-  // Its own process group, so the kill also takes a helper it may be running
-  // (the perl that makes the exchange), as Ctrl-C in a terminal does.
-  return spawn(process.execPath, [MAIN], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-}
-
-function finished(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+/** Runs the synth to its end (or to the kill its environment arranges); resolves with the exit code or signal. */
+function runSynth(root: string, env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [MAIN], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
 }
 
-async function synth(root: string, env: Record<string, string> = {}): Promise<number> {
-  const started = Date.now();
-  const { code, stderr } = await finished(startSynth(root, env));
+async function synth(root: string, env: Record<string, string> = {}): Promise<void> {
+  const { code, stderr } = await runSynth(root, env);
   if (code !== 0) throw new Error(`synth failed (${code}):\n${stderr}`);
-  return Date.now() - started;
 }
 
-/** Starts a synth and kills its process group after `delayMs` (unless it finished before). */
-async function synthKilledAfter(root: string, delayMs: number, env: Record<string, string>): Promise<void> {
-  const child = startSynth(root, env);
-  const done = finished(child);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  await new Promise((resolve) => setTimeout(resolve, delayMs));
-  if (!exited) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // it exited meanwhile
-    }
-  }
-  await done;
-}
+/** The calls that change the tree beside dist/ while publishing. */
+const publishingSteps = (root: string) => ({ ops: ['modify'], under: join(root, '.dist.next') });
 
 interface Fixture {
   readonly root: string;
   readonly dist: string;
   readonly oldDigest: string;
   readonly newDigest: string;
-  /** Wall time of one full synth from one version to the other. */
-  readonly switchMs: number;
+  /** Publishing steps of a synth to the new version (from the old) and to the old (from the new). */
+  readonly stepsToNew: number;
+  readonly stepsToOld: number;
+}
+
+/** A synth to `files` that counts its publishing steps. */
+async function countedSynth(root: string, files: Record<string, string>, env: Record<string, string>): Promise<number> {
+  writeInventory(root, files);
+  const log = join(tmpdir(), `mesh-kill-steps-${process.pid}-${Date.now()}.log`);
+  try {
+    await synth(root, { ...env, ...faultEnv([{ code: 'COUNT', ...publishingSteps(root), log }]) });
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+  } finally {
+    rmSync(log, { force: true });
+  }
 }
 
 async function fixture(env: Record<string, string> = {}): Promise<Fixture> {
   const root = mkdtempSync(join(tmpdir(), 'mesh-kill-'));
   const dist = join(root, 'dist');
-  writeInventory(root, NEW);
-  await synth(root, env);
-  const newDigest = treeDigest(dist)!;
   writeInventory(root, OLD);
-  const switchMs = await synth(root, env);
+  await synth(root, env);
   const oldDigest = treeDigest(dist)!;
+  const stepsToNew = await countedSynth(root, NEW, env);
+  const newDigest = treeDigest(dist)!;
+  const stepsToOld = await countedSynth(root, OLD, env);
+  expect(treeDigest(dist)).toBe(oldDigest);
   expect(oldDigest).not.toBe(newDigest);
-  return { root, dist, oldDigest, newDigest, switchMs };
+  return { root, dist, oldDigest, newDigest, stepsToNew, stepsToOld };
+}
+
+/** The steps to kill at: the first ones, the last ones (the switch and the delete), evenly spaced ones and seeded random ones. */
+function stepsToKill(steps: number): number[] {
+  const random = seededRandom(SEED + steps);
+  const chosen = new Set<number>([0, 1]);
+  for (let k = Math.max(0, steps - 4); k < steps; k++) chosen.add(k);
+  for (let i = 1; i < 5; i++) chosen.add(Math.floor((steps * i) / 5));
+  for (let i = 0; i < 4; i++) chosen.add(Math.floor(random() * steps));
+  return [...chosen].filter((k) => k < steps).sort((a, b) => a - b);
 }
 
 interface Outcome {
-  readonly trial: number;
-  readonly delayMs: number;
+  readonly step: number;
+  readonly toNew: boolean;
   readonly result: 'old' | 'new' | 'intermediate';
 }
 
 /**
- * Runs `trials` kills. Before each, dist/ holds one version and the inventory
- * says the other. `accept` judges the tree right after the kill.
+ * Kills a synth before each chosen step, in both directions. Before each,
+ * dist/ holds one version and the inventory says the other. `judge` looks at
+ * the tree right after the kill; the half-built sibling the kill leaves is then
+ * removed, as the next synth would, so every trial counts its steps from the
+ * same start.
  */
-async function killTrials(f: Fixture, trials: number, env: Record<string, string>, judge: (before: string, target: string, trial: string) => Outcome['result']): Promise<Outcome[]> {
-  const random = seededRandom(SEED);
-  let scale = f.switchMs;
+async function killTrials(f: Fixture, env: Record<string, string>, judge: (before: string, target: string, label: string) => Outcome['result']): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (let trial = 0; trial < trials; trial++) {
+  // Each direction's steps, taken from whichever version dist/ holds now (a synth switches it when that queue is done).
+  const queues = { toNew: stepsToKill(f.stepsToNew), toOld: stepsToKill(f.stepsToOld) };
+  while (queues.toNew.length + queues.toOld.length > 0) {
+    let toNew = treeDigest(f.dist) === f.oldDigest;
+    if ((toNew ? queues.toNew : queues.toOld).length === 0) {
+      writeInventory(f.root, toNew ? NEW : OLD);
+      await synth(f.root, env);
+      toNew = !toNew;
+    }
+    const step = (toNew ? queues.toNew : queues.toOld).shift()!;
     const before = treeDigest(f.dist)!;
-    const targetIsNew = before === f.oldDigest;
-    writeInventory(f.root, targetIsNew ? NEW : OLD);
-    const delayMs = Math.round(scale * (0.5 + random()));
-    await synthKilledAfter(f.root, delayMs, env);
-    const label = `seed ${SEED} (KILL_TEST_SEED), trial ${trial}, kill after ${delayMs} ms`;
-    const result = judge(before, targetIsNew ? f.newDigest : f.oldDigest, label);
-    outcomes.push({ trial, delayMs, result });
-    // Aim at the switch: later after a kill that came too early, earlier after one too late.
-    scale *= result === 'new' ? 0.85 : 1.15;
-    // The next trial starts from one of the two versions.
+    writeInventory(f.root, toNew ? NEW : OLD);
+    const run = await runSynth(f.root, { ...env, ...faultEnv([{ code: 'KILL', ...publishingSteps(f.root), after: step }]) });
+    const steps = toNew ? f.stepsToNew : f.stepsToOld;
+    const label = `kill before publishing step ${step} of ${steps} to the ${toNew ? 'new' : 'old'} tree (seed ${SEED}, KILL_TEST_SEED)`;
+    if (run.signal !== 'SIGKILL') throw new Error(`${label}: the synth was not killed (exit ${run.code}):\n${run.stderr}`);
+    outcomes.push({ step, toNew, result: judge(before, toNew ? f.newDigest : f.oldDigest, label) });
+    rmSync(publishSiblings(f.dist).next, { recursive: true, force: true });
     expect([f.oldDigest, f.newDigest]).toContain(treeDigest(f.dist));
   }
   return outcomes;
 }
 
 function siblings(root: string): string[] {
-  return readdirSync(root).filter((n) => n.startsWith('.dist.'));
+  return readdirSync(root).filter((n) => n.startsWith('.dist.') && n !== '.dist.lock');
 }
 
 const linuxWithExchange = (() => {
@@ -138,56 +153,68 @@ const linuxWithExchange = (() => {
   }
 })();
 
-describe('a synth killed at a random moment', () => {
+describe('a synth killed at a step of publishing', () => {
   if (process.platform === 'linux') {
     it('can exchange two folders atomically here (renameat2 through perl)', () => {
       expect(linuxWithExchange).toBe(true);
     });
   }
 
-  (linuxWithExchange ? it : it.skip)('leaves dist/ fully old or fully new, in 50 kills', async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
-    const f = await fixture();
-    try {
-      const outcomes = await killTrials(f, 50, {}, (before, target, label) => {
-        const after = treeDigest(f.dist);
-        if (after === before) return 'old';
-        if (after === target) return 'new';
-        throw new Error(`${label}: dist/ is neither the old nor the new tree (${after === undefined ? 'missing' : 'mixed'})`);
-      });
-      // The adaptive delay found both sides of the switch.
-      expect(outcomes.some((o) => o.result === 'old')).toBe(true);
-      expect(outcomes.some((o) => o.result === 'new')).toBe(true);
-      // A complete synth afterwards cleans whatever the kills left beside dist/.
-      writeInventory(f.root, NEW);
-      await synth(f.root);
-      expect(treeDigest(f.dist)).toBe(f.newDigest);
-      expect(siblings(f.root)).toEqual([]);
-    } finally {
-      rmSync(f.root, { recursive: true, force: true });
-    }
-  });
+  (linuxWithExchange ? it : it.skip)(
+    'leaves dist/ fully old or fully new, killed before any step',
+    async () => {
+      if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);
+      const f = await fixture();
+      try {
+        expect(Math.min(f.stepsToNew, f.stepsToOld)).toBeGreaterThan(50);
+        const outcomes = await killTrials(f, {}, (before, target, label) => {
+          const after = treeDigest(f.dist);
+          if (after === before) return 'old';
+          if (after === target) return 'new';
+          throw new Error(`${label}: dist/ is neither the old nor the new tree (${after === undefined ? 'missing' : 'mixed'})`);
+        });
+        expect(outcomes.length).toBeGreaterThan(16);
+        // Killed before the switch it is the old tree; killed before the delete of the old tree, the new one.
+        expect(outcomes.some((o) => o.result === 'old')).toBe(true);
+        expect(outcomes.filter((o) => o.step === (o.toNew ? f.stepsToNew : f.stepsToOld) - 1).map((o) => o.result)).toEqual(['new', 'new']);
+        // A complete synth afterwards cleans whatever the kills left beside dist/.
+        writeInventory(f.root, NEW);
+        await synth(f.root);
+        expect(treeDigest(f.dist)).toBe(f.newDigest);
+        expect(siblings(f.root)).toEqual([]);
+      } finally {
+        rmSync(f.root, { recursive: true, force: true });
+      }
+    },
+    CAMPAIGN_TIMEOUT_MS,
+  );
 
-  it('without the exchange (two renames), leaves the old tree, the new tree, or the old tree in .dist.previous that the next run puts back', async () => {
-    const env = { MESH_PUBLISH_NO_EXCHANGE: '1' };
-    const f = await fixture(env);
-    try {
-      await killTrials(f, 15, env, (before, target, label) => {
-        const after = treeDigest(f.dist);
-        if (after === before) return 'old';
-        if (after === target) return 'new';
-        const { previous } = publishSiblings(f.dist);
-        if (after === undefined && treeDigest(previous) === before) {
-          recoverInterruptedPublish(f.dist);
-          expect(treeDigest(f.dist)).toBe(before);
-          return 'intermediate';
-        }
-        throw new Error(`${label}: dist/ is ${after === undefined ? 'missing without the old tree beside it' : 'a mixed tree'}`);
-      });
-    } finally {
-      rmSync(f.root, { recursive: true, force: true });
-    }
-  });
+  it(
+    'without the exchange (two renames), leaves the old tree, the new tree, or the old tree in .dist.previous that the next run puts back',
+    async () => {
+      const env = { MESH_PUBLISH_NO_EXCHANGE: '1' };
+      const f = await fixture(env);
+      try {
+        const outcomes = await killTrials(f, env, (before, target, label) => {
+          const after = treeDigest(f.dist);
+          if (after === before) return 'old';
+          if (after === target) return 'new';
+          const { previous } = publishSiblings(f.dist);
+          if (after === undefined && treeDigest(previous) === before) {
+            recoverInterruptedPublish(f.dist);
+            expect(treeDigest(f.dist)).toBe(before);
+            return 'intermediate';
+          }
+          throw new Error(`${label}: dist/ is ${after === undefined ? 'missing without the old tree beside it' : 'a mixed tree'}`);
+        });
+        // The kill between the two renames is among the trials: the one intermediate state, put back.
+        expect(outcomes.some((o) => o.result === 'intermediate')).toBe(true);
+      } finally {
+        rmSync(f.root, { recursive: true, force: true });
+      }
+    },
+    CAMPAIGN_TIMEOUT_MS,
+  );
 });
 
 describe('the intermediate state of the two-rename fallback', () => {
