@@ -3,7 +3,7 @@ import { Testing } from 'cdk8s';
 import { meshChart } from '../support/mesh-chart';
 import { CURL_IMAGE, ECHO_IMAGE, VerificationKit, verifyGuide } from '../../lib/constructs/verification-kit';
 import { editFile, meshOf } from '../support/inventory-fixture';
-import { policyExample } from '../policies/fixture';
+import { policyExample } from '../fixtures/policy-example';
 
 const MESH = ['k3scl1', 'k3scl2', 'k3scl3'];
 

@@ -6,7 +6,7 @@
  * verification kit's namespace.
  */
 import { editFile, loadFiles } from '../support/inventory-fixture';
-import { policyExample } from '../policies/fixture';
+import { policyExample } from '../fixtures/policy-example';
 import { expectNoErrors, expectProblem, lineOf } from './expect-problem';
 
 const example = policyExample();

@@ -6,7 +6,7 @@
 import { clusterView, sideRunsIn } from '../../lib/model/cluster-view';
 import { Mesh } from '../../lib/model/mesh';
 import { editFile, meshOf } from '../support/inventory-fixture';
-import { policyExample } from '../policies/fixture';
+import { policyExample } from '../fixtures/policy-example';
 
 /** The example with policies of every shape, a raw policy in two clusters and a second closed namespace. */
 function variedMesh(): Mesh {

@@ -15,7 +15,7 @@ import { cidrsOverlap, parseIpv4Cidr } from '../../lib/model/ipv4';
 import { Mesh } from '../../lib/model/mesh';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { editFile, InventoryFiles, meshOf, tempProject, withFile } from '../support/inventory-fixture';
-import { policyExample } from '../policies/fixture';
+import { policyExample } from '../fixtures/policy-example';
 
 function sink() {
   let text = '';

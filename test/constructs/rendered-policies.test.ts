@@ -15,7 +15,7 @@ import { Mesh, PolicyIntent } from '../../lib/model/mesh';
 import { editFile, meshOf } from '../support/inventory-fixture';
 import { describeWithShared } from '../support/paths';
 import { CORE_SCHEMA_DIR, CRD_SCHEMA_DIR, validateKubeObject } from '../support/schema-validator';
-import { policyExample } from './fixture';
+import { policyExample } from '../fixtures/policy-example';
 
 const MESH = ['k3scl1', 'k3scl2', 'k3scl3'];
 const CLUSTER = 'io.cilium.k8s.policy.cluster';
