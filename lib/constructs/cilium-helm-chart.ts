@@ -15,12 +15,6 @@ export interface CiliumHelmChartProps {
   readonly namespace: string;
   /** Values for the chart (rendered into valuesContent). */
   readonly values: HelmValues;
-  /**
-   * Secret whose `values.yaml` key holds `tls.ca.cert`/`tls.ca.key`: the one
-   * mesh CA, kept out of valuesContent. The install waits until it exists.
-   * @default 'cilium-mesh-ca'
-   */
-  readonly caValuesSecret?: string;
 }
 
 export class CiliumHelmChart extends Construct {
@@ -40,7 +34,8 @@ export class CiliumHelmChart extends Construct {
         // The CNI must install before any ordinary pod can start: run the helm job on the host network.
         bootstrap: true,
         valuesContent: Yaml.stringify(props.values),
-        valuesSecrets: [{ name: props.caValuesSecret ?? MESH_CA_VALUES_SECRET, keys: [MESH_CA_VALUES_KEY] }],
+        // The one mesh CA, kept out of valuesContent; the install waits until the Secret exists.
+        valuesSecrets: [{ name: MESH_CA_VALUES_SECRET, keys: [MESH_CA_VALUES_KEY] }],
       },
     });
   }

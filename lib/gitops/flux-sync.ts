@@ -40,8 +40,6 @@ export interface FluxSyncProps {
   readonly stages: readonly FluxStage[];
   /** Namespace Cilium runs in: the health checks look there. */
   readonly ciliumNamespace: string;
-  /** Whether clustermesh-apiserver is expected (always true for a mesh). @default true */
-  readonly clustermeshApiserver?: boolean;
 }
 
 /** Flux Kustomization name of a stage folder. */
@@ -72,14 +70,13 @@ export function ignoreAllBut(repositoryDistPath: string, clusterName: string): s
   return `${lines.join('\n')}\n`;
 }
 
-/** The workloads the Cilium chart runs: HelmChart has no Ready condition, so Flux checks these instead. */
-export function ciliumHealthChecks(namespace: string, clustermeshApiserver = true): KustomizationSpecHealthChecks[] {
-  const checks: KustomizationSpecHealthChecks[] = [
+/** The workloads the Cilium chart runs in a mesh: HelmChart has no Ready condition, so Flux checks these instead. */
+export function ciliumHealthChecks(namespace: string): KustomizationSpecHealthChecks[] {
+  return [
     { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'cilium', namespace },
     { apiVersion: 'apps/v1', kind: 'Deployment', name: 'cilium-operator', namespace },
+    { apiVersion: 'apps/v1', kind: 'Deployment', name: 'clustermesh-apiserver', namespace },
   ];
-  if (clustermeshApiserver) checks.push({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'clustermesh-apiserver', namespace });
-  return checks;
 }
 
 export class FluxSync extends Construct {
@@ -123,7 +120,7 @@ export class FluxSync extends Construct {
             ...(stage.sops ? { decryption: { provider: KustomizationSpecDecryptionProvider.SOPS, secretRef: { name: SOPS_AGE_SECRET } } } : {}),
             // `wait` would health-check the HelmChart, which never reports Ready; check what it installs instead.
             ...(cilium
-              ? { wait: false, healthChecks: ciliumHealthChecks(props.ciliumNamespace, props.clustermeshApiserver ?? true), timeout: '15m' }
+              ? { wait: false, healthChecks: ciliumHealthChecks(props.ciliumNamespace), timeout: '15m' }
               : verify
                 ? // The check Job runs for minutes and fails while a peer is down: report it, never wait on it.
                   { wait: false, timeout: '5m' }
