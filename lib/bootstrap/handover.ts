@@ -57,6 +57,7 @@ ENGINES=${shq(engines.join(' '))}
 REPOSITORY=${shq(mesh.delivery.repository?.url ?? '')}
 SOPS=${options.sops ? 'yes' : 'no'}
 ARGOCD_SERVER=${shq(cluster.argocdServer)}
+K3S_VERSION=${shq(cluster.k3sVersion ?? '')}
 MANIFESTS=${K3S_MANIFESTS_DIR}
 CA_FILE="$MANIFESTS/${BOOTSTRAP_CA_FILE}"
 CILIUM_FILES=${shq(options.ciliumFiles.join(' '))}
@@ -92,9 +93,20 @@ install -d -m 0755 /etc/rancher/k3s
 if command -v k3s >/dev/null 2>&1; then
   cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
     fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"
+  if [ -n "$K3S_VERSION" ]; then
+    installed=$(k3s --version | sed -n 's/^k3s version \\([^ ]*\\).*/\\1/p')
+    [ "$installed" = "$K3S_VERSION" ] ||
+      fail "k3s $installed is installed, but k3s.version pins $K3S_VERSION: upgrade it (the k3s installer with INSTALL_K3S_VERSION=$K3S_VERSION) or change k3s.version"
+  fi
 else
   install -m 0600 "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml
-  curl -sfL https://get.k3s.io | sh -
+  if [ -n "$K3S_VERSION" ]; then
+    [ -z "\${INSTALL_K3S_VERSION:-}" ] || [ "$INSTALL_K3S_VERSION" = "$K3S_VERSION" ] ||
+      fail "INSTALL_K3S_VERSION is $INSTALL_K3S_VERSION, but k3s.version pins $K3S_VERSION: unset it, or change k3s.version and synth"
+    curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="$K3S_VERSION" sh -
+  else
+    curl -sfL https://get.k3s.io | sh -
+  fi
 fi
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
 
@@ -180,7 +192,9 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     '- `MESH_CA_SECRET_FILE`: a file with the decrypted CA Secret (the output of `npm run --silent mesh -- ca secret`),',
     '  for a node without npm or without the age key. Copy it there over a secure channel; the script shreds it.',
     ...(options.sops && engines.includes('flux') ? ['- `SOPS_AGE_KEY_FILE` (flux): the age key of this cluster; Flux decrypts the mesh CA with it.'] : []),
-    '- `INSTALL_K3S_VERSION` and the other variables of the k3s installer pass through to it.',
+    ...(cluster.k3sVersion
+      ? [`- k3s ${cluster.k3sVersion} is installed (k3s.version); an installed k3s of another release stops the script. The other variables of the k3s installer pass through to it.`]
+      : ['- `INSTALL_K3S_VERSION` and the other variables of the k3s installer pass through to it (no k3s.version is pinned).']),
     '',
     'The script needs `curl` (k3s installer) and, for Flux, the `flux` CLI. It is safe to run again: an',
     'installed k3s is kept when its config is the generated one, and every step converges.',
@@ -191,7 +205,10 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
       'Then join the other servers: on each, copy its config and run the k3s installer with the token of the',
       `first server (\`/var/lib/rancher/k3s/server/token\` on ${first.name}):`,
       '',
-      ...others.map((n) => `- ${n.name} (${n.ip}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`curl -sfL https://get.k3s.io | K3S_TOKEN=<token> sh -\``),
+      ...others.map(
+        (n) =>
+          `- ${n.name} (${n.ip}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`curl -sfL https://get.k3s.io | ${cluster.k3sVersion ? `INSTALL_K3S_VERSION=${cluster.k3sVersion} ` : ''}K3S_TOKEN=<token> sh -\``,
+      ),
     );
   }
   lines.push('');

@@ -21,6 +21,9 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: reado
     ...servers.map((n) => `   - \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\` on ${n.name} (${n.ip})`),
     '',
     `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers join it.`,
+    ...(cluster.k3sVersion
+      ? ['', `   Install k3s ${cluster.k3sVersion} (k3s.version): \`curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=${cluster.k3sVersion} sh -\`.`]
+      : ['', '   No k3s.version is pinned: the installer takes the stable channel of the day.']),
     '',
     ...caStep(mesh),
     '',

@@ -131,9 +131,19 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     checkRawPolicies(rawPolicies, policies.map((d) => d.item), defaultDenies.map((d) => d.item), rules, problems);
   }
 
+  if (settings && meshFiles.length > 0) {
+    const unpinned = declaredClusters.filter((d) => (d.cluster.k3sVersion ?? settings.k3sVersion) === undefined).map((d) => d.cluster.name);
+    if (unpinned.length > 0) {
+      problems.push(
+        meshFiles[0].problem(['k3s', 'version'], `is not set, so the hand-over of ${unpinned.join(', ')} installs whatever k3s release is stable that day`, 'pin the release you tested: k3s.version, e.g. v1.34.2+k3s1', { severity: 'warning' }),
+      );
+    }
+  }
   const sorted = sortProblems(problems);
   if (!settings || sorted.some((p) => p.severity === 'error')) return { problems: sorted };
-  const clusters: Cluster[] = declaredClusters.map((d) => d.cluster).sort((a, b) => a.name.localeCompare(b.name));
+  const clusters: Cluster[] = declaredClusters
+    .map((d): Cluster => ({ ...d.cluster, k3sVersion: d.cluster.k3sVersion ?? settings.k3sVersion }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   return {
     problems: sorted,
     mesh: {

@@ -9,10 +9,12 @@ import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
 import { RESERVED_CLUSTER_NAMES } from '../output/files';
 import { DEFAULT_MESH_NODE_PORT_BASE, DEFAULTS } from './defaults';
+import { readK3sVersion } from './read-k3s-version';
 
 interface RawCluster {
   name: string;
   id: number;
+  k3s?: { version?: string };
   podCidr: string;
   podCidrMaskSize?: number;
   serviceCidr?: string;
@@ -75,6 +77,7 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     apiServer: { host: apiHost, port: raw.apiServer?.port ?? CLUSTER.apiServer.port },
     helmValues,
     argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? CLUSTER.apiServer.port}`,
+    k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
   };
 }
 

@@ -10,10 +10,12 @@ import { projectPathProblem } from '../fs/project-path';
 import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from '../report/problems';
 import { DEFAULTS } from './defaults';
+import { readK3sVersion } from './read-k3s-version';
 import { SourceFile } from './source-file';
 
 interface RawMesh {
   name: string;
+  k3s?: { version?: string };
   cilium: {
     version: CiliumVersion;
     namespace?: string;
@@ -44,6 +46,8 @@ const MESH = DEFAULTS.Mesh;
 
 export interface MeshSettings {
   readonly name: string;
+  /** The k3s release of every cluster that pins none. */
+  readonly k3sVersion?: string;
   readonly cilium: CiliumSettings;
   readonly secrets: SecretsSettings;
   readonly delivery: DeliverySettings;
@@ -71,6 +75,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
   const namespace = c.namespace ?? MESH.cilium.namespace;
   return {
     name: raw.name,
+    k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
     cilium: {
       version: c.version,
       namespace,

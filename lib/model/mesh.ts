@@ -47,6 +47,8 @@ export interface Cluster {
   readonly helmValues: Readonly<Record<string, unknown>>;
   /** API server URL a central Argo CD deploys to. */
   readonly argocdServer: string;
+  /** The k3s release the hand-over installs (the cluster's pin, else the mesh's); undefined: k3s's stable channel. */
+  readonly k3sVersion?: string;
 }
 
 export type Routing =

@@ -2,7 +2,7 @@
  * Cluster names, ids and mesh endpoint NodePorts: each test breaks one thing in
  * the bundled example and checks the one problem it causes.
  */
-import { editFile, exampleInventory, InventoryFiles, loadFiles, withFile } from '../support/inventory-fixture';
+import { editFile, exampleInventory, InventoryFiles, loadFiles, meshOf, withFile } from '../support/inventory-fixture';
 import { expectNoErrors, expectProblem, expectProblems, lineOf } from './expect-problem';
 
 const example = exampleInventory();
@@ -228,5 +228,32 @@ describe('mesh endpoint nodePort', () => {
       m.cilium.kubeProxyReplacement = false;
     });
     expectNoErrors(loadFiles(files));
+  });
+});
+
+describe('k3s.version', () => {
+  const errors = (files: Record<string, string>) => loadFiles(files).problems.filter((p) => p.severity === 'error');
+
+  it('refuses a release whose helm-controller cannot give Cilium the mesh CA, in the mesh file or a cluster file, saying why', () => {
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.k3s = { version: 'v1.29.15+k3s1' }));
+    files = editFile(files, 'k3scl2.yaml', (c) => (c.k3s = { version: 'v1.32.3+k3s1' }));
+    const found = errors(files);
+    expect(found.map((p) => `${p.file} ${p.field}`)).toEqual(['clusters/k3scl2.yaml k3s.version', 'clusters/mesh.yaml k3s.version']);
+    expect(found[0].message).toMatch(/first 1\.32 release with it is v1\.32\.4\+k3s1/);
+    expect(found[0].fix).toMatch(/e\.g\. v1\.34\.2\+k3s1/);
+  });
+
+  it("pins every cluster to the mesh's release unless its own file pins another", () => {
+    const mesh = meshOf(editFile(exampleInventory(), 'k3scl3.yaml', (c) => (c.k3s = { version: 'v1.33.0+k3s1' })));
+    expect(mesh.clusters.map((c) => c.k3sVersion)).toEqual(['v1.34.2+k3s1', 'v1.34.2+k3s1', 'v1.33.0+k3s1']);
+  });
+
+  it('warns, naming the clusters, when a cluster has no pinned release', () => {
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => delete m.k3s);
+    files = editFile(files, 'k3scl1.yaml', (c) => (c.k3s = { version: 'v1.34.2+k3s1' }));
+    const result = loadFiles(files);
+    expect(result.mesh).toBeDefined();
+    const warnings = result.problems.filter((p) => p.severity === 'warning' && p.field === 'k3s.version');
+    expect(warnings.map((p) => `${p.file} ${p.message}`)).toEqual(['clusters/mesh.yaml is not set, so the hand-over of k3scl2, k3scl3 installs whatever k3s release is stable that day']);
   });
 });

@@ -17,6 +17,7 @@ ENGINES='flux argocd'
 REPOSITORY='https://git.example.com/platform/k3s-cilium-mesh.git'
 SOPS=yes
 ARGOCD_SERVER='https://172.17.11.13:6443'
+K3S_VERSION='v1.34.2+k3s1'
 MANIFESTS=/var/lib/rancher/k3s/server/manifests
 CA_FILE="$MANIFESTS/cilium-mesh-ca.yaml"
 CILIUM_FILES='cilium-helm-chart.yaml clustermesh-remote-users.yaml'
@@ -52,9 +53,20 @@ install -d -m 0755 /etc/rancher/k3s
 if command -v k3s >/dev/null 2>&1; then
   cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
     fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"
+  if [ -n "$K3S_VERSION" ]; then
+    installed=$(k3s --version | sed -n 's/^k3s version \([^ ]*\).*/\1/p')
+    [ "$installed" = "$K3S_VERSION" ] ||
+      fail "k3s $installed is installed, but k3s.version pins $K3S_VERSION: upgrade it (the k3s installer with INSTALL_K3S_VERSION=$K3S_VERSION) or change k3s.version"
+  fi
 else
   install -m 0600 "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml
-  curl -sfL https://get.k3s.io | sh -
+  if [ -n "$K3S_VERSION" ]; then
+    [ -z "${INSTALL_K3S_VERSION:-}" ] || [ "$INSTALL_K3S_VERSION" = "$K3S_VERSION" ] ||
+      fail "INSTALL_K3S_VERSION is $INSTALL_K3S_VERSION, but k3s.version pins $K3S_VERSION: unset it, or change k3s.version and synth"
+    curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="$K3S_VERSION" sh -
+  else
+    curl -sfL https://get.k3s.io | sh -
+  fi
 fi
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
 
