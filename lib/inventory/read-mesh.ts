@@ -2,7 +2,7 @@
  * The Mesh file: mesh-wide Cilium settings with their defaults applied.
  */
 import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } from '../cilium/removed-values';
-import { CiliumVersion } from '../model/cilium-versions';
+import { ciliumLineOf, CiliumVersion, TESTED_CILIUM_PATCHES } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
 import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { resolve } from 'path';
@@ -77,7 +77,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
     name: raw.name,
     k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
     cilium: {
-      version: c.version,
+      version: readCiliumVersion(file, c.version, problems),
       namespace,
       kvstoremesh: c.kvstoremesh ?? MESH.cilium.kvstoremesh,
       authMode: c.authMode ?? MESH.cilium.authMode,
@@ -186,4 +186,24 @@ export function helmValueProblems(file: SourceFile, at: readonly string[], value
     ),
   );
   return [...removed, ...managed, ...replaced];
+}
+
+/**
+ * A line alone ("1.19") means its tested patch; another patch of a supported
+ * line is rendered (the facts hold for the line) with a warning naming the
+ * tested one. The schema refuses other lines.
+ */
+function readCiliumVersion(file: SourceFile, version: CiliumVersion, problems: Problem[]): CiliumVersion {
+  const line = ciliumLineOf(version) ?? ciliumLineOf(`${version}.0`);
+  if (line === undefined) return version;
+  const tested = TESTED_CILIUM_PATCHES[line];
+  if (version === line) return tested;
+  if (version !== tested) {
+    problems.push(
+      file.problem(['cilium', 'version'], `${version} is not the tested patch of Cilium ${line} (${tested}, which the chart conformance tests render)`, `use ${tested}, or read the ${version} release notes for changes to the clustermesh values before you roll it out`, {
+        severity: 'warning',
+      }),
+    );
+  }
+  return version;
 }

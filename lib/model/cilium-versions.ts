@@ -1,14 +1,27 @@
 /**
- * The Cilium releases this product renders for, and what differs between them.
- * Each fact was read from that release's Helm chart; rendering code asks these
+ * The Cilium release lines this product renders for, and what differs between
+ * them. Facts hold for a whole minor line (a patch release changes no chart
+ * value the product sets); each was read from the tested patch's Helm chart,
+ * which the chart conformance tests render. Rendering code asks these
  * questions instead of comparing version strings.
  */
 
-export const SUPPORTED_CILIUM_VERSIONS = ['1.18.12', '1.19.6', '1.20.0'] as const;
-export type CiliumVersion = (typeof SUPPORTED_CILIUM_VERSIONS)[number];
+/** Each supported minor line and the patch release it is tested with. */
+export const TESTED_CILIUM_PATCHES = { '1.18': '1.18.12', '1.19': '1.19.6', '1.20': '1.20.0' } as const;
+export type CiliumLine = keyof typeof TESTED_CILIUM_PATCHES;
+/** A chart version of a supported line, e.g. 1.19.6. */
+export type CiliumVersion = string;
+
+const CHART_VERSION = /^(1\.\d+)\.(\d+)$/;
+
+/** The supported line of a chart version, or undefined for another line or a malformed version. */
+export function ciliumLineOf(version: string): CiliumLine | undefined {
+  const line = CHART_VERSION.exec(version)?.[1];
+  return line !== undefined && line in TESTED_CILIUM_PATCHES ? (line as CiliumLine) : undefined;
+}
 
 export function isSupportedCiliumVersion(value: unknown): value is CiliumVersion {
-  return typeof value === 'string' && (SUPPORTED_CILIUM_VERSIONS as readonly string[]).includes(value);
+  return typeof value === 'string' && ciliumLineOf(value) !== undefined;
 }
 
 export interface CiliumVersionFacts {
@@ -32,18 +45,18 @@ export interface CiliumVersionFacts {
   readonly chartRendersRemoteUsers: boolean;
 }
 
-const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
-  '1.18.12': {
+const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
+  '1.18': {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: true,
     chartRendersRemoteUsers: true,
   },
-  '1.19.6': {
+  '1.19': {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
   },
-  '1.20.0': {
+  '1.20': {
     hostAliasesInPeerConfig: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
@@ -51,7 +64,9 @@ const FACTS: Record<CiliumVersion, CiliumVersionFacts> = {
 };
 
 export function ciliumVersionFacts(version: CiliumVersion): CiliumVersionFacts {
-  return FACTS[version];
+  const line = ciliumLineOf(version);
+  if (line === undefined) throw new Error(`Cilium ${version} is not of a supported line (${Object.keys(TESTED_CILIUM_PATCHES).join(', ')})`);
+  return FACTS[line];
 }
 
 /** Helm chart repository the HelmChart installs from. */

@@ -12,12 +12,13 @@ import { dump, load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { loadInventory } from '../../lib/inventory/load';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
+import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
 import { KubeObject } from '../support/schema-validator';
 
-/** The Cilium versions the example is rendered with; each has its packaged chart in ../shared. */
-export const VERSIONS = ['1.18.12', '1.19.6', '1.20.0'] as const;
+/** The Cilium versions the example is rendered with, the tested patches; each has its packaged chart in ../shared. */
+export const VERSIONS: readonly string[] = Object.values(TESTED_CILIUM_PATCHES);
 
 /** Under `npm run check`, the root of the user's project whose mesh the suites check. */
 export const CHECKED_PROJECT = process.env.MESH_CHECK_ROOT || undefined;

@@ -1,27 +1,56 @@
 /**
  * The Cilium version and Helm value overrides, in the mesh file and in cluster files.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { renderMesh } from '../../lib/mesh-manifests';
+import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { editFile, exampleInventory, InventoryFiles, loadFiles, withFile } from '../support/inventory-fixture';
+import { PROJECT_ROOT } from '../support/paths';
 import { expectNoErrors, expectProblem, lineOf, lineOfAfter } from './expect-problem';
 
 const example = exampleInventory();
 
 describe('cilium.version', () => {
-  it('must be a supported release', () => {
+  it.each(['1.17.0', '1.21.0', '2.0', 'latest'])('must be a release of a supported line: refuses %s', (version) => {
     const files = editFile(example, 'mesh.yaml', (m) => {
-      m.cilium.version = '1.17.0';
+      m.cilium.version = version;
     });
     expectProblem(loadFiles(files), {
       file: 'clusters/mesh.yaml',
       field: 'cilium.version',
       line: lineOf(files['mesh.yaml'], 'version:'),
-      message: /must be one of "1\.18\.12", "1\.19\.6", "1\.20\.0", not "1\.17\.0"/,
-      fix: /one of 1\.18\.12, 1\.19\.6, 1\.20\.0/,
+      message: /has the wrong form/,
+      fix: /a release of the 1\.18, 1\.19 or 1\.20 line/,
     });
   });
 
-  it.each(['1.18.12', '1.19.6', '1.20.0'])('accepts %s', (version) => {
-    expectNoErrors(loadFiles(editFile(example, 'mesh.yaml', (m) => (m.cilium.version = version))));
+  it.each(Object.values(TESTED_CILIUM_PATCHES))('accepts the tested patch %s without a word', (version) => {
+    const result = loadFiles(editFile(example, 'mesh.yaml', (m) => (m.cilium.version = version)));
+    expectNoErrors(result);
+    expect(result.problems.filter((p) => p.field === 'cilium.version')).toEqual([]);
+  });
+
+  it.each(Object.entries(TESTED_CILIUM_PATCHES))('takes a line alone (%s) as its tested patch (%s)', (line, tested) => {
+    const result = loadFiles(editFile(example, 'mesh.yaml', (m) => (m.cilium.version = line)));
+    expect(result.mesh?.cilium.version).toBe(tested);
+    expect(result.problems.filter((p) => p.field === 'cilium.version')).toEqual([]);
+  });
+
+  it('renders another patch of a supported line, with a warning naming the tested one', () => {
+    const result = loadFiles(editFile(example, 'mesh.yaml', (m) => (m.cilium.version = '1.19.7')));
+    expect(result.mesh?.cilium.version).toBe('1.19.7');
+    const warnings = result.problems.filter((p) => p.field === 'cilium.version');
+    expect(warnings.map((p) => [p.severity, p.message])).toEqual([['warning', '1.19.7 is not the tested patch of Cilium 1.19 (1.19.6, which the chart conformance tests render)']]);
+    const chart = renderMesh(result.mesh!).find((f) => f.path === 'k3scl1/02-cilium/cilium-helm-chart.yaml')!.content;
+    expect(chart).toMatch(/^  version: 1\.19\.7$/m);
+  });
+
+  it('offers editors the tested patches and the supported lines the facts know', () => {
+    const version = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema', 'mesh.schema.json'), 'utf8')).properties.cilium.properties.version;
+    expect(version.examples).toEqual(Object.values(TESTED_CILIUM_PATCHES));
+    const lines = Object.keys(TESTED_CILIUM_PATCHES).map((l) => l.split('.')[1]);
+    expect(version.pattern).toBe(`^1\\.(${lines.join('|')})(\\.[0-9]+)?$`);
   });
 
   it('written as a number tells to quote it, once', () => {
@@ -32,7 +61,7 @@ describe('cilium.version', () => {
       field: 'cilium.version',
       line: lineOf(text, 'version: 1.20'),
       message: /must be a string/,
-      fix: /one of 1\.18\.12, 1\.19\.6, 1\.20\.0/,
+      fix: /a release of the 1\.18, 1\.19 or 1\.20 line/,
     });
     // It quotes what the user wrote (1.20), not only what YAML made of it (1.2).
     expect(problem.message).toMatch(/YAML reads 1\.20 as the number 1\.2: put it in quotes/);
