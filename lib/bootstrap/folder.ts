@@ -11,7 +11,7 @@ import { Cluster, Mesh } from '../model/mesh';
 import { manifestFile, MANIFESTS, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
 import { withProvenance } from '../output/provenance';
 import { handoverGuide, handoverScript } from './handover';
-import { k3sServerConfigs } from './k3s-server-config';
+import { k3sNodeConfigs } from './k3s-node-config';
 import { bootstrapReadme } from './readme';
 
 const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE } = SUPPORT_FILES;
@@ -19,7 +19,7 @@ const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER
 export function bootstrapFolder(mesh: Mesh, cluster: Cluster, manifests: readonly ManifestContent[], layout: ClusterLayout): RenderedFile[] {
   const at = (file: string) => `${cluster.name}/${OUTPUT_FOLDERS.bootstrap}/${file}`;
   const files: RenderedFile[] = [];
-  for (const node of k3sServerConfigs(mesh, cluster)) {
+  for (const node of k3sNodeConfigs(mesh, cluster)) {
     const file = K3S_CONFIG.file.replace('<node>', node.nodeName);
     files.push({ path: at(file), content: withProvenance(K3S_CONFIG, file, Yaml.stringify(node.config)) });
   }

@@ -15,6 +15,7 @@ import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { DeliveryEngine, Cluster, Mesh, serverNodes } from '../model/mesh';
 import { FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitops/flux-sync';
 import { CILIUM_STAGE } from '../output/stages';
+import { K3S_TOKEN_FILE } from './k3s-node-config';
 import { OUTPUT_FOLDERS, SUPPORT_FILES } from '../output/files';
 
 const HANDOVER_SCRIPT = SUPPORT_FILES.handoverScript.file;
@@ -58,6 +59,7 @@ REPOSITORY=${shq(mesh.delivery.repository?.url ?? '')}
 SOPS=${options.sops ? 'yes' : 'no'}
 ARGOCD_SERVER=${shq(cluster.argocdServer)}
 K3S_VERSION=${shq(cluster.k3sVersion ?? '')}
+TOKEN_FILE=${K3S_TOKEN_FILE}
 MANIFESTS=${K3S_MANIFESTS_DIR}
 CA_FILE="$MANIFESTS/${BOOTSTRAP_CA_FILE}"
 CILIUM_FILES=${shq(options.ciliumFiles.join(' '))}
@@ -90,6 +92,10 @@ esac
 
 say "1/5 install k3s on $NODE with the generated config"
 install -d -m 0755 /etc/rancher/k3s
+# The join token every node of the cluster reads (token-file in each k3s config): made once, here.
+if [ ! -s "$TOKEN_FILE" ]; then
+  od -An -N32 -tx1 /dev/urandom | tr -d ' \\n' | install -m 0600 /dev/stdin "$TOKEN_FILE"
+fi
 if command -v k3s >/dev/null 2>&1; then
   cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
     fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"
@@ -160,7 +166,7 @@ say "$CLUSTER is synced by $ENGINE from $REPOSITORY"
 }
 
 export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOptions): string {
-  const [first, ...others] = serverNodes(cluster);
+  const [first] = serverNodes(cluster);
   const dist = mesh.delivery.repository?.path ?? 'dist';
   const engines = mesh.delivery.engines;
   const lines = [
@@ -199,15 +205,18 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     'The script needs `curl` (k3s installer) and, for Flux, the `flux` CLI. It is safe to run again: an',
     'installed k3s is kept when its config is the generated one, and every step converges.',
   ];
-  if (others.length > 0) {
+  const joining = cluster.nodes.filter((n) => n !== first);
+  if (joining.length > 0) {
+    const version = cluster.k3sVersion ? `INSTALL_K3S_VERSION=${cluster.k3sVersion} ` : '';
     lines.push(
       '',
-      'Then join the other servers: on each, copy its config and run the k3s installer with the token of the',
-      `first server (\`/var/lib/rancher/k3s/server/token\` on ${first.name}):`,
+      `Then join the other nodes. The script leaves the cluster's join token in \`${K3S_TOKEN_FILE}\` on ${first.name};`,
+      'copy that file to each node over a secure channel (mode 0600, the same path), copy the node\'s config, and',
+      'run the k3s installer:',
       '',
-      ...others.map(
+      ...joining.map(
         (n) =>
-          `- ${n.name} (${n.ip}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`curl -sfL https://get.k3s.io | ${cluster.k3sVersion ? `INSTALL_K3S_VERSION=${cluster.k3sVersion} ` : ''}K3S_TOKEN=<token> sh -\``,
+          `- ${n.name} (${n.ip}, ${n.role}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`curl -sfL https://get.k3s.io | ${version}${n.role === 'agent' ? 'INSTALL_K3S_EXEC=agent ' : ''}sh -\``,
       ),
     );
   }

@@ -4,6 +4,7 @@
  */
 import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { Cluster, Mesh, serverNodes } from '../model/mesh';
+import { K3S_TOKEN_FILE } from './k3s-node-config';
 
 /** `ciliumFiles`: the Cilium stage's files, copied beside this guide. */
 export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: readonly string[]): string {
@@ -16,11 +17,14 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: reado
     'until Cilium runs, and that includes Flux and Argo CD, so Cilium is installed by k3s itself',
     'from its manifests folder first. GitOps takes the same HelmChart over afterwards.',
     '',
-    '1. On each server node, before installing k3s, copy its config:',
+    '1. On each node, before installing k3s, copy its config:',
     '',
-    ...servers.map((n) => `   - \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\` on ${n.name} (${n.ip})`),
+    ...cluster.nodes.map((n) => `   - \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\` on ${n.name} (${n.ip}, ${n.role})`),
     '',
-    `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers join it.`,
+    `   Every node reads the cluster's join token from \`${K3S_TOKEN_FILE}\` (mode 0600): write a random one on`,
+    `   ${servers[0].name} (\`handover.sh\` does) and copy it to the other nodes over a secure channel.`,
+    `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers and the agents join it (agents with`,
+    '   `INSTALL_K3S_EXEC=agent`).',
     ...(cluster.k3sVersion
       ? ['', `   Install k3s ${cluster.k3sVersion} (k3s.version): \`curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=${cluster.k3sVersion} sh -\`.`]
       : ['', '   No k3s.version is pinned: the installer takes the stable channel of the day.']),

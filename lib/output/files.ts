@@ -93,7 +93,7 @@ export const SUPPORT_FILES = {
   /** dist/<cluster>/VERIFY.md */
   verifyGuide: { file: 'VERIFY.md', renderedBy: 'verifyGuide', source: 'lib/constructs/verification-kit.ts' },
   /** dist/<cluster>/bootstrap/k3s-config-<node>.yaml */
-  k3sConfig: { file: 'k3s-config-<node>.yaml', renderedBy: 'k3sServerConfigs', source: 'lib/bootstrap/k3s-server-config.ts' },
+  k3sConfig: { file: 'k3s-config-<node>.yaml', renderedBy: 'k3sNodeConfigs', source: 'lib/bootstrap/k3s-node-config.ts' },
   /** dist/<cluster>/bootstrap/README.md */
   bootstrapReadme: { file: 'README.md', renderedBy: 'bootstrapReadme', source: 'lib/bootstrap/readme.ts' },
   /** dist/<cluster>/bootstrap/handover.sh */

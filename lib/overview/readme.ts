@@ -8,7 +8,7 @@
 import { MESH_DOMAIN } from '../cilium/peer-config';
 import { STAGES } from '../output/stages';
 import { ClusterView, clusterView } from '../model/cluster-view';
-import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer, serverNodes } from '../model/mesh';
+import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer } from '../model/mesh';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
 export const MAX_DRAWN_LINKS_CLUSTERS = 12;
@@ -61,7 +61,8 @@ export function meshDiagram(mesh: Mesh): string {
 
 function clusterTable(mesh: Mesh): string[] {
   const rows = mesh.clusters.map((c) => {
-    const addresses = serverNodes(c).map((n) => `${n.ip}:${c.meshNodePort}`).join(', ');
+    // Every node answers on the NodePort (the peers' host aliases list them all), servers and agents.
+    const addresses = c.nodes.map((n) => `${n.ip}:${c.meshNodePort}`).join(', ');
     return `| ${c.name} | ${c.id} | ${c.podCidr.text} | ${c.serviceCidr.text} | \`${c.name}.${MESH_DOMAIN}:${c.meshNodePort}\` → ${addresses} | ${mesh.cilium.version} |`;
   });
   return ['| cluster | id | pod range | service range | mesh endpoint (address:port) | Cilium |', '| --- | ---: | --- | --- | --- | --- |', ...rows];

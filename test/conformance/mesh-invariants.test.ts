@@ -15,6 +15,7 @@ import {
   helmValues,
   hostnameOf,
   k3sConfigs,
+  k3sServerConfigs,
   meshNodePort,
   nodeIps,
   peerSecrets,
@@ -53,7 +54,7 @@ it('generates the 6-cluster inventory it claims to', () => {
   const r = rendered(sixClusterInventory('1.19.6', true), 'six 1.19.6 true');
   expect(r.clusters).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4', 'k3scl5', 'k3scl6']);
   expect(nodeIps(r, 'k3scl5')).toHaveLength(3);
-  expect(k3sConfigs(r, 'k3scl5')).toHaveLength(2);
+  expect(k3sConfigs(r, 'k3scl5')).toHaveLength(3);
 });
 
 describe.each(INVENTORIES)('%s', (_name, render) => {
@@ -96,7 +97,7 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
 
     it("dials each peer's mesh endpoint inside that peer's NodePort range", () => {
       for (const cluster of r.clusters) {
-        const [config] = k3sConfigs(r, cluster);
+        const [config] = k3sServerConfigs(r, cluster);
         const [min, max] = String(config['service-node-port-range']).split('-').map(Number);
         const port = meshNodePort(r, cluster);
         expect({ cluster, port, inRange: port >= min && port <= max }).toEqual({ cluster, port, inRange: true });
@@ -108,10 +109,12 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
       }
     });
 
-    it('bootstraps every server with its inventory node IP', () => {
+    it('bootstraps every node with its inventory node IP, servers with the cluster-wide settings', () => {
       for (const cluster of r.clusters) {
-        const servers = (inventoryCluster(r, cluster).nodes as { ip: string; role?: string }[]).filter((n) => (n.role ?? 'server') === 'server').map((n) => n.ip);
-        expect(k3sConfigs(r, cluster).map((cfg) => cfg['node-ip']).sort()).toEqual([...servers].sort());
+        const nodes = inventoryCluster(r, cluster).nodes as { ip: string; role?: string }[];
+        const servers = nodes.filter((n) => (n.role ?? 'server') === 'server').map((n) => n.ip);
+        expect(k3sConfigs(r, cluster).map((cfg) => cfg['node-ip']).sort()).toEqual(nodes.map((n) => n.ip).sort());
+        expect(k3sServerConfigs(r, cluster).map((cfg) => cfg['node-ip']).sort()).toEqual([...servers].sort());
       }
     });
 
@@ -177,7 +180,7 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
     it("gives Cilium IPAM the same pod range as k3s' cluster-cidr", () => {
       for (const cluster of r.clusters) {
         const pool = helmValues(r, cluster).ipam.operator.clusterPoolIPv4PodCIDRList;
-        for (const config of k3sConfigs(r, cluster)) expect({ cluster, pool }).toEqual({ cluster, pool: [config['cluster-cidr']] });
+        for (const config of k3sServerConfigs(r, cluster)) expect({ cluster, pool }).toEqual({ cluster, pool: [config['cluster-cidr']] });
       }
     });
 

@@ -49,6 +49,11 @@ export function k3sConfigs(r: Rendered, cluster: string): Record<string, unknown
   return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => parse(content));
 }
 
+/** The k3s configs of a cluster's servers: those that set the cluster-wide ranges (an agent's sets none). */
+export function k3sServerConfigs(r: Rendered, cluster: string): Record<string, unknown>[] {
+  return k3sConfigs(r, cluster).filter((config) => 'cluster-cidr' in config);
+}
+
 /** Every node IP of a cluster: the inventory's nodes (agents have no bootstrap config). */
 export function nodeIps(r: Rendered, cluster: string): string[] {
   return (inventoryCluster(r, cluster).nodes as { ip: string }[]).map((n) => n.ip);

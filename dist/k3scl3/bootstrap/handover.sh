@@ -18,6 +18,7 @@ REPOSITORY='https://git.example.com/platform/k3s-cilium-mesh.git'
 SOPS=yes
 ARGOCD_SERVER='https://172.17.11.13:6443'
 K3S_VERSION='v1.34.2+k3s1'
+TOKEN_FILE=/etc/rancher/k3s/cluster-token
 MANIFESTS=/var/lib/rancher/k3s/server/manifests
 CA_FILE="$MANIFESTS/cilium-mesh-ca.yaml"
 CILIUM_FILES='cilium-helm-chart.yaml clustermesh-remote-users.yaml'
@@ -50,6 +51,10 @@ esac
 
 say "1/5 install k3s on $NODE with the generated config"
 install -d -m 0755 /etc/rancher/k3s
+# The join token every node of the cluster reads (token-file in each k3s config): made once, here.
+if [ ! -s "$TOKEN_FILE" ]; then
+  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' | install -m 0600 /dev/stdin "$TOKEN_FILE"
+fi
 if command -v k3s >/dev/null 2>&1; then
   cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
     fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"

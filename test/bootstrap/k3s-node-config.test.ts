@@ -1,0 +1,83 @@
+/**
+ * The k3s config of every node: servers run k3s for Cilium and agree on the
+ * settings k3s requires to be equal; the first starts etcd, the others and the
+ * agents join where the API is published; every node reads the join token
+ * from a file, so no token is ever in the output.
+ */
+import { K3S_TOKEN_FILE, k3sNodeConfigs } from '../../lib/bootstrap/k3s-node-config';
+import { renderMesh } from '../../lib/mesh-manifests';
+import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+
+/** k3s's "critical configuration values" the product sets: they must be equal on every server. */
+const CRITICAL = ['cluster-cidr', 'service-cidr', 'flannel-backend', 'disable-network-policy', 'disable-kube-proxy', 'disable'];
+
+/** The example's k3scl1 with two more servers and two agents, optionally behind an API address. */
+function haMesh(apiHost?: string) {
+  const files = editFile(exampleInventory(), 'k3scl1.yaml', (c) => {
+    c.nodes.push(
+      { name: 'k3scl1-server-2', ip: '172.17.11.21', role: 'server' },
+      { name: 'k3scl1-server-3', ip: '172.17.11.22', role: 'server' },
+      { name: 'k3scl1-agent-1', ip: '172.17.11.31', role: 'agent' },
+      { name: 'k3scl1-agent-2', ip: '172.17.11.32', role: 'agent' },
+    );
+    if (apiHost) c.apiServer = { host: apiHost };
+  });
+  return meshOf(files);
+}
+
+describe('k3sNodeConfigs', () => {
+  it('configures a server for Cilium: no flannel, kube-proxy, network policy, traefik or servicelb', () => {
+    const mesh = meshOf(exampleInventory());
+    const [node] = k3sNodeConfigs(mesh, mesh.clusters[1]);
+    expect(node).toMatchObject({ nodeName: 'k3scl2-server', role: 'server' });
+    expect(node.config).toEqual({
+      'cluster-init': true,
+      'token-file': K3S_TOKEN_FILE,
+      'node-ip': '172.17.11.12',
+      'cluster-cidr': '10.12.0.0/16',
+      'service-cidr': '10.43.0.0/16',
+      'service-node-port-range': '30000-32767',
+      'flannel-backend': 'none',
+      'disable-network-policy': true,
+      'disable-kube-proxy': true,
+      disable: ['traefik', 'servicelb'],
+      'tls-san': ['172.17.11.12'],
+    });
+  });
+
+  it('gives every node a config: further servers and agents join the first server, agents with agent settings only', () => {
+    const mesh = haMesh();
+    const configs = k3sNodeConfigs(mesh, mesh.clusters[0]);
+    expect(configs.map((c) => `${c.nodeName} ${c.role}`)).toEqual(['k3scl1-server server', 'k3scl1-server-2 server', 'k3scl1-server-3 server', 'k3scl1-agent-1 agent', 'k3scl1-agent-2 agent']);
+    for (const joining of configs.slice(1)) expect(joining.config.server).toBe('https://172.17.11.11:6443');
+    expect(configs.filter((c) => c.config['cluster-init'] === true).map((c) => c.nodeName)).toEqual(['k3scl1-server']);
+    const agent = configs.find((c) => c.nodeName === 'k3scl1-agent-2')!;
+    expect(agent.config).toEqual({ server: 'https://172.17.11.11:6443', 'token-file': K3S_TOKEN_FILE, 'node-ip': '172.17.11.32' });
+    expect(configs[0].config['tls-san']).toEqual(['172.17.11.11', '172.17.11.21', '172.17.11.22']);
+  });
+
+  it('makes every server agree on the values k3s requires to be equal', () => {
+    const mesh = haMesh();
+    const servers = k3sNodeConfigs(mesh, mesh.clusters[0]).filter((c) => c.role === 'server');
+    for (const key of CRITICAL) expect(new Set(servers.map((s) => JSON.stringify(s.config[key]))).size).toBe(1);
+  });
+
+  it('joins through the published API address and signs it into the API certificate', () => {
+    const mesh = haMesh('api.k3scl1.example.com');
+    const configs = k3sNodeConfigs(mesh, mesh.clusters[0]);
+    for (const joining of configs.slice(1)) expect(joining.config.server).toBe('https://api.k3scl1.example.com:6443');
+    expect(configs[0].config['tls-san']).toEqual(['api.k3scl1.example.com', '172.17.11.11', '172.17.11.21', '172.17.11.22']);
+  });
+
+  it('keeps kube-proxy when Cilium does not replace it', () => {
+    const mesh = meshOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.kubeProxyReplacement = false)));
+    expect(k3sNodeConfigs(mesh, mesh.clusters[0])[0].config['disable-kube-proxy']).toBeUndefined();
+  });
+
+  it('renders a config file for every node and no token anywhere', () => {
+    const mesh = haMesh();
+    const files = renderMesh(mesh);
+    expect(files.filter((f) => f.path.startsWith('k3scl1/bootstrap/k3s-config-')).map((f) => f.path.split('/')[2])).toEqual(mesh.clusters[0].nodes.map((n) => `k3s-config-${n.name}.yaml`));
+    for (const f of files) expect({ path: f.path, token: /^\s*token:/m.test(f.content) }).toEqual({ path: f.path, token: false });
+  });
+});
