@@ -23,10 +23,20 @@ export interface MeshCommand {
   run(args: readonly string[], context: CommandContext): Promise<number> | number;
 }
 
-/** A problem the user can fix: printed as one message, never with a stack trace. */
+/**
+ * A problem the user can fix: printed as one line in the form synth uses for
+ * inventory problems (`error: <what>. Fix: <what to do>`), never with a stack
+ * trace. The fix is required, so no command can say what is wrong without
+ * saying what to do.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    /** What is wrong, as a sentence without its final period. */
+    readonly problem: string,
+    /** What to do about it. */
+    readonly fix: string,
+  ) {
+    super(`${problem}. Fix: ${fix}`);
     this.name = 'UsageError';
   }
 }

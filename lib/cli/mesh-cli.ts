@@ -5,9 +5,12 @@ import { resolve } from 'path';
 import { finishInterruptedWrites, hasInterruptedWrites } from '../fs/atomic-write';
 import { formatFileSystemFailure } from '../fs/file-system-error';
 import { sayWaiting, withProjectLock } from '../fs/project-lock';
+import { InventoryError, reportProblems } from '../report/problems';
 import { redactSecrets } from '../report/redact';
+import type { SopsError } from '../secrets/sops';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
+import { sopsUsageError } from './commands/ca-support';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.words.join(' ').length));
@@ -26,7 +29,8 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
   }
   const command = findCommand(argv);
   if (!command) {
-    context.stderr.write(redactSecrets(`unknown command '${argv.join(' ')}'\n\n${usage()}`));
+    const fix = "run one of the commands below ('npm run mesh -- help' lists them)";
+    context.stderr.write(redactSecrets(`error: unknown command '${argv.join(' ')}'. Fix: ${fix}\n\n${usage()}`));
     return 1;
   }
   try {
@@ -43,8 +47,14 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
       return command.run(args, context);
     });
   } catch (err) {
-    if (err instanceof UsageError || (err as Error).name === 'SopsError' || (err as Error).name === 'InventoryError') {
-      context.stderr.write(redactSecrets(`error: ${(err as Error).message}\n`));
+    if (err instanceof InventoryError || (err as Error).name === 'InventoryError') {
+      // The same lines synth prints for the same problems.
+      reportProblems((err as InventoryError).problems, context.stderr);
+      return 1;
+    }
+    if (err instanceof UsageError || (err as Error).name === 'SopsError') {
+      const usageError = err instanceof UsageError ? err : sopsUsageError(err as SopsError);
+      context.stderr.write(redactSecrets(`error: ${usageError.message}\n`));
       return 1;
     }
     const line = formatFileSystemFailure(err, context.root);

@@ -1,10 +1,11 @@
 /**
  * One inventory file, parsed with positions so problems can name a line.
  */
-import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments, YAMLError } from 'yaml';
+import { Document, isMap, isScalar, isSeq, LineCounter, Node, parseAllDocuments } from 'yaml';
 import { FileSystemError } from '../fs/file-system-error';
 import { readProjectFile } from '../fs/read-file';
 import { formatFieldPath, Problem } from '../report/problems';
+import { yamlSyntaxProblems } from './yaml-syntax';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -36,13 +37,13 @@ export class SourceFile {
       return { problems: [fileProblem(displayPath, 'is empty', 'describe one object in the file, or delete the file')] };
     }
     const doc = docs[0];
-    const problems: Problem[] = yamlErrorsByLine(docs.flatMap((d) => d.errors), lineCounter).map(({ err, line }) => ({
+    const problems: Problem[] = yamlSyntaxProblems(text, docs.flatMap((d) => d.errors), lineCounter, docs).map(({ line, message, fix }) => ({
       severity: 'error' as const,
       file: displayPath,
       field: '',
       line,
-      message: `is not valid YAML: ${firstLine(err.message)}`,
-      fix: 'correct the YAML syntax at that line (indentation, quotes, a duplicated key)',
+      message: `is not valid YAML: ${message}`,
+      fix,
     }));
     if (problems.length > 0) return { problems };
     if (docs.length > 1) {
@@ -121,33 +122,6 @@ export class SourceFile {
     return range ? this.lineCounter.linePos(range[0]).line : undefined;
   }
 }
-
-/**
- * One YAML error per line, at the line to edit. The parser often reports one
- * mistake twice (a mis-indented line is both a "multi-line implicit key" and a
- * "nested mapping"; a tab before a key adds both, and the tab is what to fix),
- * and its position for a multi-line key is the line above the one that is
- * wrong. (`linePos` is only filled in with prettyErrors, so lines come from
- * the LineCounter.)
- */
-function yamlErrorsByLine(errors: readonly YAMLError[], lineCounter: LineCounter): { err: YAMLError; line: number }[] {
-  const multiLineStarts = new Set(errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
-  const kept = errors
-    .filter((e) => !(e.code === 'BLOCK_AS_IMPLICIT_KEY' && multiLineStarts.has(e.pos[0])))
-    .map((err) => ({ err, line: lineCounter.linePos(err.code === 'MULTILINE_IMPLICIT_KEY' ? err.pos[1] : err.pos[0]).line }));
-  const byLine = new Map<number, { err: YAMLError; line: number }>();
-  for (const entry of kept) {
-    const first = byLine.get(entry.line);
-    if (!first || (entry.err.code === 'TAB_AS_INDENT' && first.err.code !== 'TAB_AS_INDENT')) byLine.set(entry.line, entry);
-  }
-  // A layout mistake (a tab, a mis-indented line) shifts every line below it, and
-  // the parser then reports those too: only the first layout error is reported.
-  const sorted = [...byLine.values()].sort((a, b) => a.line - b.line);
-  const firstLayout = sorted.find((e) => LAYOUT_ERRORS.has(e.err.code));
-  return sorted.filter((e) => !LAYOUT_ERRORS.has(e.err.code) || e === firstLayout);
-}
-
-const LAYOUT_ERRORS = new Set<string>(['TAB_AS_INDENT', 'BAD_INDENT', 'MULTILINE_IMPLICIT_KEY', 'BLOCK_AS_IMPLICIT_KEY']);
 
 function keyText(key: unknown): string | undefined {
   if (key === null || key === undefined) return undefined;

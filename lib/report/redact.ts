@@ -1,17 +1,87 @@
 /**
- * Removes key material from text shown to people: a message may quote what the
- * user wrote, and what they wrote may be a secret pasted in the wrong place
- * (an age identity among the recipients, a private key in a comment).
+ * Key material in text: found, to refuse a file that would publish it, and
+ * removed, from text shown to people (a message may quote what the user wrote,
+ * and what they wrote may be a secret pasted in the wrong place: an age
+ * identity among the recipients, a private key in a comment). The patterns live
+ * here only, so what is refused and what is redacted cannot drift apart.
  */
 
 /** age identities, classic and post-quantum (bech32, so letters and digits only). */
 const AGE_IDENTITY = /AGE-SECRET-KEY-(PQ-)?1[0-9A-Za-z]{20,}/g;
 /** PEM private keys of any type, up to their end line or, when cut off, to the end of the text. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g;
+/**
+ * A run of base64 long enough to hide a key (base64 of the shortest PEM header
+ * alone is 36 characters), also when wrapped over several lines as `base64`
+ * prints it. It starts where a value starts, so it decodes from its first byte.
+ */
+const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,}={0,2})*/g;
+/** Base64 inside base64 (a Secret's `data` holding Helm values that hold a base64 key) is unwrapped this deep. */
+const MAX_BASE64_DEPTH = 3;
 
 export const REDACTED_IDENTITY = '<age identity, redacted>';
 export const REDACTED_PRIVATE_KEY = '<private key, redacted>';
+export const REDACTED_BASE64_KEY = '<base64 of a private key, redacted>';
+
+export type KeyMaterialKind = 'PEM private key' | 'age identity' | 'base64-encoded private key';
+
+/** The kind with its article, for messages: "a PEM private key", "an age identity". */
+export function describeKeyMaterial(kind: KeyMaterialKind): string {
+  return `${/^[aeiou]/i.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
+export interface KeyMaterialFinding {
+  readonly kind: KeyMaterialKind;
+  /** 1-based line of the text where it starts. */
+  readonly line: number;
+}
+
+/** Every piece of key material in clear in `text`: PEM private keys, age identities, and either of them base64-encoded (nested too). */
+export function findKeyMaterial(text: string): KeyMaterialFinding[] {
+  const found: KeyMaterialFinding[] = [];
+  const lineAt = (index: number) => lineOfIndex(text, index);
+  for (const m of text.matchAll(PEM_PRIVATE_KEY)) found.push({ kind: 'PEM private key', line: lineAt(m.index) });
+  for (const m of text.matchAll(AGE_IDENTITY)) found.push({ kind: 'age identity', line: lineAt(m.index) });
+  for (const m of text.matchAll(BASE64_RUN)) {
+    if (hidesKeyMaterial(m[0], MAX_BASE64_DEPTH)) found.push({ kind: 'base64-encoded private key', line: lineAt(m.index) });
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+export function containsKeyMaterial(text: string): boolean {
+  return findKeyMaterial(text).length > 0;
+}
 
 export function redactSecrets(text: string): string {
-  return text.replace(PEM_PRIVATE_KEY, REDACTED_PRIVATE_KEY).replace(AGE_IDENTITY, REDACTED_IDENTITY);
+  return text
+    .replace(PEM_PRIVATE_KEY, REDACTED_PRIVATE_KEY)
+    .replace(AGE_IDENTITY, REDACTED_IDENTITY)
+    .replace(BASE64_RUN, (run) => (hidesKeyMaterial(run, MAX_BASE64_DEPTH) ? REDACTED_BASE64_KEY : run));
+}
+
+/** Whether a base64 run decodes to text that holds key material, directly or in base64 again. */
+function hidesKeyMaterial(run: string, depth: number): boolean {
+  const decoded = Buffer.from(run.replace(/\s+/g, ''), 'base64').toString('latin1');
+  // Ciphertext, DER and compressed data decode to binary: nothing to read there.
+  if (!looksLikeText(decoded)) return false;
+  if (new RegExp(PEM_PRIVATE_KEY.source).test(decoded) || new RegExp(AGE_IDENTITY.source).test(decoded)) return true;
+  if (depth <= 1) return false;
+  for (const m of decoded.matchAll(BASE64_RUN)) if (hidesKeyMaterial(m[0], depth - 1)) return true;
+  return false;
+}
+
+/** Mostly printable ASCII (a little slack for a cut-off last byte or two). */
+function looksLikeText(decoded: string): boolean {
+  let binary = 0;
+  for (let i = 0; i < decoded.length; i++) {
+    const c = decoded.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c > 0x7e) binary++;
+  }
+  return binary <= 2 + decoded.length / 100;
+}
+
+function lineOfIndex(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

@@ -24,6 +24,9 @@
  *
  * A first publish (no output yet) is one plain rename.
  *
+ * Nothing is published when a rendered file holds key material in clear
+ * (ClearKeyMaterialError, thrown before the output is touched).
+ *
  * A failure on the way (a full disk, a read-only folder) leaves the output as
  * it was and removes the half-built tree; it is thrown as a FileSystemError
  * naming the path. A file at the output path, or a folder this tool did not
@@ -35,6 +38,7 @@ import { basename, dirname, join } from 'path';
 import { removeQuietly } from '../fs/clean-up';
 import { fileSystemError, FileSystemError, fsCall, isErrnoError } from '../fs/file-system-error';
 import type { RenderedFile } from '../mesh-manifests';
+import { ClearKeyMaterialError, findClearKeys } from './clear-key-scan';
 
 export interface PublishResult {
   readonly written: number;
@@ -53,6 +57,9 @@ export function publishSiblings(outDir: string): { next: string; previous: strin
 }
 
 export function publish(outDir: string, files: readonly RenderedFile[], header = 'Generated from clusters/ by `npm run synth`; do not edit.\n'): PublishResult {
+  // Before anything changes: a key in clear is never published.
+  const leaks = findClearKeys(files);
+  if (leaks.length > 0) throw new ClearKeyMaterialError(leaks);
   recoverInterruptedPublish(outDir);
   checkReplaceable(outDir);
   const { next, previous } = publishSiblings(outDir);

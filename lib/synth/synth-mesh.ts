@@ -2,14 +2,16 @@
  * The whole synth: load and check the inventory, render, publish atomically.
  */
 import { linkSync, mkdirSync } from 'fs';
-import { dirname, join, resolve } from 'path';
+import { dirname, join, relative, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
 import { finishInterruptedWrites } from '../fs/atomic-write';
 import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../report/problems';
+import { describeKeyMaterial } from '../report/redact';
 import { renderMesh, RenderedFile } from '../mesh-manifests';
 import { Mesh } from '../model/mesh';
+import { ClearKeyFinding, ClearKeyMaterialError, CLEAR_KEY_FIX } from './clear-key-scan';
 import { publish, PublishResult } from './publish';
 
 export interface SynthOptions {
@@ -69,7 +71,13 @@ function load(options: SynthOptions) {
 
 function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {
   const outDir = outDirOf(options);
-  const result = publish(outDir, files);
+  let result: PublishResult;
+  try {
+    result = publish(outDir, files);
+  } catch (err) {
+    if (!(err instanceof ClearKeyMaterialError)) throw err;
+    return { ok: false, problems: [...problems, ...err.findings.map((f) => clearKeyProblem(options, outDir, f))] };
+  }
   if (options.mirrorDir) {
     for (const file of files) {
       const target = join(options.mirrorDir, file.path);
@@ -78,4 +86,15 @@ function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly P
     }
   }
   return { ok: true, clusters: mesh.clusters.length, files: files.length, publish: result, problems };
+}
+
+function clearKeyProblem(options: SynthOptions, outDir: string, finding: ClearKeyFinding): Problem {
+  return {
+    severity: 'error',
+    file: relative(options.root ?? process.cwd(), join(outDir, finding.path)),
+    field: '',
+    line: finding.line,
+    message: `would hold ${describeKeyMaterial(finding.kind)} in clear, so nothing was published (the output folder is as it was)`,
+    fix: CLEAR_KEY_FIX,
+  };
 }

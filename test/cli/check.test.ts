@@ -84,7 +84,7 @@ describe('mesh-cli check', () => {
     const files = { ...example, 'k3scl1.yaml': example['k3scl1.yaml'].replace('id: 1\n', 'id: 1\nid: 4\n') };
     const run = check(files, {}, (root) => writeFileSync(join(root, 'clusters', 'k3scl3.yaml'), Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xff, 0x0a])));
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: clusters\/k3scl1\.yaml:5 is not valid YAML: Map keys must be unique\. Fix: /m);
+    expect(run.stderr).toMatch(/^error: clusters\/k3scl1\.yaml:5 is not valid YAML: the key 'id' appears twice in its mapping \(first at line 4\)\. Fix: keep one 'id'/m);
     expect(run.stderr).toMatch(/^error: clusters\/k3scl3\.yaml is not valid UTF-8 text\. Fix: save the file as UTF-8/m);
     expectNoStackTrace(run.stderr);
   });

@@ -87,8 +87,8 @@ describe('add-cluster', () => {
 
   it.each([
     [['K3S'], /not a valid cluster name/],
-    [['a'.repeat(33)], /not a valid cluster name: at most 32 characters/],
-    [['default'], /'default' is reserved/],
+    [['a'.repeat(33)], /not a valid cluster name\. Fix: choose a name of at most 32 characters/],
+    [['default'], /'default' is a reserved name.*Fix: choose another name/],
     [['k3scl1'], /already has a cluster named k3scl1/],
     [['services'], /already has a file services\.yaml/],
     [['--id', '2'], /--id 2 is already the id of k3scl2/],
@@ -115,7 +115,7 @@ describe('add-cluster', () => {
 
   it('needs a name and a node address', () => {
     expect(() => parseAddClusterArgs(['k3scl4'])).toThrow(/--node-ip/);
-    expect(() => parseAddClusterArgs(['--node-ip', '1.2.3.4'])).toThrow(/name the new cluster/);
+    expect(() => parseAddClusterArgs(['--node-ip', '1.2.3.4'])).toThrow(/the new cluster has no name\. Fix: give its name first/);
     expect(() => parseAddClusterArgs(['a', '--node-ip'])).toThrow(/--node-ip needs a value/);
     expect(() => parseAddClusterArgs(['a', '--node-ip', '1.2.3.4', '--zone', 'x'])).toThrow(/unknown option --zone/);
   });
@@ -220,6 +220,6 @@ describe('remove-cluster', () => {
   it('refuses an unknown cluster', async () => {
     const { code, stderr } = await mesh(project.root, 'remove-cluster', 'k3scl9');
     expect(code).toBe(1);
-    expect(stderr).toMatch(/the mesh has no cluster k3scl9 \(clusters: k3scl1, k3scl2, k3scl3\)/);
+    expect(stderr).toMatch(/the mesh has no cluster k3scl9\. Fix: name one of its clusters: k3scl1, k3scl2, k3scl3/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Inventory files as files: YAML syntax, encoding, kind, keys, and which files
- * must exist. Malformed YAML is reported at the line to edit.
+ * Inventory files as files: encoding, kind, keys, and which files must exist.
+ * (YAML syntax errors: yaml-syntax.test.ts.)
  */
 import { writeFileSync } from 'fs';
 import { join } from 'path';
@@ -17,69 +17,6 @@ function replaceInCluster1(from: string, to: string) {
   const text = cluster1.replace(from, to);
   return { text, files: withFile(example, 'k3scl1.yaml', text) };
 }
-
-const YAML_FIX = /correct the YAML syntax at that line/;
-
-describe('malformed YAML', () => {
-  it('bad indentation is reported at the mis-indented line', () => {
-    const { text, files } = replaceInCluster1('    ip: 172.17.11.11', '      ip: 172.17.11.11');
-    expectProblem(loadFiles(files), {
-      file: 'clusters/k3scl1.yaml',
-      field: '',
-      line: lineOf(text, '      ip: 172.17.11.11'),
-      message: /is not valid YAML/,
-      fix: YAML_FIX,
-    });
-  });
-
-  it('an indented top-level key is reported at its line', () => {
-    const { text, files } = replaceInCluster1('id: 1', ' id: 1');
-    expectProblem(loadFiles(files), { file: 'clusters/k3scl1.yaml', field: '', line: lineOf(text, ' id: 1'), message: /is not valid YAML/, fix: YAML_FIX });
-  });
-
-  it('a duplicated key is reported at its second occurrence', () => {
-    const { text, files } = replaceInCluster1('id: 1\n', 'id: 1\nid: 4\n');
-    expectProblem(loadFiles(files), {
-      file: 'clusters/k3scl1.yaml',
-      field: '',
-      line: lineOf(text, 'id: 4'),
-      message: /is not valid YAML: Map keys must be unique/,
-      fix: /a duplicated key/,
-    });
-  });
-
-  it('a tab used for indentation is reported once, at its line', () => {
-    const { text, files } = replaceInCluster1('    ip: 172.17.11.11', '\tip: 172.17.11.11');
-    expectProblem(loadFiles(files), {
-      file: 'clusters/k3scl1.yaml',
-      field: '',
-      line: lineOf(text, '\tip:'),
-      message: /is not valid YAML: Tabs are not allowed as indentation/,
-      fix: YAML_FIX,
-    });
-  });
-
-  it('two YAML documents in one file are refused at the second', () => {
-    const text = `${cluster1}---\n${example['k3scl2.yaml']}`;
-    expectProblem(loadFiles(withFile(example, 'k3scl1.yaml', text)), {
-      file: 'clusters/k3scl1.yaml',
-      field: '',
-      line: lineOf(text, '---'),
-      message: /holds more than one YAML document/,
-      fix: /keep one document per file/,
-    });
-  });
-
-  it('malformed YAML in two files is reported for both', () => {
-    const one = cluster1.replace('id: 1\n', 'id: 1\nid: 4\n');
-    const two = example['services.yaml'].replace('    namespace: test', '\tnamespace: test');
-    const files = withFile(withFile(example, 'k3scl1.yaml', one), 'services.yaml', two);
-    expectProblems(loadFiles(files), [
-      { file: 'clusters/k3scl1.yaml', field: '', line: lineOf(one, 'id: 4'), message: /Map keys must be unique/, fix: YAML_FIX },
-      { file: 'clusters/services.yaml', field: '', line: lineOf(two, '\tnamespace'), message: /Tabs are not allowed/, fix: YAML_FIX },
-    ]);
-  });
-});
 
 describe('file content', () => {
   it.each([

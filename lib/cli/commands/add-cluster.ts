@@ -52,7 +52,7 @@ export function parseAddClusterArgs(args: readonly string[]): AddClusterRequest 
     const value = (): string => {
       if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
       const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`, `write ${flag} VALUE (or ${flag}=VALUE); ${ADD_USAGE}`);
       return next;
     };
     switch (flag) {
@@ -69,19 +69,20 @@ export function parseAddClusterArgs(args: readonly string[]): AddClusterRequest 
         nodePort = integer('--node-port', value());
         break;
       default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${flag}; ${ADD_USAGE}`);
+        if (arg.startsWith('--')) throw new UsageError(`unknown option ${flag}`, `use only the options of ${ADD_USAGE}`);
         positional.push(arg);
     }
   }
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? `name the new cluster; ${ADD_USAGE}` : `one cluster at a time (got ${positional.join(', ')}); ${ADD_USAGE}`);
-  if (nodeIps.length === 0) throw new UsageError(`give the node addresses with --node-ip (the first is the server); ${ADD_USAGE}`);
+  if (positional.length === 0) throw new UsageError('the new cluster has no name', `give its name first: ${ADD_USAGE}`);
+  if (positional.length > 1) throw new UsageError(`add-cluster adds one cluster at a time, but got ${positional.join(', ')}`, `run add-cluster once per cluster: ${ADD_USAGE}`);
+  if (nodeIps.length === 0) throw new UsageError('no node address was given', `give each node's address with --node-ip (the first is the server): ${ADD_USAGE}`);
   return { name: positional[0], nodeIps, id, podCidr, nodePort };
 }
 
 const ADD_USAGE = 'usage: npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N] [--pod-cidr CIDR] [--node-port PORT]';
 
 function integer(flag: string, text: string): number {
-  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${flag} must be a whole number, not '${text}'`);
+  if (!/^[0-9]+$/.test(text)) throw new UsageError(`${flag} '${text}' is not a whole number`, `give ${flag} digits only (e.g. ${flag} ${flag === '--id' ? 4 : 32004}), or leave it out to have one chosen`);
   return Number(text);
 }
 
@@ -95,11 +96,16 @@ function integer(flag: string, text: string): number {
 export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFileNames: readonly string[] = []): ClusterPlan {
   const { name } = request;
   if (!CLUSTER_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
-    throw new UsageError(`'${name}' is not a valid cluster name: at most ${MAX_NAME_LENGTH} characters, lower-case letters, digits and '-', starting and ending with a letter or digit`);
+    throw new UsageError(
+      `'${name}' is not a valid cluster name`,
+      `choose a name of at most ${MAX_NAME_LENGTH} characters, lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. k3scl4)`,
+    );
   }
-  if (RESERVED_NAMES.has(name)) throw new UsageError(`'${name}' is reserved; choose another name`);
-  if (mesh.clusters.some((c) => c.name === name)) throw new UsageError(`the mesh already has a cluster named ${name}`);
-  if (existingFileNames.includes(`${name}.yaml`) || existingFileNames.includes(`${name}.yml`)) throw new UsageError(`the inventory already has a file ${name}.yaml; choose another name`);
+  if (RESERVED_NAMES.has(name)) throw new UsageError(`'${name}' is a reserved name (${[...RESERVED_NAMES].join(', ')})`, 'choose another name for the cluster');
+  if (mesh.clusters.some((c) => c.name === name)) throw new UsageError(`the mesh already has a cluster named ${name}`, `choose another name, or edit clusters/${name}.yaml to change the existing cluster`);
+  if (existingFileNames.includes(`${name}.yaml`) || existingFileNames.includes(`${name}.yml`)) {
+    throw new UsageError(`the inventory already has a file ${name}.yaml`, 'choose another name for the cluster, or rename that file');
+  }
 
   const serviceCidr = cidr(DEFAULTS.Cluster.serviceCidr);
   const meshNodeIps = new Map<number, string>();
@@ -107,13 +113,13 @@ export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFile
   const nodeAddresses: number[] = [];
   for (const ip of request.nodeIps) {
     const address = parseIpv4(ip);
-    if (address === undefined) throw new UsageError(`--node-ip ${ip} is not an IPv4 address (write a dotted quad such as 172.17.11.14)`);
+    if (address === undefined) throw new UsageError(`--node-ip ${ip} is not an IPv4 address`, 'write the address as a dotted quad, such as --node-ip 172.17.11.14');
     const owner = meshNodeIps.get(address);
-    if (owner) throw new UsageError(`--node-ip ${ip} is already a node address of ${owner}`);
-    if (nodeAddresses.includes(address)) throw new UsageError(`--node-ip ${ip} is given twice`);
-    if (cidrContains(serviceCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the service range ${serviceCidr.text}`);
+    if (owner) throw new UsageError(`--node-ip ${ip} is already a node address of ${owner}`, `give the new cluster's own node addresses (see clusters/${owner}.yaml for the ones in use)`);
+    if (nodeAddresses.includes(address)) throw new UsageError(`--node-ip ${ip} is given twice`, 'give each node address once');
+    if (cidrContains(serviceCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the service range ${serviceCidr.text}`, `give node addresses outside ${serviceCidr.text}, the range k3s gives to Services`);
     for (const c of mesh.clusters) {
-      if (cidrContains(c.podCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the pod range ${c.podCidr.text} of ${c.name}`);
+      if (cidrContains(c.podCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the pod range ${c.podCidr.text} of ${c.name}`, `give node addresses outside every cluster's podCidr`);
     }
     nodeAddresses.push(address);
   }
@@ -135,15 +141,18 @@ function chooseId(mesh: Mesh, given: number | undefined): number {
   const max = mesh.cilium.maxConnectedClusters;
   const used = new Set(mesh.clusters.map((c) => c.id));
   if (given !== undefined) {
-    if (given < 1 || given > max) throw new UsageError(`--id ${given} is outside 1..${max} (cilium.maxConnectedClusters ${max})`);
+    if (given < 1 || given > max) throw new UsageError(`--id ${given} is outside 1..${max} (cilium.maxConnectedClusters ${max})`, `give an --id from 1 to ${max}, or leave it out to have a free one chosen`);
     const owner = mesh.clusters.find((c) => c.id === given);
-    if (owner) throw new UsageError(`--id ${given} is already the id of ${owner.name}`);
+    if (owner) throw new UsageError(`--id ${given} is already the id of ${owner.name}`, 'give an --id no cluster uses, or leave it out to have a free one chosen');
     return given;
   }
   const next = Math.max(0, ...used) + 1;
   if (next <= max) return next;
   for (let id = 1; id <= max; id++) if (!used.has(id)) return id;
-  throw new UsageError(`the mesh already has ${mesh.clusters.length} clusters, every id from 1 to ${max}${max === 255 ? '; set cilium.maxConnectedClusters: 511 in the mesh file for more' : ''}`);
+  throw new UsageError(
+    `the mesh already has ${mesh.clusters.length} clusters, every id from 1 to ${max}`,
+    max === 255 ? 'set cilium.maxConnectedClusters: 511 in clusters/mesh.yaml for more, or remove a cluster first' : "remove a cluster first ('npm run mesh -- remove-cluster NAME')",
+  );
 }
 
 function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, serviceCidr: Ipv4Cidr, nodeAddresses: readonly number[]): Ipv4Cidr {
@@ -159,9 +168,9 @@ function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, servic
   };
   if (given !== undefined) {
     const parsed = parseIpv4Cidr(given);
-    if ('error' in parsed) throw new UsageError(`--pod-cidr '${given}' ${parsed.error}`);
+    if ('error' in parsed) throw new UsageError(`--pod-cidr '${given}' ${parsed.error}`, 'give a range such as --pod-cidr 10.14.0.0/16, or leave it out to have a free one chosen');
     const why = clash(parsed.cidr);
-    if (why) throw new UsageError(`--pod-cidr ${parsed.cidr.text} overlaps ${why}`);
+    if (why) throw new UsageError(`--pod-cidr ${parsed.cidr.text} overlaps ${why}`, 'give a range that overlaps no other range or node address of the mesh, or leave --pod-cidr out to have a free one chosen');
     return parsed.cidr;
   }
   const preferred = 10 + id <= 255 ? [10 + id] : [];
@@ -169,22 +178,22 @@ function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, servic
     const candidate = cidr(`10.${x}.0.0/16`);
     if (!clash(candidate)) return candidate;
   }
-  throw new UsageError('no /16 of 10.0.0.0/8 is free of the mesh\'s pod ranges, service ranges and node addresses; give one with --pod-cidr');
+  throw new UsageError("no /16 of 10.0.0.0/8 is free of the mesh's pod ranges, service ranges and node addresses", 'give a free range outside 10.0.0.0/8 with --pod-cidr');
 }
 
 function chooseNodePort(mesh: Mesh, id: number, given: number | undefined): number {
   const [min, max] = DEFAULTS.Cluster.nodePortRange.split('-').map(Number);
   const used = new Map(mesh.clusters.map((c) => [c.meshNodePort, c.name]));
   if (given !== undefined) {
-    if (given < min || given > max) throw new UsageError(`--node-port ${given} is outside the NodePort range ${min}-${max}`);
+    if (given < min || given > max) throw new UsageError(`--node-port ${given} is outside the NodePort range ${min}-${max}`, `give a --node-port from ${min} to ${max}, or leave it out to have a free one chosen`);
     const owner = used.get(given);
-    if (owner) throw new UsageError(`--node-port ${given} is already the mesh endpoint nodePort of ${owner}`);
+    if (owner) throw new UsageError(`--node-port ${given} is already the mesh endpoint nodePort of ${owner}`, 'give a --node-port no cluster uses, or leave it out to have a free one chosen');
     return given;
   }
   const candidates = [Math.max(0, ...used.keys()) + 1, 32000 + id];
   for (const port of candidates) if (port >= min && port <= max && !used.has(port)) return port;
   for (let port = min; port <= max; port++) if (!used.has(port)) return port;
-  throw new UsageError(`every port of ${min}-${max} is a mesh endpoint nodePort already; give one with --node-port`);
+  throw new UsageError(`every port of ${min}-${max} is a mesh endpoint nodePort already`, 'remove a cluster first, or widen the NodePort range');
 }
 
 function cidr(text: string): Ipv4Cidr {
@@ -219,8 +228,9 @@ export const addClusterCommand: MeshCommand = {
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const before = loadInventory(dir, { displayRoot: root });
     if (!before.mesh) {
+      // Each problem says its fix; add-cluster only runs on a valid inventory.
       reportProblems(before.problems, stderr);
-      stderr.write('add-cluster works on a valid inventory: fix the problems above first.\n');
+      stderr.write("add-cluster changes only a valid inventory: fix the errors above ('npm run mesh -- validate' checks), then run it again.\n");
       return 1;
     }
     const plan = planCluster(before.mesh, request, readdirSync(dir));
@@ -230,7 +240,7 @@ export const addClusterCommand: MeshCommand = {
     if (!after.mesh) {
       fsCall('remove', path, () => unlinkSync(path));
       reportProblems(after.problems, stderr);
-      stderr.write(`the new file made the inventory invalid, so it was removed again\n`);
+      stderr.write(`the new file made the inventory invalid, so it was removed again; give add-cluster values that fix the errors above.\n`);
       return 1;
     }
     const display = relative(root, path);

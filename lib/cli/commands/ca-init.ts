@@ -12,8 +12,8 @@ export const caInitCommand: MeshCommand = {
     const m = sopsMesh(context);
     if (existsSync(m.paths.sopsPath)) {
       throw new UsageError(
-        `${m.paths.sopsFile} already exists: the mesh has a CA, and replacing it interrupts the mesh until every cluster has the new one. ` +
-          "To replace it on purpose, run 'npm run mesh -- ca rotate' (it explains what a rotation means for running clusters).",
+        `${m.paths.sopsFile} already exists: the mesh has a CA, and replacing it interrupts the mesh until every cluster has the new one`,
+        "to replace it on purpose, run 'npm run mesh -- ca rotate' (it explains what a rotation means for running clusters)",
       );
     }
     const cert = await writeNewCa(m, days);

@@ -33,7 +33,9 @@ export const caRotateCommand: MeshCommand = {
     requireCaFile(m.paths);
     const old = existsSync(m.paths.certPath) ? safeInspect(m.paths.certPath) : undefined;
     if (!args.includes('--yes')) {
-      context.stderr.write(`${ROTATION_ACCOUNT}\n\nNothing was written. Run 'npm run mesh -- ca rotate --yes' to replace the CA in ${m.paths.sopsFile}.\n`);
+      context.stderr.write(
+        `${ROTATION_ACCOUNT}\n\nerror: nothing was written: ca rotate replaces the CA only when told so with --yes. Fix: run 'npm run mesh -- ca rotate --yes' to replace the CA in ${m.paths.sopsFile}\n`,
+      );
       return 1;
     }
     const cert = await writeNewCa(m, days);

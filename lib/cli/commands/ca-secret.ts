@@ -1,6 +1,6 @@
 import { caSecretYaml } from '../../secrets/mesh-ca';
 import { MeshCommand, UsageError } from '../command';
-import { checkOptions, decryptCa, identities, requireCaFile, sopsMesh } from './ca-support';
+import { checkOptions, decryptCa, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
 
 export const caSecretCommand: MeshCommand = {
   words: ['ca', 'secret'],
@@ -11,7 +11,7 @@ export const caSecretCommand: MeshCommand = {
     const text = requireCaFile(m.paths);
     const ca = await decryptCa(m.paths, text, identities(context.env, "'ca secret'"));
     if (ca.namespace !== m.namespace) {
-      throw new UsageError(`${m.paths.sopsFile} puts the Secret in '${ca.namespace}', but cilium.namespace is '${m.namespace}'. Fix: 'npm run mesh -- ca rotate'`);
+      throw new UsageError(`${m.paths.sopsFile} puts the Secret in '${ca.namespace}', but cilium.namespace is '${m.namespace}'`, NAMESPACE_FIX(ca.namespace));
     }
     context.stdout.write(caSecretYaml(ca.secret));
     context.stderr.write('printed the CA Secret with its private key in clear: keep it off git, and remove the file from the k3s manifests folder once GitOps runs.\n');

@@ -1,10 +1,13 @@
 import { existsSync } from 'fs';
 import { readProjectFile } from '../../fs/read-file';
 import { writeFilesAtomically } from '../../fs/atomic-write';
-import { checkCaCertificate, inspectCertificate, outlineCaFile } from '../../secrets/mesh-ca';
+import { containsKeyMaterial } from '../../report/redact';
+import { checkCaCertificate, inspectCertificate } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { checkOptions, decryptCa, describeCertificate, identities, requireCaFile, sopsMesh } from './ca-support';
+import { checkedCaFile, checkOptions, decryptCa, describeCertificate, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
+
+const WRITE_CERT_FIX = "write it from the encrypted file with 'npm run mesh -- ca show --write-cert' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)";
 
 export const caShowCommand: MeshCommand = {
   words: ['ca', 'show'],
@@ -16,12 +19,7 @@ export const caShowCommand: MeshCommand = {
     const m = sopsMesh(context);
     const text = requireCaFile(m.paths);
     const writeCert = args.includes('--write-cert');
-    let outline;
-    try {
-      outline = outlineCaFile(text);
-    } catch (err) {
-      throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message}`);
-    }
+    const outline = checkedCaFile(m.paths, text);
 
     let failed = false;
     let clearPem: string | undefined;
@@ -35,16 +33,16 @@ export const caShowCommand: MeshCommand = {
           if (check.severity === 'error') failed = true;
         }
         if (outline.fingerprintSha256 && outline.fingerprintSha256 !== cert.fingerprintSha256) {
-          stderr.write(`error: ${m.paths.certFile} is not the certificate of the CA in ${m.paths.sopsFile} (the Secret says ${outline.fingerprintSha256}). Fix: 'npm run mesh -- ca show --write-cert'\n`);
+          stderr.write(`error: ${m.paths.certFile} is not the certificate of the CA in ${m.paths.sopsFile} (the Secret says ${outline.fingerprintSha256}). Fix: ${WRITE_CERT_FIX}\n`);
           failed = true;
         }
       } catch (err) {
-        stderr.write(`error: ${m.paths.certFile} ${(err as Error).message}. Fix: 'npm run mesh -- ca show --write-cert'\n`);
+        stderr.write(`error: ${m.paths.certFile} ${(err as Error).message}. Fix: ${WRITE_CERT_FIX}\n`);
         failed = true;
         clearPem = undefined;
       }
     } else {
-      stderr.write(`error: ${m.paths.certFile} does not exist. Fix: 'npm run mesh -- ca show --write-cert'\n`);
+      stderr.write(`error: ${m.paths.certFile} does not exist. Fix: ${WRITE_CERT_FIX}\n`);
       failed = true;
     }
     stdout.write(`encrypted file (${m.paths.sopsFile}): Secret cilium-mesh-ca in ${outline.namespace}, age recipients:\n${outline.recipients.map((r) => `  ${r}`).join('\n')}\n`);
@@ -65,16 +63,20 @@ export const caShowCommand: MeshCommand = {
     const ca = await decryptCa(m.paths, text, ids);
     const same = clearPem !== undefined && inspectCertificate(clearPem).fingerprintSha256 === ca.certificate.fingerprintSha256;
     if (writeCert && !same) {
+      // The clear certificate is committed as it is: it must never carry the key along.
+      if (containsKeyMaterial(ca.material.certPem)) {
+        throw new UsageError(`${m.paths.sopsFile} holds key material in tls.ca.cert, so ${m.paths.certFile} was not written`, "write a new CA with 'npm run mesh -- ca rotate'");
+      }
       writeFilesAtomically(m.root, [{ path: m.paths.certPath, content: ca.material.certPem }]);
       stdout.write(`wrote ${m.paths.certFile} from the encrypted file (sha256 ${ca.certificate.fingerprintSha256})\n`);
       return 0;
     }
     if (!same) {
-      stderr.write(`error: the encrypted file holds a different certificate (sha256 ${ca.certificate.fingerprintSha256}). Fix: 'npm run mesh -- ca show --write-cert'\n`);
+      stderr.write(`error: ${m.paths.certFile} is not the certificate inside ${m.paths.sopsFile} (sha256 ${ca.certificate.fingerprintSha256}). Fix: ${WRITE_CERT_FIX}\n`);
       return 1;
     }
     if (ca.namespace !== m.namespace) {
-      stderr.write(`error: ${m.paths.sopsFile} puts the Secret in '${ca.namespace}', but cilium.namespace is '${m.namespace}'. Fix: 'npm run mesh -- ca rotate'\n`);
+      stderr.write(`error: ${m.paths.sopsFile} puts the Secret in '${ca.namespace}', but cilium.namespace is '${m.namespace}'. Fix: ${NAMESPACE_FIX(ca.namespace)}\n`);
       failed = true;
     }
     stdout.write('checked with your age identity: MAC verified, the key belongs to the certificate, the clear certificate is the same\n');

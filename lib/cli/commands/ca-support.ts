@@ -8,11 +8,13 @@ import { resolve } from 'path';
 import { writeFilesAtomically } from '../../fs/atomic-write';
 import { readProjectFile } from '../../fs/read-file';
 import { loadInventory } from '../../inventory/load';
-import { formatProblem } from '../../report/problems';
+import { InventoryError, Problem } from '../../report/problems';
 import { Mesh } from '../../model/mesh';
 import {
   caPaths,
+  CaFileOutline,
   CaPaths,
+  checkCaFile,
   CaCertificateFacts,
   createMeshCa,
   DecryptedCa,
@@ -23,8 +25,9 @@ import {
   isoDay,
   MAX_CA_DAYS,
   MeshCaError,
+  REWRITE_CA_FIX,
 } from '../../secrets/mesh-ca';
-import { identitiesFromEnv } from '../../secrets/sops';
+import { identitiesFromEnv, SopsError, SopsErrorCode } from '../../secrets/sops';
 import { CommandContext, UsageError } from '../command';
 
 export interface SopsMesh {
@@ -39,15 +42,13 @@ export interface SopsMesh {
 /** Loads the inventory (without the CA files) and requires provider sops. Reports every inventory error at once. */
 export function sopsMesh({ root, env }: CommandContext): SopsMesh {
   const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false, outputDir: resolve(root, env.MESH_OUTPUT ?? 'dist') });
-  if (!result.mesh) {
-    const errors = result.problems.filter((p) => p.severity === 'error');
-    throw new UsageError(`the inventory has ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was written:\n${errors.map(formatProblem).join('\n')}`);
-  }
+  if (!result.mesh) throw new InventoryError(result.problems);
   const { secrets } = result.mesh;
   if (secrets.provider !== 'sops') {
     throw new UsageError(
-      `secrets.provider is ${secrets.provider}: the mesh CA lives in your secret store (key '${secrets.remoteKey}', properties tls.crt and tls.key), not in git. ` +
-        'These commands manage the SOPS file of provider sops only.',
+      `secrets.provider is ${secrets.provider}: the mesh CA lives in your secret store (key '${secrets.remoteKey}', properties tls.crt and tls.key), not in git, ` +
+        'and these commands manage the SOPS file of provider sops only',
+      "manage the CA in your secret store; to keep it in git instead, set secrets.provider: sops with secrets.ageRecipients in clusters/mesh.yaml, then run 'npm run mesh -- ca init'",
     );
   }
   return { root, mesh: result.mesh, namespace: result.mesh.cilium.namespace, recipients: secrets.ageRecipients, paths: caPaths(root, secrets.caFile) };
@@ -55,7 +56,7 @@ export function sopsMesh({ root, env }: CommandContext): SopsMesh {
 
 export function requireCaFile(paths: CaPaths): string {
   if (!existsSync(paths.sopsPath)) {
-    throw new UsageError(`${paths.sopsFile} does not exist: the mesh has no CA yet. Create it with 'npm run mesh -- ca init'.`);
+    throw new UsageError(`${paths.sopsFile} does not exist: the mesh has no CA yet`, "create it with 'npm run mesh -- ca init'");
   }
   return readProjectFile(paths.sopsPath).toString('utf8');
 }
@@ -65,19 +66,87 @@ export function identities(env: NodeJS.ProcessEnv, purpose: string): string[] {
   try {
     return identitiesFromEnv(env);
   } catch (err) {
-    throw new UsageError(`${purpose} needs an age identity. ${(err as Error).message}`);
+    throw new UsageError(`${purpose} needs an age identity: ${withoutPeriod((err as Error).message)}`, IDENTITY_FIX);
   }
+}
+
+const IDENTITY_FIX = 'set SOPS_AGE_KEY_FILE to a file holding the age identity of one of the recipients in sops.age of the CA file (or SOPS_AGE_KEY to the identity itself)';
+
+/** What to do about each kind of SOPS failure on the CA file. */
+const SOPS_FIXES: Record<SopsErrorCode, string> = {
+  MALFORMED_FILE: REWRITE_CA_FIX,
+  UNSUPPORTED: `decrypt it with the sops CLI and keep the CA elsewhere, or ${REWRITE_CA_FIX}`,
+  INVALID_INPUT: 'check secrets.ageRecipients in clusters/mesh.yaml: each must be an age public key (age1…, from age-keygen -y)',
+  NO_IDENTITY: IDENTITY_FIX,
+  DATA_KEY_DECRYPT_FAILED: `${IDENTITY_FIX}; if it is the right one, the file is damaged: ${REWRITE_CA_FIX}`,
+  VALUE_DECRYPT_FAILED: `the file was changed without sops: ${REWRITE_CA_FIX}`,
+  MAC_MISSING: REWRITE_CA_FIX,
+  MAC_MISMATCH: `the file was changed without sops: ${REWRITE_CA_FIX}`,
+};
+
+/** A SOPS failure as a user error, naming the file when there is one. */
+export function sopsUsageError(err: SopsError, file?: string): UsageError {
+  return new UsageError(`${file ? `${file}: ` : ''}${withoutPeriod(err.message)}`, SOPS_FIXES[err.code] ?? REWRITE_CA_FIX);
+}
+
+/** A problem with the CA file (MeshCaError or SopsError) as a user error naming the file; anything else is rethrown. */
+export function caFileError(paths: CaPaths, err: unknown): UsageError {
+  if (err instanceof MeshCaError) {
+    const where = `${paths.sopsFile}${err.line === undefined ? '' : `:${err.line}`}${err.field ? ` ${err.field}:` : ''}`;
+    return new UsageError(`${where} ${err.message}`, err.fix);
+  }
+  if ((err as Error).name === 'SopsError') return sopsUsageError(err as SopsError, paths.sopsFile);
+  throw err;
+}
+
+/** Every problem of the CA file's readable parts, as the loader reports them; the outline when there is none. */
+export function checkedCaFile(paths: CaPaths, text: string): CaFileOutline {
+  let checked: ReturnType<typeof checkCaFile>;
+  try {
+    checked = checkCaFile(text);
+  } catch (err) {
+    throw caFileError(paths, err);
+  }
+  if (checked.errors.length > 0) throw new InventoryError(checked.errors.map((e) => caProblem(paths, e)));
+  return checked.outline!;
+}
+
+/**
+ * The CA file text a command is about to write, refused (nothing written)
+ * unless it is proven ciphertext: no command writes a file synth would refuse
+ * to copy, nor one that shows key material.
+ */
+export function provenCaFileText(paths: CaPaths, text: string): string {
+  let errors: MeshCaError[];
+  try {
+    errors = checkCaFile(text).errors;
+  } catch (err) {
+    throw caFileError(paths, err);
+  }
+  if (errors.length === 0) return text;
+  throw new InventoryError(errors.map((e) => ({ ...caProblem(paths, e), message: `would be written with a problem, so nothing was written: ${e.message}` })));
+}
+
+function caProblem(paths: CaPaths, err: MeshCaError): Problem {
+  return { severity: 'error', file: paths.sopsFile, field: err.field, line: err.line, message: err.message, fix: err.fix };
 }
 
 /** Decrypts and checks the CA file; library errors become user errors naming the file. */
 export async function decryptCa(paths: CaPaths, text: string, ids: readonly string[]): Promise<DecryptedCa> {
+  checkedCaFile(paths, text);
   try {
     return await decryptCaFile(text, ids);
   } catch (err) {
-    if (err instanceof MeshCaError) throw new UsageError(`${paths.sopsFile}${err.field ? ` ${err.field}:` : ''} ${err.message}. Fix: ${err.fix}`);
-    if ((err as Error).name === 'SopsError') throw new UsageError(`${paths.sopsFile}: ${(err as Error).message}`);
-    throw err;
+    throw caFileError(paths, err);
   }
+}
+
+/** The fix for a CA file whose Secret is in another namespace than Cilium's. */
+export const NAMESPACE_FIX = (namespace: string) =>
+  `set cilium.namespace back to '${namespace}' in clusters/mesh.yaml, or write a CA for the new namespace with 'npm run mesh -- ca rotate'`;
+
+function withoutPeriod(text: string): string {
+  return text.trim().replace(/\.$/, '');
 }
 
 /** `--days N` (validity of a new CA), default DEFAULT_CA_DAYS. */
@@ -87,7 +156,7 @@ export function parseDays(args: readonly string[]): number {
   const text = args[i].includes('=') ? args[i].slice('--days='.length) : args[i + 1];
   const days = Number(text);
   if (text === undefined || !/^\d+$/.test(text) || days < 1 || days > MAX_CA_DAYS) {
-    throw new UsageError(`--days needs a whole number of days between 1 and ${MAX_CA_DAYS} (default ${DEFAULT_CA_DAYS}, five years)`);
+    throw new UsageError(`--days ${text === undefined ? 'has no value' : `'${text}' is not a whole number of days between 1 and ${MAX_CA_DAYS}`}`, `give --days a whole number of days between 1 and ${MAX_CA_DAYS}, or leave it out for ${DEFAULT_CA_DAYS} (five years)`);
   }
   return days;
 }
@@ -101,7 +170,10 @@ export function checkOptions(args: readonly string[], known: readonly string[], 
       if (!a.includes('=')) i++;
       continue;
     }
-    if (!known.includes(a)) throw new UsageError(`unknown option '${a}' (known: ${[...known, ...withValue].join(', ') || 'none'})`);
+    if (!known.includes(a)) {
+      const options = [...known, ...withValue];
+      throw new UsageError(`unknown option '${a}'`, options.length === 0 ? 'leave it out: this command takes no options' : `use one of ${options.join(', ')}, or leave it out`);
+    }
   }
 }
 
@@ -123,9 +195,13 @@ export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertifica
   try {
     text = await encryptCaSecret(m.namespace, material, m.recipients);
   } catch (err) {
-    if ((err as Error).name === 'SopsError') throw new UsageError(`secrets.ageRecipients: ${(err as Error).message} Nothing was written.`);
+    if ((err as Error).name === 'SopsError') {
+      const sops = sopsUsageError(err as SopsError);
+      throw new UsageError(`secrets.ageRecipients: ${sops.problem}; nothing was written`, sops.fix);
+    }
     throw err;
   }
+  provenCaFileText(m.paths, text);
   writeFilesAtomically(m.root, [
     { path: m.paths.sopsPath, content: text },
     { path: m.paths.certPath, content: material.certPem },

@@ -7,11 +7,10 @@ import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { fsCall } from '../../fs/file-system-error';
 import { loadInventory } from '../../inventory/load';
-import { formatFieldPath } from '../../report/problems';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
 import { FieldPath, SourceFile } from '../../inventory/source-file';
 import { MeshCommand, UsageError } from '../command';
-import { reportProblems } from '../../report/problems';
+import { formatFieldPath, formatProblem, Problem, reportProblems } from '../../report/problems';
 
 export interface ClusterReference {
   /** Inventory file, relative to the project root. */
@@ -56,29 +55,46 @@ export function clusterReferences(dir: string, displayRoot: string, cluster: str
   return found;
 }
 
+const REMOVE_USAGE = 'npm run mesh -- remove-cluster NAME';
+
+function referenceProblem(ref: ClusterReference, cluster: string): Problem {
+  return {
+    severity: 'error',
+    file: ref.file,
+    field: ref.field,
+    line: ref.line,
+    message: `names cluster ${cluster}, which remove-cluster would delete`,
+    fix: `remove ${cluster} here (or name all clusters with 'all' / '*'), then run remove-cluster again`,
+  };
+}
+
 export const removeClusterCommand: MeshCommand = {
   words: ['remove-cluster'],
   summary: 'delete clusters/NAME.yaml when no service or policy names the cluster (else list where it is named)',
   writesProject: () => true,
   run(args, { root, env, stdout, stderr }) {
-    if (args.length !== 1 || args[0].startsWith('--')) throw new UsageError('usage: npm run mesh -- remove-cluster NAME');
+    if (args.length !== 1 || args[0].startsWith('--')) {
+      throw new UsageError(args.length === 0 ? 'no cluster was named' : `remove-cluster takes one cluster name, not '${args.join(' ')}'`, `name the cluster: ${REMOVE_USAGE}`);
+    }
     const name = args[0];
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const before = loadInventory(dir, { displayRoot: root });
     if (!before.mesh) {
       reportProblems(before.problems, stderr);
-      stderr.write('remove-cluster works on a valid inventory: fix the problems above first.\n');
+      stderr.write("remove-cluster changes only a valid inventory: fix the errors above ('npm run mesh -- validate' checks), then run it again.\n");
       return 1;
     }
     const cluster = before.mesh.clusters.find((c) => c.name === name);
-    if (!cluster) throw new UsageError(`the mesh has no cluster ${name} (clusters: ${before.mesh.clusters.map((c) => c.name).join(', ')})`);
-    if (before.mesh.clusters.length === 1) throw new UsageError(`${name} is the only cluster of the mesh; an inventory needs at least one`);
+    if (!cluster) throw new UsageError(`the mesh has no cluster ${name}`, `name one of its clusters: ${before.mesh.clusters.map((c) => c.name).join(', ')}`);
+    if (before.mesh.clusters.length === 1) {
+      throw new UsageError(`${name} is the only cluster of the mesh, and an inventory needs at least one`, "add the cluster that replaces it first ('npm run mesh -- add-cluster'), then remove this one");
+    }
 
     const references = clusterReferences(dir, root, name);
     if (references.length > 0) {
-      stderr.write(`${name} is still named in ${references.length} place${references.length === 1 ? '' : 's'}; nothing was removed:\n`);
-      for (const ref of references) stderr.write(`  ${ref.file}${ref.line === undefined ? '' : `:${ref.line}`} ${ref.field}\n`);
-      stderr.write(`Remove ${name} from each (or use 'all' / '*'), then run remove-cluster again.\n`);
+      // One problem per reference, in synth's format, so each says where and what to do.
+      for (const ref of references) stderr.write(`${formatProblem(referenceProblem(ref, name))}\n`);
+      stderr.write(`\n${name} is still named in ${references.length} place${references.length === 1 ? '' : 's'}; nothing was removed.\n`);
       return 1;
     }
 

@@ -1,8 +1,7 @@
 import { writeFilesAtomically } from '../../fs/atomic-write';
-import { outlineCaFile } from '../../secrets/mesh-ca';
 import { rekey } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { checkOptions, identities, requireCaFile, sopsMesh } from './ca-support';
+import { caFileError, checkedCaFile, checkOptions, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
 
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
@@ -12,12 +11,7 @@ export const secretsRekeyCommand: MeshCommand = {
     checkOptions(args, []);
     const m = sopsMesh(context);
     const text = requireCaFile(m.paths);
-    let before: readonly string[];
-    try {
-      before = outlineCaFile(text).recipients;
-    } catch (err) {
-      throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message}`);
-    }
+    const before = checkedCaFile(m.paths, text).recipients;
     const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
     if (norm(before).join() === norm(m.recipients).join()) {
       context.stdout.write(`${m.paths.sopsFile} is already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
@@ -28,10 +22,10 @@ export const secretsRekeyCommand: MeshCommand = {
     try {
       updated = await rekey(text, { identities: ids, recipients: m.recipients });
     } catch (err) {
-      if ((err as Error).name === 'SopsError') throw new UsageError(`${m.paths.sopsFile}: ${(err as Error).message} Nothing was written.`);
-      throw err;
+      const error = caFileError(m.paths, err);
+      throw new UsageError(`${error.problem}; nothing was written`, error.fix);
     }
-    writeFilesAtomically(m.root, [{ path: m.paths.sopsPath, content: updated }]);
+    writeFilesAtomically(m.root, [{ path: m.paths.sopsPath, content: provenCaFileText(m.paths, updated) }]);
     const added = norm(m.recipients).filter((r) => !norm(before).includes(r));
     const removed = norm(before).filter((r) => !norm(m.recipients).includes(r));
     context.stdout.write(

@@ -12,8 +12,9 @@ import { existsSync } from 'fs';
 import { resolve } from 'path';
 import { FileSystemError } from '../../fs/file-system-error';
 import { readProjectFile } from '../../fs/read-file';
+import { describeKeyMaterial, findKeyMaterial } from '../../report/redact';
 import { CaCertificateFacts, checkCaCertificate, CertificateFormatError, inspectCertificate } from './certificate';
-import { CaFileOutline, MeshCaError, outlineCaFile } from './ca-secret';
+import { CaFileOutline, checkCaFile } from './ca-secret';
 
 export interface CaPaths {
   /** Relative to the project root, as the inventory names it. */
@@ -78,10 +79,11 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
   if (fileText === undefined) return { issues };
   let outline: CaFileOutline | undefined;
   try {
-    outline = outlineCaFile(fileText);
+    const checked = checkCaFile(fileText);
+    for (const err of checked.errors) issue(paths.sopsFile, 'error', err.field, err.message, err.fix);
+    if (checked.errors.length === 0) outline = checked.outline;
   } catch (err) {
-    if (err instanceof MeshCaError) issue(paths.sopsFile, 'error', err.field, err.message, err.fix);
-    else issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate'");
+    issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate'");
   }
   if (outline && outline.namespace !== options.namespace) {
     issue(
@@ -108,6 +110,17 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
   }
   const certPem = readCaFile(paths.certPath, (e) => issue(paths.certFile, 'error', '', e.problem, `${e.fix}; then write the certificate again with 'npm run mesh -- ca show --write-cert' (or restore it from version control)`));
   if (certPem === undefined) return { issues };
+  const keyInCert = findKeyMaterial(certPem)[0];
+  if (keyInCert) {
+    issue(
+      paths.certFile,
+      'error',
+      '',
+      `holds ${describeKeyMaterial(keyInCert.kind)} in clear at line ${keyInCert.line}, beside the certificate: the file is committed in clear text`,
+      "keep only the certificate in it ('npm run mesh -- ca show --write-cert' writes it from the encrypted file); if the key was committed, treat it as leaked and rotate the CA ('npm run mesh -- ca rotate')",
+    );
+    return { issues };
+  }
   let certificate: CaCertificateFacts;
   try {
     certificate = inspectCertificate(certPem);

@@ -7,10 +7,12 @@
  * name, namespace and labels stay readable for review).
  */
 import { dump, load } from 'js-yaml';
-import { decryptYaml, encryptYaml, ENCRYPTED_VALUE, outlineSopsFile, SopsError } from '../sops';
+import { decryptYaml, encryptYaml, outlineSopsFile, SopsError } from '../sops';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../cilium/helm-values';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from '../../model/ownership';
 import { CaCertificateFacts, inspectCertificate, keyMatchesCertificate, MeshCaMaterial } from './certificate';
+import { caFileExposures } from './ca-file-proof';
+import { MeshCaError, REWRITE_CA_FIX } from './errors';
 
 /** Secret name and key the HelmChart's valuesSecrets reads (see lib/cilium/helm-values.ts). */
 export const CA_SECRET_NAME = MESH_CA_VALUES_SECRET;
@@ -19,17 +21,7 @@ export const CA_VALUES_KEY = MESH_CA_VALUES_KEY;
 export const CA_FINGERPRINT_ANNOTATION = 'k3s-cilium-mesh.io/ca-fingerprint-sha256';
 
 
-/** A problem with the CA file or its content, phrased for the user; `fix` says what to do. */
-export class MeshCaError extends Error {
-  constructor(
-    message: string,
-    readonly fix: string,
-    readonly field = '',
-  ) {
-    super(message);
-    this.name = 'MeshCaError';
-  }
-}
+export { MeshCaError } from './errors';
 
 /** The Helm values text: `tls: {ca: {cert, key}}` with base64 PEM, as the chart's `tls.ca` expects. */
 export function caValuesText(material: MeshCaMaterial): string {
@@ -86,7 +78,7 @@ function valuesEntry(secret: Record<string, unknown>): { where: string; value: u
   return undefined;
 }
 
-const REWRITE = "run 'npm run mesh -- ca rotate' to write a new one, or restore the file from version control";
+const REWRITE = REWRITE_CA_FIX;
 
 /** Checks the Secret's readable shape: kind, name, the values key. */
 function checkSecretShape(secret: Record<string, unknown>): void {
@@ -106,30 +98,38 @@ function checkSecretShape(secret: Record<string, unknown>): void {
 }
 
 /**
- * Reads the CA file's readable parts and checks its structure without decrypting:
- * a SOPS file with a MAC, a v1 Secret `cilium-mesh-ca` whose values key is encrypted.
- * Throws MeshCaError (or SopsError for a file that is not SOPS at all, e.g. truncated).
+ * Reads the CA file's readable parts and checks them without decrypting: a SOPS
+ * file encrypted to someone, a v1 Secret `cilium-mesh-ca`, proven ciphertext
+ * (see ca-file-proof.ts). Every problem is returned; `outline` is set when the
+ * file's readable structure could be read. Throws SopsError only for a file
+ * that is not SOPS at all (e.g. truncated).
  */
-export function outlineCaFile(text: string): CaFileOutline {
-  const outline = outlineSopsFile(text);
-  if (!outline.hasMac) {
-    throw new MeshCaError('has no sops MAC, so nobody can tell whether it was changed', REWRITE, 'sops.mac');
+export function checkCaFile(text: string): { outline?: CaFileOutline; errors: MeshCaError[] } {
+  const sops = outlineSopsFile(text);
+  const errors = caFileExposures(text);
+  if (sops.recipients.length === 0) {
+    errors.push(new MeshCaError('is not encrypted to any age recipient (sops.age is empty), so Flux cannot decrypt it', REWRITE, 'sops.age'));
   }
-  if (!outline.macWellFormed) {
-    throw new MeshCaError('has a damaged sops MAC (is the file truncated?)', REWRITE, 'sops.mac');
+  try {
+    checkSecretShape(sops.data);
+  } catch (err) {
+    if (!(err instanceof MeshCaError)) throw err;
+    return { errors: [...errors, err] };
   }
-  if (outline.recipients.length === 0) {
-    throw new MeshCaError('is not encrypted to any age recipient (sops.age is empty), so Flux cannot decrypt it', REWRITE, 'sops.age');
-  }
-  checkSecretShape(outline.data);
-  const entry = valuesEntry(outline.data)!;
-  if (typeof entry.value !== 'string' || !ENCRYPTED_VALUE.test(entry.value)) {
-    throw new MeshCaError(`holds ${entry.where} in clear text: the CA key is readable by anyone with the repository`, `rotate the CA ('npm run mesh -- ca rotate'): the old key must be treated as leaked`, entry.where);
-  }
-  const metadata = outline.data.metadata as Record<string, unknown>;
+  const metadata = sops.data.metadata as Record<string, unknown>;
   const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
   const fingerprint = annotations[CA_FINGERPRINT_ANNOTATION];
-  return { namespace: metadata.namespace as string, recipients: outline.recipients, fingerprintSha256: typeof fingerprint === 'string' ? fingerprint : undefined };
+  return {
+    outline: { namespace: metadata.namespace as string, recipients: sops.recipients, fingerprintSha256: typeof fingerprint === 'string' ? fingerprint : undefined },
+    errors,
+  };
+}
+
+/** checkCaFile for callers that stop at the first problem: throws it (MeshCaError, or SopsError for a file that is not SOPS). */
+export function outlineCaFile(text: string): CaFileOutline {
+  const { outline, errors } = checkCaFile(text);
+  if (errors.length > 0) throw errors[0];
+  return outline!;
 }
 
 /** The decrypted CA: the Secret and the material inside it, checked to belong together. */

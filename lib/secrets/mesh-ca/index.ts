@@ -5,3 +5,5 @@
 export * from './certificate';
 export * from './ca-secret';
 export * from './ca-files';
+export { REWRITE_CA_FIX } from './errors';
+export * from './ca-file-proof';

@@ -10,3 +10,5 @@ export { SopsError } from './errors';
 export type { SopsErrorCode } from './errors';
 export { isSopsEncrypted, outlineSopsFile, ENCRYPTED_VALUE } from './inspect';
 export type { SopsFileOutline } from './inspect';
+export { proveCiphertext } from './ciphertext-proof';
+export type { CiphertextIssue, CiphertextProofOptions } from './ciphertext-proof';

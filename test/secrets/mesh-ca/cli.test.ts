@@ -59,7 +59,7 @@ describe('ca init', () => {
     project = tempProject(false);
     setRecipients(['age1notakey']);
     expect((await mesh(project.root, ['ca', 'init'])).stderr).toMatch(/ageRecipients\[0\].*has the wrong form/);
-    expect((await mesh(project.root, ['ca', 'init', '--days', 'ten'])).stderr).toMatch(/--days needs a whole number/);
+    expect((await mesh(project.root, ['ca', 'init', '--days', 'ten'])).stderr).toMatch(/--days 'ten' is not a whole number of days.*Fix: give --days a whole number/);
     expect((await mesh(project.root, ['ca', 'init', '--force'])).stderr).toMatch(/unknown option '--force'/);
     expect(existsSync(join(project.root, 'secrets'))).toBe(false);
   });
@@ -73,7 +73,7 @@ describe('ca rotate', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/What a CA rotation means for running clusters/);
     expect(run.stderr).toMatch(/reject each\n\s+other/);
-    expect(run.stderr).toMatch(/Nothing was written/);
+    expect(run.stderr).toMatch(/error: nothing was written.*Fix: run 'npm run mesh -- ca rotate --yes'/);
     expect(read(CA_FILE)).toBe(before);
   });
 
@@ -91,7 +91,7 @@ describe('ca rotate', () => {
   it('says which command creates a CA when there is none', async () => {
     project = tempProject(false);
     const run = await mesh(project.root, ['ca', 'rotate', '--yes']);
-    expect(run).toMatchObject({ code: 1, stderr: expect.stringMatching(/no CA yet\. Create it with 'npm run mesh -- ca init'/) });
+    expect(run).toMatchObject({ code: 1, stderr: expect.stringMatching(/no CA yet\. Fix: create it with 'npm run mesh -- ca init'/) });
   });
 });
 
