@@ -7,7 +7,7 @@ import { formatFileSystemFailure } from '../fs/file-system-error';
 import { sayWaiting, withProjectLock } from '../fs/project-lock';
 import { InventoryError, reportProblems } from '../report/problems';
 import { redactSecrets } from '../report/redact';
-import type { SopsError } from '../secrets/sops';
+import { SopsError } from '../secrets/sops';
 import { CommandContext, MeshCommand, UsageError } from './command';
 import { COMMANDS } from './commands';
 import { sopsUsageError } from './commands/ca-support';
@@ -47,13 +47,13 @@ export async function runMeshCli(argv: readonly string[], context: CommandContex
       return command.run(args, context);
     });
   } catch (err) {
-    if (err instanceof InventoryError || (err as Error).name === 'InventoryError') {
+    if (err instanceof InventoryError) {
       // The same lines synth prints for the same problems.
       reportProblems((err as InventoryError).problems, context.stderr);
       return 1;
     }
-    if (err instanceof UsageError || (err as Error).name === 'SopsError') {
-      const usageError = err instanceof UsageError ? err : sopsUsageError(err as SopsError);
+    if (err instanceof UsageError || err instanceof SopsError) {
+      const usageError = err instanceof UsageError ? err : sopsUsageError(err);
       context.stderr.write(redactSecrets(`error: ${usageError.message}\n`));
       return 1;
     }

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { Cluster, GlobalService, Mesh, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
-import { InventoryError, Problem, sortProblems } from '../report/problems';
+import { Problem, sortProblems } from '../report/problems';
 import { readCluster } from './read-cluster';
 import { MeshSettings, readMesh } from './read-mesh';
 import { readPolicies } from './read-policies';
@@ -166,11 +166,4 @@ function meshOptions(options: LoadOptions, root: string) {
   const projectRoot = options.projectRoot ?? root;
   const outputDirs = [...new Set([resolve(projectRoot, 'dist'), ...(options.outputDir ? [resolve(options.outputDir)] : [])])];
   return { projectRoot, outputDirs, caFiles: options.caFiles, now: options.now };
-}
-
-/** Loads the inventory or throws an InventoryError carrying every problem. */
-export function loadMesh(dir: string, options: LoadOptions = {}): { mesh: Mesh; warnings: readonly Problem[] } {
-  const result = loadInventory(dir, options);
-  if (!result.mesh) throw new InventoryError(result.problems);
-  return { mesh: result.mesh, warnings: result.problems.filter((p) => p.severity === 'warning') };
 }

@@ -95,7 +95,7 @@ export function caFileError(paths: CaPaths, err: unknown): UsageError {
     const where = `${paths.sopsFile}${err.line === undefined ? '' : `:${err.line}`}${err.field ? ` ${err.field}:` : ''}`;
     return new UsageError(`${where} ${err.message}`, err.fix);
   }
-  if ((err as Error).name === 'SopsError') return sopsUsageError(err as SopsError, paths.sopsFile);
+  if (err instanceof SopsError) return sopsUsageError(err, paths.sopsFile);
   throw err;
 }
 
@@ -195,7 +195,7 @@ export async function writeNewCa(m: SopsMesh, days: number): Promise<CaCertifica
   try {
     text = await encryptCaSecret(m.namespace, material, m.recipients);
   } catch (err) {
-    if ((err as Error).name === 'SopsError') {
+    if (err instanceof SopsError) {
       const sops = sopsUsageError(err as SopsError);
       throw new UsageError(`secrets.ageRecipients: ${sops.problem}; nothing was written`, sops.fix);
     }
