@@ -7,9 +7,9 @@ import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
-import { RESERVED_CLUSTER_NAMES } from '../output/files';
 import { DEFAULT_MESH_NODE_PORT_BASE, DEFAULTS } from './defaults';
 import { readK3sVersion } from './read-k3s-version';
+import { reservedClusterName } from './reserved-names';
 
 interface RawCluster {
   name: string;
@@ -35,12 +35,8 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
   if (stem !== raw.name) {
     problems.push(file.problem(['name'], `'${raw.name}' differs from the file name '${basename(file.path)}'`, `rename the file to ${raw.name}.yaml, or set name: ${stem}`));
   }
-  if (raw.name === 'default') {
-    problems.push(file.problem(['name'], "'default' is reserved by Cilium for clusters without an id", 'choose another name'));
-  }
-  if (Object.hasOwn(RESERVED_CLUSTER_NAMES, raw.name)) {
-    problems.push(file.problem(['name'], `'${raw.name}' is reserved for ${RESERVED_CLUSTER_NAMES[raw.name]}`, 'choose another name'));
-  }
+  const takenBy = reservedClusterName(raw.name);
+  if (takenBy !== undefined) problems.push(file.problem(['name'], `'${raw.name}' is reserved for ${takenBy}`, 'choose another name'));
 
   const podCidr = cidrField(file, ['podCidr'], raw.podCidr, problems);
   const podCidrMaskSize = raw.podCidrMaskSize ?? CLUSTER.podCidrMaskSize;

@@ -87,8 +87,9 @@ describe('add-cluster', () => {
 
   it.each([
     [['K3S'], /not a valid cluster name/],
-    [['a'.repeat(33)], /not a valid cluster name\. Fix: choose a name of at most 32 characters/],
-    [['default'], /'default' is a reserved name.*Fix: choose another name/],
+    [['a'.repeat(33)], /not a valid cluster name: it is 33 characters long, more than 32\. Fix: choose a name of at most 32 characters/],
+    [['default'], /'default' is reserved for Cilium, for clusters without an id\. Fix: choose another name/],
+    [['argocd'], /'argocd' is reserved for the Argo CD entry point \(dist\/argocd\/\)\. Fix: choose another name/],
     [['k3scl1'], /already has a cluster named k3scl1/],
     [['services'], /already has a file services\.yaml/],
     [['--id', '2'], /--id 2 is already the id of k3scl2/],

@@ -65,7 +65,7 @@ describe('cluster name', () => {
       file: 'clusters/default.yaml',
       field: 'name',
       line: lineOf(renamed, 'name:'),
-      message: /'default' is reserved by Cilium/,
+      message: /'default' is reserved for Cilium, for clusters without an id/,
       fix: /choose another name/,
     });
   });

@@ -14,11 +14,10 @@ import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4C
 import { Mesh } from '../../model/mesh';
 import { MeshCommand, UsageError } from '../command';
 import { reportProblems } from '../../report/problems';
+import { reservedClusterName } from '../../inventory/reserved-names';
+import { CLUSTER_NAME_MAX_LENGTH, clusterNameProblem } from '../../model/kubernetes-names';
 
 /** Cilium's rule for cluster.name; 'default' needs no id and 'bootstrap' is a folder of dist/<cluster>/. */
-const CLUSTER_NAME = /^([a-z0-9][-a-z0-9]*)?[a-z0-9]$/;
-const MAX_NAME_LENGTH = 32;
-const RESERVED_NAMES = new Set(['default', 'bootstrap']);
 
 export interface AddClusterRequest {
   readonly name: string;
@@ -95,13 +94,15 @@ function integer(flag: string, text: string): number {
  */
 export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFileNames: readonly string[] = []): ClusterPlan {
   const { name } = request;
-  if (!CLUSTER_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
+  const why = clusterNameProblem(name);
+  if (why !== undefined) {
     throw new UsageError(
-      `'${name}' is not a valid cluster name`,
-      `choose a name of at most ${MAX_NAME_LENGTH} characters, lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. k3scl4)`,
+      `'${name}' is not a valid cluster name: it ${why}`,
+      `choose a name of at most ${CLUSTER_NAME_MAX_LENGTH} characters, lower-case letters, digits and '-', starting and ending with a letter or digit (e.g. k3scl4)`,
     );
   }
-  if (RESERVED_NAMES.has(name)) throw new UsageError(`'${name}' is a reserved name (${[...RESERVED_NAMES].join(', ')})`, 'choose another name for the cluster');
+  const takenBy = reservedClusterName(name);
+  if (takenBy !== undefined) throw new UsageError(`'${name}' is reserved for ${takenBy}`, 'choose another name for the cluster');
   if (mesh.clusters.some((c) => c.name === name)) throw new UsageError(`the mesh already has a cluster named ${name}`, `choose another name, or edit clusters/${name}.yaml to change the existing cluster`);
   if (existingFileNames.includes(`${name}.yaml`) || existingFileNames.includes(`${name}.yml`)) {
     throw new UsageError(`the inventory already has a file ${name}.yaml`, 'choose another name for the cluster, or rename that file');
