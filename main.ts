@@ -1,27 +1,41 @@
 /**
  * The cdk8s app: `cdk8s synth` (npm run synth) runs this with CDK8S_OUTDIR set.
- * It turns the inventory in clusters/ into dist/<cluster>/ and mirrors the
- * files into CDK8S_OUTDIR, where cdk8s lists them. A large mesh renders on
- * every core (lib/synth/parallel-render.ts); the bytes are the same.
+ * It turns the inventory in clusters/ into dist/<cluster>/ and shows the
+ * output in CDK8S_OUTDIR, where cdk8s lists it. A large mesh renders on
+ * every core (lib/synth/parallel-render.ts); the bytes are the same. Only the
+ * clusters whose inputs changed since the last synth of this build render.
  */
+import { createHash } from 'crypto';
+import { readFileSync } from 'fs';
 import { join } from 'path';
 import { formatFileSystemFailure } from './lib/fs/file-system-error';
 import { reportProblems } from './lib/report/problems';
-import { renderMeshInParallel } from './lib/synth/parallel-render';
+import { renderClustersInParallel } from './lib/synth/parallel-render';
 import { synthMeshWith } from './lib/synth/synth-mesh';
 
+const WORKER_SCRIPT = join(__dirname, 'render-worker.js');
+
+/** The build of this app: its bundle and the worker's, which hold every line that renders. */
+function buildId(): string {
+  const hash = createHash('sha256');
+  for (const file of [__filename, WORKER_SCRIPT]) hash.update(readFileSync(file));
+  return hash.digest('hex');
+}
+
 async function main(): Promise<number> {
-  const workerScript = join(__dirname, 'render-worker.js');
-  const result = await synthMeshWith((mesh) => renderMeshInParallel(mesh, { workerScript }), {
+  const result = await synthMeshWith((mesh, clusters) => renderClustersInParallel(mesh, clusters, { workerScript: WORKER_SCRIPT }), {
     inventoryDir: process.env.MESH_INVENTORY,
     outDir: process.env.MESH_OUTPUT,
     mirrorDir: process.env.CDK8S_OUTDIR,
+    build: buildId(),
   });
   reportProblems(result.problems);
   if (!result.ok) return 1;
   const { written, unchanged, removed } = result.publish;
   // cdk8s synth shows only the app's stderr.
-  process.stderr.write(`dist: ${result.clusters} clusters, ${result.files} files (${written} written, ${unchanged} unchanged, ${removed} removed)\n`);
+  process.stderr.write(
+    `dist: ${result.clusters} clusters, ${result.files} files (${written} written, ${unchanged} unchanged, ${removed} removed; ${result.rendered} clusters rendered)\n`,
+  );
   return 0;
 }
 

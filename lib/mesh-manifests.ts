@@ -6,7 +6,7 @@
  * overview README.md. Which file holds what, and which code renders it:
  * lib/output/files.ts.
  */
-import { App, Chart, ChartProps, Yaml } from 'cdk8s';
+import { App, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { bootstrapFolder } from './bootstrap/folder';
 import { ciliumHelmValues } from './cilium/helm-values';
@@ -31,6 +31,7 @@ import { Cluster, Mesh } from './model/mesh';
 import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
 import { overviewReadme } from './overview/readme';
 import { withProvenance } from './output/provenance';
+import { toYaml } from './output/yaml';
 
 export type { RenderedFile } from './output/files';
 
@@ -89,7 +90,7 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
     const objects = chart.toJson();
     if (objects.length === 0) continue;
     const file = manifestFile(manifest.name);
-    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], file, Yaml.stringify(...objects)) });
+    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], file, toYaml(...objects)) });
   }
   const layout = stageLayout(cluster.name, manifests);
   files.push(...layout.files);

@@ -11,11 +11,11 @@
 // never pays for them. The engine is unchanged: it is cdk8s-cli's own synth
 // command, reading cdk8s.yaml, clearing .cdk8s.out, running the app there.
 //
-// cdk8s-cli prints a stack trace when the app exits non-zero, so the inventory
-// is checked first (lib/synth/preflight.ts): a broken one is reported one line
-// per problem and exits 1 before cdk8s starts, with dist/ untouched. A failure
-// of the app itself (a full disk while writing dist/) is printed by the app as
-// one line, and quietAppFailure keeps cdk8s-cli from adding its stack trace.
+// Before cdk8s starts, lib/synth/preflight.ts takes the lock on dist/ for the
+// whole run and recovers an interrupted publish. The inventory is loaded once,
+// by the app: a broken one is reported one line per problem and the app exits
+// 1 with dist/ untouched, as it does on a failure of its own (a full disk while
+// writing dist/); quietAppFailure keeps cdk8s-cli from adding its stack trace.
 const Module = require('module');
 const path = require('path');
 const { ensureBuilt } = require('./build');

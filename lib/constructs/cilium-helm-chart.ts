@@ -2,11 +2,11 @@
  * The k3s HelmChart that installs Cilium into one cluster.
  */
 import { Construct } from 'constructs';
-import { Yaml } from 'cdk8s';
 import { HelmChart } from '../../imports/helm.cattle.io';
 import { HelmValues, MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { CILIUM_HELM_REPO, CiliumVersion, isSupportedCiliumVersion } from '../model/cilium-versions';
 import { KEEP_ANNOTATIONS } from './metadata';
+import { toYaml } from '../output/yaml';
 
 export interface CiliumHelmChartProps {
   /** Cilium chart version. */
@@ -33,7 +33,7 @@ export class CiliumHelmChart extends Construct {
         targetNamespace: props.namespace,
         // The CNI must install before any ordinary pod can start: run the helm job on the host network.
         bootstrap: true,
-        valuesContent: Yaml.stringify(props.values),
+        valuesContent: toYaml(props.values),
         // The one mesh CA, kept out of valuesContent; the install waits until the Secret exists.
         valuesSecrets: [{ name: MESH_CA_VALUES_SECRET, keys: [MESH_CA_VALUES_KEY] }],
       },

@@ -10,7 +10,7 @@
  *
  * The bootstrap folder is lib/bootstrap/folder.ts's, the overview lib/overview's.
  */
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Cluster, Mesh } from '../model/mesh';
 import { MANAGED_BY_LABELS } from '../model/ownership';
@@ -18,6 +18,7 @@ import { ArgoCdApplicationSet, ksopsGenerator } from './argocd';
 import { FluxSync } from './flux-sync';
 import { ManifestName, manifestFile, MANIFESTS, Origin, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
 import { withProvenance } from '../output/provenance';
+import { toYaml } from '../output/yaml';
 import { STAGES } from '../output/stages';
 import { isSopsEncrypted } from '../secrets/sops';
 
@@ -45,7 +46,7 @@ const { kustomization: KUSTOMIZATION, fluxSync: FLUX_SYNC, ksopsGenerator: KSOPS
 export const APPLICATION_SET_FILE = `${OUTPUT_FOLDERS.argocd}/${APPLICATION_SET.file}`;
 
 export function kustomizationYaml(resources: readonly string[], generators?: readonly string[]): string {
-  const content = Yaml.stringify({
+  const content = toYaml({
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [...resources],
@@ -77,7 +78,7 @@ export const usesSops = (layout: ClusterLayout): boolean => layout.stages.some((
 function synthYaml(origin: Origin & { readonly file: string }, build: (scope: Construct) => void): string {
   const chart = new Chart(new App({ outdir: '.' }), 'entry', { disableResourceNameHashes: true, labels: { ...MANAGED_BY_LABELS } });
   build(chart);
-  return withProvenance(origin, origin.file, Yaml.stringify(...chart.toJson()));
+  return withProvenance(origin, origin.file, toYaml(...chart.toJson()));
 }
 
 /**
@@ -116,7 +117,7 @@ export function clusterDeliveryFiles(mesh: Mesh, cluster: Cluster, layout: Clust
     const encrypted = layout.stages.flatMap((s) => s.sopsFiles.map((f) => `../${s.folder}/${f}`));
     const mixed = layout.stages.filter((s) => s.sopsFiles.length > 0 && s.sopsFiles.length < s.files.length);
     if (mixed.length > 0) throw new Error(`stage ${mixed[0].folder} of ${cluster.name} mixes SOPS-encrypted and plain files; Argo CD cannot build it`);
-    const generator = withProvenance(KSOPS_GENERATOR, KSOPS_GENERATOR.file, Yaml.stringify(ksopsGenerator('mesh-secrets', encrypted)));
+    const generator = withProvenance(KSOPS_GENERATOR, KSOPS_GENERATOR.file, toYaml(ksopsGenerator('mesh-secrets', encrypted)));
     files.push({ path: `${cluster.name}/${OUTPUT_FOLDERS.argocdKsops}/${KSOPS_GENERATOR.file}`, content: generator });
     files.push({ path: `${cluster.name}/${OUTPUT_FOLDERS.argocdKsops}/${KUSTOMIZATION.file}`, content: kustomizationYaml(plain, [KSOPS_GENERATOR.file]) });
   }

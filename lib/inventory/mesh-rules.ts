@@ -67,6 +67,8 @@ function checkAddressSpace(declared: readonly DeclaredCluster[], problems: Probl
       } else nodeOwner.set(address, { cluster: d, index });
     });
   }
+  // Parsed once: the loop below is quadratic in the number of clusters.
+  const addresses = declared.map((d) => d.cluster.nodes.map((node) => parseIpv4(node.ip)));
   for (let i = 0; i < declared.length; i++) {
     const a = declared[i];
     if (a.cluster.podCidr.prefixLength === 32 && a.cluster.podCidr.base === 0) continue; // unparsable, already reported
@@ -80,8 +82,8 @@ function checkAddressSpace(declared: readonly DeclaredCluster[], problems: Probl
         problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} overlaps ${whose} service range ${b.cluster.serviceCidr.text}`, 'choose a pod range that overlaps no service range of the mesh'));
       }
       if (a !== b) {
-        b.cluster.nodes.forEach((node) => {
-          const address = parseIpv4(node.ip);
+        b.cluster.nodes.forEach((node, k) => {
+          const address = addresses[j][k];
           if (address !== undefined && cidrContains(a.cluster.podCidr, address)) {
             problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} contains ${node.ip}, a node address of ${b.cluster.name}`, 'choose a pod range that holds no node address of the mesh'));
           }

@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'os';
 import { Worker } from 'worker_threads';
-import { assembleMesh, RenderedCluster, RenderedFile, renderMesh } from '../mesh-manifests';
-import { Mesh } from '../model/mesh';
+import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
+import { Cluster, Mesh } from '../model/mesh';
 
 /** What one worker renders. */
 export interface RenderTask {
@@ -27,14 +27,17 @@ export interface ParallelRenderOptions {
 }
 
 export async function renderMeshInParallel(mesh: Mesh, options: ParallelRenderOptions): Promise<RenderedFile[]> {
-  const workers = Math.min(options.workers ?? availableParallelism(), mesh.clusters.length);
-  if (workers < 2 || mesh.clusters.length < (options.minClusters ?? 48)) return renderMesh(mesh);
-  const slices = Array.from({ length: workers }, (_, w) => {
-    const size = Math.ceil(mesh.clusters.length / workers);
-    return mesh.clusters.slice(w * size, (w + 1) * size).map((c) => c.name);
-  }).filter((names) => names.length > 0);
+  return assembleMesh(mesh, await renderClustersInParallel(mesh, mesh.clusters, options));
+}
+
+/** Renders some clusters of the mesh (those whose inputs changed), in their order. */
+export async function renderClustersInParallel(mesh: Mesh, clusters: readonly Cluster[], options: ParallelRenderOptions): Promise<RenderedCluster[]> {
+  const workers = Math.min(options.workers ?? availableParallelism(), clusters.length);
+  if (workers < 2 || clusters.length < (options.minClusters ?? 48)) return clusters.map((cluster) => renderClusterFiles(mesh, cluster));
+  const size = Math.ceil(clusters.length / workers);
+  const slices = Array.from({ length: workers }, (_, w) => clusters.slice(w * size, (w + 1) * size).map((c) => c.name)).filter((names) => names.length > 0);
   const rendered = await Promise.all(slices.map((clusterNames) => runWorker(options.workerScript, { mesh, clusterNames })));
-  return assembleMesh(mesh, rendered.flat());
+  return rendered.flat();
 }
 
 function runWorker(script: string, task: RenderTask): Promise<RenderedCluster[]> {

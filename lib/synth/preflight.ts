@@ -1,18 +1,16 @@
 /**
  * What `npm run synth` does before `cdk8s synth` (scripts/synth.js), in a
- * small bundle of its own (.build/preflight.js: the loader without cdk8s or the
- * imports, so it loads quickly): recover an interrupted publish, then check the
- * inventory and print its errors, one line each (a file-system failure too,
- * naming the path and the fix). cdk8s-cli prints a stack trace
- * when the app exits non-zero, so a broken inventory must stop the run here,
- * before cdk8s starts; the app checks again and never writes a broken one.
+ * small bundle of its own (.build/preflight.js, without cdk8s or the imports,
+ * so it loads quickly): take the lock on dist/ for the whole run and recover
+ * an interrupted publish, printing a file-system failure as one line naming
+ * the path and the fix. The inventory is loaded and checked once, by the app:
+ * its problems are printed one line each and it exits 1, and scripts/synth.js
+ * keeps cdk8s-cli from adding a stack trace (quietAppFailure).
  */
 import { resolve } from 'path';
 import { finishInterruptedWrites } from '../fs/atomic-write';
 import { formatFileSystemFailure } from '../fs/file-system-error';
 import { acquireProjectLock, LOCK_TOKEN_ENV, ProjectLock, sayWaiting } from '../fs/project-lock';
-import { loadInventory } from '../inventory/load';
-import { reportProblems } from '../report/problems';
 import { recoverInterruptedPublish } from './publish';
 
 export interface PreflightContext {
@@ -34,12 +32,6 @@ export function preflight({ root, env, stderr }: PreflightContext): boolean {
     lock = acquireProjectLock(outputDir, { command: 'synth', env, onWait: sayWaiting(stderr, 'dist/') });
     finishInterruptedWrites(root);
     recoverInterruptedPublish(outputDir);
-    const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, outputDir });
-    reportProblems(result.problems.filter((p) => p.severity === 'error'), stderr);
-    if (result.mesh === undefined) {
-      lock.release();
-      return false;
-    }
     env[LOCK_TOKEN_ENV] = lock.token;
     const held = lock;
     process.on('exit', () => held.release());

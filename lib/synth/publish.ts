@@ -22,7 +22,13 @@
  *    `recoverInterruptedPublish` (run at the start of every synth and of
  *    `npm run check`) puts the old tree back.
  *
- * A first publish (no output yet) is one plain rename.
+ * A first publish (no output yet) is one plain rename. When every file already
+ * has its bytes and nothing else is there, nothing is written, linked or
+ * switched: the output is left exactly as it is.
+ *
+ * Files the caller knows to be unchanged (`kept`: a cluster skipped because
+ * its inputs did not change, lib/synth/render-cache.ts) are linked from the
+ * old tree without being rendered or read.
  *
  * Nothing is published when a rendered file holds key material in clear
  * (ClearKeyMaterialError, thrown before the output is touched).
@@ -56,36 +62,53 @@ export function publishSiblings(outDir: string): { next: string; previous: strin
   return { next: join(parent, `.${name}.next`), previous: join(parent, `.${name}.previous`) };
 }
 
-export function publish(outDir: string, files: readonly RenderedFile[], header = 'Generated from clusters/ by `npm run synth`; do not edit.\n'): PublishResult {
-  // Before anything changes: a key in clear is never published.
+export function publish(
+  outDir: string,
+  files: readonly RenderedFile[],
+  header = 'Generated from clusters/ by `npm run synth`; do not edit.\n',
+  kept: readonly string[] = [],
+): PublishResult {
+  // Before anything changes: a key in clear is never published (kept files were scanned when they were written).
   const leaks = findClearKeys(files);
   if (leaks.length > 0) throw new ClearKeyMaterialError(leaks);
   recoverInterruptedPublish(outDir);
   checkReplaceable(outDir);
   const { next, previous } = publishSiblings(outDir);
 
-  let written = 0;
-  let unchanged = 0;
   const all = [...files, { path: OUTPUT_MARKER, content: header }];
+  const exists = existsSync(outDir);
+  const same = all.map((file) => exists && sameContent(join(outDir, file.path), file.content));
+  const wanted = new Set([...all.map((f) => f.path), ...kept]);
+  const present = listFiles(outDir);
+  const removed = present.filter((path) => !wanted.has(path)).length;
+  if (exists && removed === 0 && present.length === wanted.size && same.every(Boolean)) {
+    return { written: 0, unchanged: files.length + kept.length, removed: 0 };
+  }
+
+  let written = 0;
+  let unchanged = kept.length;
   try {
     const made = new Set<string>();
-    for (const file of all) {
-      const target = join(next, file.path);
+    const place = (path: string, write: (target: string) => void) => {
+      const target = join(next, path);
       const folder = dirname(target);
       if (!made.has(folder)) {
         fsCall('create', folder, () => mkdirSync(folder, { recursive: true }));
         made.add(folder);
       }
-      const old = join(outDir, file.path);
+      fsCall('write', target, () => write(target));
+    };
+    all.forEach((file, i) => {
       const counts = file.path !== OUTPUT_MARKER;
-      if (sameContent(old, file.content)) {
-        fsCall('write', target, () => linkSync(old, target));
+      if (same[i]) {
+        place(file.path, (target) => linkSync(join(outDir, file.path), target));
         if (counts) unchanged++;
       } else {
-        fsCall('write', target, () => writeFileSync(target, file.content));
+        place(file.path, (target) => writeFileSync(target, file.content));
         if (counts) written++;
       }
-    }
+    });
+    for (const path of kept) place(path, (target) => linkSync(join(outDir, path), target));
   } catch (err) {
     // A full disk or a read-only folder: the output stays as it was, and the
     // half-built tree goes, so nothing is left behind.
@@ -93,10 +116,7 @@ export function publish(outDir: string, files: readonly RenderedFile[], header =
     // The half-built tree is no name a user knows: the error names the output.
     throw err instanceof FileSystemError ? new FileSystemError(outDir, err.problem, err.fix, err.code) : err;
   }
-  const kept = new Set(all.map((f) => f.path));
-  const removed = listFiles(outDir).filter((path) => !kept.has(path)).length;
-
-  if (!existsSync(outDir)) {
+  if (!exists) {
     switchOrDiscard(next, () => fsCall('replace', outDir, () => renameSync(next, outDir)));
   } else if (exchangeFolders(next, outDir)) {
     rmSync(next, { recursive: true, force: true });

@@ -1,7 +1,10 @@
 /**
  * The whole synth: load and check the inventory, render, publish atomically.
+ * With a build id (the bundled app passes a hash of its code), only the
+ * clusters whose inputs changed since the last synth are rendered
+ * (lib/synth/render-cache.ts); the others keep their files as they are.
  */
-import { linkSync, mkdirSync } from 'fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
 import { finishInterruptedWrites } from '../fs/atomic-write';
@@ -9,45 +12,68 @@ import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-
 import { loadInventory } from '../inventory/load';
 import { Problem } from '../report/problems';
 import { describeKeyMaterial } from '../report/redact';
-import { renderMesh, RenderedFile } from '../mesh-manifests';
-import { Mesh } from '../model/mesh';
+import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
+import { Cluster, Mesh } from '../model/mesh';
+import { clusterFingerprints } from './fingerprint';
 import { ClearKeyFinding, ClearKeyMaterialError, CLEAR_KEY_FIX } from './clear-key-scan';
-import { publish, PublishResult } from './publish';
+import { publish, PublishResult, recoverInterruptedPublish } from './publish';
+import { CachedCluster, readRenderCache, stampFiles, unchangedOnDisk, writeRenderCache } from './render-cache';
 
 export interface SynthOptions {
   /** Inventory folder. @default 'clusters' */
   readonly inventoryDir?: string;
   /** Output folder that is replaced as a whole. @default 'dist' */
   readonly outDir?: string;
-  /** Also link every output file here (cdk8s synth lists what it finds in CDK8S_OUTDIR). */
+  /** Make the output visible here too (cdk8s synth lists what it finds in CDK8S_OUTDIR). */
   readonly mirrorDir?: string;
   /** Paths in messages are relative to this folder. @default the current directory */
   readonly root?: string;
+  /**
+   * Identifies the code that renders (a hash of the bundle). When set, clusters
+   * whose fingerprint and files are unchanged since the last synth of this build
+   * are not rendered again. @default none: every cluster renders
+   */
+  readonly build?: string;
 }
 
 export type SynthResult =
-  | { readonly ok: true; readonly clusters: number; readonly files: number; readonly publish: PublishResult; readonly problems: readonly Problem[] }
+  | {
+      readonly ok: true;
+      readonly clusters: number;
+      /** Clusters rendered by this run (the others were unchanged). */
+      readonly rendered: number;
+      readonly files: number;
+      readonly publish: PublishResult;
+      readonly problems: readonly Problem[];
+    }
   | { readonly ok: false; readonly problems: readonly Problem[] };
+
+/** Renders the given clusters of the mesh, in their order. */
+export type RenderClusters = (mesh: Mesh, clusters: readonly Cluster[]) => Promise<RenderedCluster[]>;
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
   return withProjectLockSync(outDirOf(options), lockOptions(), () => {
     finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
     if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-    return publishRendered(options, loaded.mesh, loaded.problems, renderMesh(loaded.mesh));
+    const plan = planRender(options, loaded.mesh);
+    const rendered = plan.toRender.map((cluster) => renderClusterFiles(plan.mesh, cluster));
+    return finish(options, plan, loaded.problems, rendered);
   });
 }
 
 /**
- * synthMesh with the rendering done by `render` (renderMeshInParallel for a
- * large mesh); loading, checks and publishing are the same.
+ * synthMesh with the rendering done by `render` (renderClustersInParallel for
+ * many clusters); loading, checks and publishing are the same.
  */
-export async function synthMeshWith(render: (mesh: Mesh) => Promise<RenderedFile[]>, options: SynthOptions = {}): Promise<SynthResult> {
+export async function synthMeshWith(render: RenderClusters, options: SynthOptions = {}): Promise<SynthResult> {
   return withProjectLock(outDirOf(options), lockOptions(), async () => {
     finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
     if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-    return publishRendered(options, loaded.mesh, loaded.problems, await render(loaded.mesh));
+    const plan = planRender(options, loaded.mesh);
+    const rendered = plan.toRender.length > 0 ? await render(plan.mesh, plan.toRender) : [];
+    return finish(options, plan, loaded.problems, rendered);
   });
 }
 
@@ -69,23 +95,58 @@ function load(options: SynthOptions) {
   return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
 }
 
-function publishRendered(options: SynthOptions, mesh: Mesh, problems: readonly Problem[], files: RenderedFile[]): SynthResult {
+interface RenderPlan {
+  readonly mesh: Mesh;
+  readonly fingerprints?: ReadonlyMap<string, string>;
+  /** Clusters whose files in the output are still right, by name. */
+  readonly reused: ReadonlyMap<string, CachedCluster>;
+  readonly toRender: readonly Cluster[];
+}
+
+function planRender(options: SynthOptions, mesh: Mesh): RenderPlan {
+  if (options.build === undefined) return { mesh, reused: new Map(), toRender: mesh.clusters };
   const outDir = outDirOf(options);
+  // An interrupted publish is undone first: the stamps describe the tree it restores.
+  recoverInterruptedPublish(outDir);
+  const fingerprints = clusterFingerprints(mesh, options.build);
+  const cache = readRenderCache(outDir, options.build);
+  const reused = new Map<string, CachedCluster>();
+  for (const cluster of mesh.clusters) {
+    const hit = cache.get(cluster.name);
+    if (hit && hit.fingerprint === fingerprints.get(cluster.name) && unchangedOnDisk(outDir, hit.files)) reused.set(cluster.name, hit);
+  }
+  return { mesh, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)) };
+}
+
+function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[], rendered: readonly RenderedCluster[]): SynthResult {
+  const { mesh, reused } = plan;
+  const outDir = outDirOf(options);
+  const byName = new Map(plan.toRender.map((cluster, i) => [cluster.name, rendered[i]]));
+  const clusters = mesh.clusters.map((c): RenderedCluster => byName.get(c.name) ?? { files: [], layout: { files: [], stages: reused.get(c.name)!.stages } });
+  const files = assembleMesh(mesh, clusters);
+  const kept = [...reused.values()].flatMap((c) => c.files.map(([path]) => path));
   let result: PublishResult;
   try {
-    result = publish(outDir, files);
+    result = publish(outDir, files, undefined, kept);
   } catch (err) {
     if (!(err instanceof ClearKeyMaterialError)) throw err;
     return { ok: false, problems: [...problems, ...err.findings.map((f) => clearKeyProblem(options, outDir, f))] };
   }
-  if (options.mirrorDir) {
-    for (const file of files) {
-      const target = join(options.mirrorDir, file.path);
-      fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
-      fsCall('write', target, () => linkSync(join(outDir, file.path), target));
+  if (options.mirrorDir) mirror(outDir, options.mirrorDir, files, kept);
+  if (options.build !== undefined && plan.fingerprints) {
+    const recorded = new Map<string, CachedCluster>();
+    for (const cluster of mesh.clusters) {
+      const fresh = byName.get(cluster.name);
+      recorded.set(
+        cluster.name,
+        fresh
+          ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.layout.stages, files: stampFiles(outDir, fresh.files.map((f) => f.path)) }
+          : reused.get(cluster.name)!,
+      );
     }
+    writeRenderCache(outDir, options.build, recorded);
   }
-  return { ok: true, clusters: mesh.clusters.length, files: files.length, publish: result, problems };
+  return { ok: true, clusters: mesh.clusters.length, rendered: plan.toRender.length, files: files.length + kept.length, publish: result, problems };
 }
 
 function clearKeyProblem(options: SynthOptions, outDir: string, finding: ClearKeyFinding): Problem {
@@ -97,4 +158,25 @@ function clearKeyProblem(options: SynthOptions, outDir: string, finding: ClearKe
     message: `would hold ${describeKeyMaterial(finding.kind)} in clear, so nothing was published (the output folder is as it was)`,
     fix: CLEAR_KEY_FIX,
   };
+}
+
+/**
+ * cdk8s synth lists the manifests it finds in CDK8S_OUTDIR, which it has just
+ * emptied: one symbolic link to the output shows them all without a link per
+ * file. Something other than an empty folder or a link there is left alone and
+ * gets a hard link per file instead.
+ */
+function mirror(outDir: string, mirrorDir: string, files: readonly RenderedFile[], kept: readonly string[]): void {
+  const stat = lstatSync(mirrorDir, { throwIfNoEntry: false });
+  if (!stat || stat.isSymbolicLink() || (stat.isDirectory() && readdirSync(mirrorDir).length === 0)) {
+    if (stat) fsCall('replace', mirrorDir, () => rmSync(mirrorDir, { recursive: true, force: true }));
+    fsCall('create', dirname(mirrorDir), () => mkdirSync(dirname(mirrorDir), { recursive: true }));
+    fsCall('write', mirrorDir, () => symlinkSync(relative(dirname(mirrorDir), outDir) || '.', mirrorDir, 'dir'));
+    return;
+  }
+  for (const path of [...files.map((f) => f.path), ...kept]) {
+    const target = join(mirrorDir, path);
+    fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
+    if (!existsSync(target)) fsCall('write', target, () => linkSync(join(outDir, path), target));
+  }
 }

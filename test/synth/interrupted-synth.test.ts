@@ -137,8 +137,9 @@ async function killTrials(f: Fixture, env: Record<string, string>, judge: (befor
   return outcomes;
 }
 
+/** What a publish leaves beside dist/; the lock and the render cache (lib/synth/render-cache.ts) belong there. */
 function siblings(root: string): string[] {
-  return readdirSync(root).filter((n) => n.startsWith('.dist.') && n !== '.dist.lock');
+  return readdirSync(root).filter((n) => n.startsWith('.dist.') && n !== '.dist.lock' && n !== '.dist.cache');
 }
 
 const linuxWithExchange = (() => {

@@ -1,0 +1,50 @@
+/**
+ * A cluster's fingerprint: a hash of everything its files in dist/ are
+ * rendered from. Two renders with the same fingerprint give the same bytes, so
+ * a cluster whose fingerprint is unchanged since the last synth need not be
+ * rendered again (lib/synth/render-cache.ts).
+ *
+ * What goes in, deliberately more than a cluster reads:
+ * - the build of the tool (a hash of its code), so a new version renders all;
+ * - every mesh-wide setting, service, policy and the CA ciphertext (the mesh
+ *   without its clusters), since most of them reach every cluster;
+ * - the cluster itself, whole;
+ * - of every cluster, what its peers read of it (PEER_FACTS): name, id, nodes,
+ *   mesh NodePort. A peer's Helm values, ranges or API server stay out, so a
+ *   change to them re-renders that cluster only.
+ * test/synth/fingerprint.test.ts changes every input one at a time and checks
+ * that whenever a cluster's files change, its fingerprint does.
+ */
+import { createHash } from 'crypto';
+import { Cluster, Mesh } from '../model/mesh';
+
+/** Bumped when the meaning of a fingerprint changes. */
+const FORMAT = 1;
+
+/** What a cluster's render reads of its peers (peer Secrets, host aliases, remote users, policy selectors). */
+export function peerFacts(cluster: Cluster): unknown {
+  return { name: cluster.name, id: cluster.id, nodes: cluster.nodes, meshNodePort: cluster.meshNodePort };
+}
+
+/** Cluster name -> fingerprint, for every cluster of the mesh. */
+export function clusterFingerprints(mesh: Mesh, build: string): Map<string, string> {
+  const { clusters, ...meshWide } = mesh;
+  const shared = createHash('sha256')
+    .update(canonical([FORMAT, build, meshWide, clusters.map(peerFacts)]))
+    .digest('hex');
+  return new Map(clusters.map((cluster) => [cluster.name, createHash('sha256').update(shared).update(canonical(cluster)).digest('hex')]));
+}
+
+/**
+ * JSON of the model. The model is plain data (objects, arrays, strings,
+ * numbers, booleans, dates); anything JSON would write as less than it holds
+ * (a Map, a Set, a function) is refused rather than silently hashed as `{}`.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => {
+    if (v instanceof Map || v instanceof Set || typeof v === 'function' || typeof v === 'bigint' || typeof v === 'symbol') {
+      throw new Error(`cannot fingerprint a ${typeof v === 'object' ? v.constructor.name : typeof v} in the mesh model`);
+    }
+    return v;
+  });
+}

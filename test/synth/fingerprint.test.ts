@@ -1,0 +1,148 @@
+/**
+ * Skipping a cluster is never wrong: for every kind of change to the inputs,
+ * each cluster whose rendered files change also gets a new fingerprint. The
+ * changes are one at a time, to every field of a cluster file (of the cluster
+ * itself and, seen from the others, of a peer), of the mesh file, the services
+ * and policies, the CA ciphertext and the build. And a change that only one
+ * cluster reads re-renders that cluster only, which is what makes skipping pay.
+ */
+import { renderClusterFiles } from '../../lib/mesh-manifests';
+import { Mesh } from '../../lib/model/mesh';
+import { clusterFingerprints } from '../../lib/synth/fingerprint';
+import { syntheticInventory } from '../../bench/synthetic-inventory';
+import { editFile, exampleInventory, InventoryFiles, meshOf } from '../support/inventory-fixture';
+
+type Edit = (files: InventoryFiles) => InventoryFiles;
+const cluster = (name: string, edit: (c: any) => void): Edit => (files) => editFile(files, `${name}.yaml`, edit);
+const meshFile = (edit: (m: any) => void): Edit => (files) => editFile(files, 'mesh.yaml', edit);
+const services = (edit: (s: any) => void): Edit => (files) => editFile(files, 'services.yaml', edit);
+const policies = (edit: (p: any) => void): Edit => (files) => editFile(files, 'policies.yaml', edit);
+
+/** Changes to the example (k3scl1..3), each a kind of input. */
+const EXAMPLE_CHANGES: [string, Edit][] = [
+  ['a cluster id', cluster('k3scl2', (c) => (c.id = 9))],
+  ['a pod range', cluster('k3scl2', (c) => (c.podCidr = '10.99.0.0/16'))],
+  ['a pod range mask size', cluster('k3scl2', (c) => (c.podCidrMaskSize = 25))],
+  ['a service range', cluster('k3scl2', (c) => (c.serviceCidr = '10.44.0.0/16'))],
+  ['a NodePort range', cluster('k3scl2', (c) => (c.nodePortRange = '30000-32700'))],
+  ['a node address', cluster('k3scl2', (c) => (c.nodes[0].ip = '172.17.12.99'))],
+  ['a node name', cluster('k3scl2', (c) => (c.nodes[0].name = 'renamed-server'))],
+  ['a node added', cluster('k3scl2', (c) => c.nodes.push({ name: 'k3scl2-agent', ip: '172.17.12.50', role: 'agent' }))],
+  ['a second server', cluster('k3scl2', (c) => c.nodes.push({ name: 'k3scl2-server-2', ip: '172.17.12.51', role: 'server' }))],
+  ['the mesh NodePort', cluster('k3scl2', (c) => (c.meshEndpoint.nodePort = 32400))],
+  ['the API server', cluster('k3scl2', (c) => (c.apiServer = { host: '172.17.12.200', port: 6444 }))],
+  ['a cluster\'s Helm values', cluster('k3scl2', (c) => (c.helmValues = { hubble: { enabled: false } }))],
+  ['the Argo CD server', cluster('k3scl2', (c) => (c.argocd = { server: 'https://k3scl2.example:6443' }))],
+  [
+    'a cluster added',
+    (files) =>
+      editFile({ ...files, 'k3scl4.yaml': files['k3scl3.yaml'] }, 'k3scl4.yaml', (c) => {
+        Object.assign(c, { name: 'k3scl4', id: 4, podCidr: '10.14.0.0/16', meshEndpoint: { nodePort: 32380 } });
+        c.nodes = [{ name: 'k3scl4-server', ip: '172.17.14.11', role: 'server' }];
+      }),
+  ],
+  ['a cluster removed', (files) => Object.fromEntries(Object.entries(files).filter(([name]) => name !== 'k3scl3.yaml'))],
+  ['the Cilium version', meshFile((m) => (m.cilium.version = '1.18.12'))],
+  ['another Cilium version', meshFile((m) => (m.cilium.version = '1.20.0'))],
+  ['KVStoreMesh', meshFile((m) => (m.cilium.kvstoremesh = false))],
+  ['the auth mode', meshFile((m) => (m.cilium.authMode = 'legacy'))],
+  ['the routing', meshFile((m) => (m.cilium.routing = { mode: 'tunnel', tunnelProtocol: 'geneve' }))],
+  ['kube-proxy replacement', meshFile((m) => (m.cilium.kubeProxyReplacement = false))],
+  ['the mesh Helm values', meshFile((m) => (m.cilium.helmValues = { hubble: { relay: { enabled: true } } }))],
+  ['max connected clusters', meshFile((m) => (m.cilium.maxConnectedClusters = 511))],
+  ['the mesh name', meshFile((m) => (m.name = 'renamed'))],
+  ['the delivery engine', meshFile((m) => (m.delivery.engine = 'flux'))],
+  ['the repository', meshFile((m) => (m.delivery.repository.path = 'deploy'))],
+  ['the sync interval', meshFile((m) => (m.delivery.interval = '5m'))],
+  ['the verification kit', (files) => policies((p) => (p.defaultDeny[0].namespace = 'default'))(meshFile((m) => (m.verificationKit = { enabled: false }))(files))],
+  ['the verification kit namespace', (files) => policies((p) => (p.defaultDeny[0].namespace = 'mesh-verify'))(meshFile((m) => (m.verificationKit.namespace = 'mesh-verify'))(files))],
+  ['the mesh namespaces', meshFile((m) => (m.namespaces = ['extra']))],
+  ['the CA recipients', meshFile((m) => m.secrets.ageRecipients.push('age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq'))],
+  ['a global service', services((s) => (s.services[0].ports[0].port = 8080))],
+  ['a service backend', services((s) => (s.services[0].backend.clusters = ['k3scl2']))],
+  ['a service added', services((s) => s.services.push({ name: 'other', namespace: 'test', ports: [{ port: 81, name: 'http' }], clusters: ['k3scl3'] }))],
+  ['a policy', policies((p) => (p.policies[0].to.labels.name = 'other'))],
+  ['a policy\'s clusters', policies((p) => (p.policies[0].to.cluster = 'k3scl3'))],
+  ['a default deny', policies((p) => (p.defaultDeny[0].direction = 'ingress'))],
+];
+
+/** Changes to a synthetic mesh with several nodes per cluster (host aliases before 1.20). */
+const SYNTHETIC = syntheticInventory({ clusters: 5, globalServices: 3, policies: 4, nodesPerCluster: 2, ciliumVersion: '1.18.12' });
+const SYNTHETIC_CHANGES: [string, Edit][] = [
+  ['a peer node address (host aliases)', cluster('c003', (c) => (c.nodes[1].ip = '192.168.9.9'))],
+  ['a peer node role', cluster('c003', (c) => (c.nodes[1].role = 'server'))],
+  ['a peer id', cluster('c004', (c) => (c.id = 77))],
+  ['a peer mesh NodePort', cluster('c004', (c) => (c.meshEndpoint.nodePort = 32000))],
+  ["Cilium's namespace", meshFile((m) => (m.cilium.namespace = 'cilium'))],
+  ['the secret store', meshFile((m) => (m.secrets.externalSecrets.remoteKey = 'other-key'))],
+];
+
+/** Each cluster's files, as one text per path. */
+function renderedClusters(mesh: Mesh): Map<string, Map<string, string>> {
+  return new Map(mesh.clusters.map((c) => [c.name, new Map(renderClusterFiles(mesh, c).files.map((f) => [f.path, f.content]))]));
+}
+
+function sameFiles(a: Map<string, string> | undefined, b: Map<string, string> | undefined): boolean {
+  if (!a || !b || a.size !== b.size) return false;
+  return [...a].every(([path, content]) => b.get(path) === content);
+}
+
+/** Clusters whose files changed, and whether each also got a new fingerprint. */
+function check(before: Mesh, after: Mesh, buildBefore = 'build-1', buildAfter = 'build-1') {
+  const [filesBefore, filesAfter] = [renderedClusters(before), renderedClusters(after)];
+  const [printsBefore, printsAfter] = [clusterFingerprints(before, buildBefore), clusterFingerprints(after, buildAfter)];
+  const changed = [...filesAfter.keys()].filter((name) => !sameFiles(filesBefore.get(name), filesAfter.get(name)));
+  const missed = changed.filter((name) => printsBefore.get(name) === printsAfter.get(name));
+  return { changed, missed };
+}
+
+describe('cluster fingerprints', () => {
+  const example = exampleInventory();
+  const exampleMesh = meshOf(example);
+  const changedByExample: number[] = [];
+
+  it.each(EXAMPLE_CHANGES)('change %s: every cluster whose files change gets a new fingerprint', (_, edit) => {
+    const { changed, missed } = check(exampleMesh, meshOf(edit(example)));
+    expect(missed).toEqual([]);
+    changedByExample.push(changed.length);
+  });
+
+  it.each(SYNTHETIC_CHANGES)('change %s in a synthetic mesh: every cluster whose files change gets a new fingerprint', (_, edit) => {
+    const { changed, missed } = check(meshOf(SYNTHETIC), meshOf(edit(SYNTHETIC)));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(missed).toEqual([]);
+  });
+
+  it('was tested on changes that reach the clusters: all but the mesh-wide-only ones (name, namespaces list, CA recipients) change files', () => {
+    expect(changedByExample.filter((n) => n === 0).length).toBeLessThanOrEqual(3);
+  });
+
+  it('changes with the CA ciphertext, which every cluster copies', () => {
+    const secrets = exampleMesh.secrets;
+    if (secrets.provider !== 'sops' || !secrets.caSecret) throw new Error('the example encrypts its CA with SOPS');
+    const reEncrypted: Mesh = { ...exampleMesh, secrets: { ...secrets, caSecret: { ...secrets.caSecret, fileText: `${secrets.caSecret.fileText}# re-encrypted\n` } } };
+    const { changed, missed } = check(exampleMesh, reEncrypted);
+    expect(changed).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
+    expect(missed).toEqual([]);
+  });
+
+  it('changes with the build of the tool, and only with inputs: the same mesh and build give the same fingerprints', () => {
+    const prints = clusterFingerprints(exampleMesh, 'build-1');
+    expect(clusterFingerprints(meshOf(example), 'build-1')).toEqual(prints);
+    const rebuilt = clusterFingerprints(exampleMesh, 'build-2');
+    for (const [name, print] of prints) expect(rebuilt.get(name)).not.toBe(print);
+  });
+
+  it('changes for that cluster only when a value only it reads changes (its Helm values, ranges, API server)', () => {
+    const edits = [
+      cluster('k3scl2', (c) => (c.helmValues = { hubble: { enabled: false } })),
+      cluster('k3scl2', (c) => (c.apiServer = { host: '172.17.12.200', port: 6444 })),
+      cluster('k3scl2', (c) => (c.serviceCidr = '10.44.0.0/16')),
+    ];
+    for (const edit of edits) {
+      const before = clusterFingerprints(exampleMesh, 'b');
+      const after = clusterFingerprints(meshOf(edit(example)), 'b');
+      expect([...after].filter(([name, print]) => before.get(name) !== print).map(([name]) => name)).toEqual(['k3scl2']);
+    }
+  });
+});
