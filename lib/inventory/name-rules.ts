@@ -13,6 +13,8 @@ import {
   hostProblem,
   labelValueProblem,
   qualifiedNameProblem,
+  repositoryUrlProblem,
+  sshUrlOf,
 } from '../model/kubernetes-names';
 import { Problem } from '../report/problems';
 import type { InventoryKind } from './kinds';
@@ -27,6 +29,8 @@ interface NameRule {
   /** What the value becomes, so the message says why the rule applies. */
   readonly becomes: string;
   readonly fix: string;
+  /** A fix that depends on the value (the corrected value itself), where one can be computed. */
+  readonly fixFor?: (value: string) => string | undefined;
 }
 
 const NAMESPACE = { check: dns1123LabelProblem, becomes: 'a namespace', fix: "use lower-case letters, digits and '-', at most 63" };
@@ -41,6 +45,16 @@ const RULES: Readonly<Record<InventoryKind, readonly NameRule[]>> = {
     { path: ['verificationKit', 'namespace'], ...NAMESPACE },
     { path: ['delivery', 'argocd', 'namespace'], ...NAMESPACE },
     { path: ['delivery', 'argocd', 'project'], check: dns1123SubdomainProblem, becomes: 'an Argo CD AppProject name', fix: "use lower-case letters, digits, '-' and '.'" },
+    {
+      path: ['delivery', 'repository', 'url'],
+      check: repositoryUrlProblem,
+      becomes: "the repository Flux's GitRepository and Argo CD's Applications clone",
+      fix: 'write an https:// or ssh:// URL of this repository as the clusters reach it',
+      fixFor: (url) => {
+        const ssh = sshUrlOf(url);
+        return ssh && `write it as ${ssh} (the same repository over ssh; a path relative to the home folder of a plain ssh server is /~/<path>)`;
+      },
+    },
     { path: ['delivery', 'repository', 'branch'], check: gitBranchProblem, becomes: 'the git branch Flux and Argo CD check out', fix: 'write the branch as git shows it (git branch --show-current)' },
   ],
   Cluster: [
@@ -83,7 +97,7 @@ export function nameRuleProblems(file: SourceFile, kind: InventoryKind): NamePro
         }
       } else if (typeof node === 'string') {
         const why = rule.check(node);
-        if (why !== undefined) found.push({ path, problem: file.problem(path, `'${node}' ${why}; it becomes ${rule.becomes}`, rule.fix) });
+        if (why !== undefined) found.push({ path, problem: file.problem(path, `'${node}' ${why}; it becomes ${rule.becomes}`, rule.fixFor?.(node) ?? rule.fix) });
       }
     }
   }

@@ -56,6 +56,17 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
 
   const firstServer = nodes.find((n) => n.role === 'server');
   const apiHost = raw.apiServer?.host ?? firstServer?.ip ?? '';
+  const servers = nodes.filter((n) => n.role === 'server');
+  if (servers.length > 1 && servers.some((n) => n.ip === apiHost)) {
+    problems.push(
+      file.problem(
+        raw.apiServer?.host === undefined ? ['nodes'] : ['apiServer', 'host'],
+        `has ${servers.length} servers, but Cilium (k8sServiceHost) and the joining nodes reach the API at ${apiHost}, one server alone: when it is down, every node loses the API`,
+        'set apiServer.host to a virtual IP or DNS name in front of all servers (kube-vip, keepalived or a load balancer)',
+        { severity: 'warning' },
+      ),
+    );
+  }
 
   const helmValues = raw.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['helmValues'], helmValues));

@@ -86,3 +86,26 @@ export function gitBranchProblem(branch: string): string | undefined {
   if (branch.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return "has a part starting with '.' or ending with '.lock'";
   return undefined;
 }
+
+/** git's scp-like address: [user@]host:path (no scheme). */
+const SCP_LIKE = /^(?:([A-Za-z0-9._-]+)@)?([A-Za-z0-9.-]+):(?!\/\/)(.+)$/;
+
+/**
+ * A repository URL Flux and Argo CD both clone: Flux's GitRepository takes
+ * http, https and ssh URLs only (its CRD's pattern ^(http|https|ssh)://), and
+ * this product refuses plain http, which would carry the manifests unprotected.
+ */
+export function repositoryUrlProblem(url: string): string | undefined {
+  if (/^(https|ssh):\/\/[^/\s]+/.test(url) && !/\s/.test(url)) return undefined;
+  if (SCP_LIKE.test(url)) return "is git's scp-like form, which Flux's GitRepository refuses (it takes https:// and ssh:// URLs)";
+  if (url.startsWith('http://')) return 'is plain http: the clusters would fetch their manifests unprotected';
+  return 'is not an https:// or ssh:// URL';
+}
+
+/** The ssh:// URL of an scp-like address (git@github.com:org/repo.git -> ssh://git@github.com/org/repo.git), or undefined. */
+export function sshUrlOf(url: string): string | undefined {
+  const match = SCP_LIKE.exec(url);
+  if (!match) return undefined;
+  const [, user, host, path] = match;
+  return `ssh://${user ? `${user}@` : ''}${host}/${path.replace(/^\/+/, '')}`;
+}

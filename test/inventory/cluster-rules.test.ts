@@ -257,3 +257,27 @@ describe('k3s.version', () => {
     expect(warnings.map((p) => `${p.file} ${p.message}`)).toEqual(['clusters/mesh.yaml is not set, so the hand-over of k3scl2, k3scl3 installs whatever k3s release is stable that day']);
   });
 });
+
+describe('the API address of a cluster with several servers', () => {
+  const threeServers = (apiHost?: string) =>
+    editFile(exampleInventory(), 'k3scl1.yaml', (c) => {
+      c.nodes.push({ name: 'k3scl1-server-2', ip: '172.17.11.21', role: 'server' }, { name: 'k3scl1-server-3', ip: '172.17.11.22', role: 'server' });
+      if (apiHost) c.apiServer = { host: apiHost };
+    });
+  const apiWarnings = (files: InventoryFiles) => loadFiles(files).problems.filter((p) => p.severity === 'warning' && /one server alone/.test(p.message));
+
+  it('warns that one server is a single point of failure when no VIP or DNS name is given, or a server address is', () => {
+    for (const files of [threeServers(), threeServers('172.17.11.21')]) {
+      const [warning] = apiWarnings(files);
+      expect(warning.file).toBe('clusters/k3scl1.yaml');
+      expect(warning.message).toMatch(/has 3 servers, but Cilium \(k8sServiceHost\) and the joining nodes reach the API at 172\.17\.11\.(11|21), one server alone/);
+      expect(warning.fix).toMatch(/virtual IP or DNS name in front of all servers/);
+    }
+  });
+
+  it('is quiet with a VIP or DNS name, and for a single server', () => {
+    expect(apiWarnings(threeServers('172.17.11.10'))).toEqual([]);
+    expect(apiWarnings(threeServers('api.k3scl1.example.com'))).toEqual([]);
+    expect(apiWarnings(exampleInventory())).toEqual([]);
+  });
+});

@@ -27,6 +27,11 @@ const CASES: [string, Case][] = [
   ['an Argo CD namespace with a space', { file: 'mesh.yaml', edit: (m) => (m.delivery.argocd = { namespace: 'argo cd' }), field: 'delivery.argocd.namespace', message: /becomes a namespace/ }],
   ['a git branch with a space', { file: 'mesh.yaml', edit: (m) => (m.delivery.repository.branch = 'my branch'), field: 'delivery.repository.branch', message: /holds a space.*git branch/ }],
   ['a git branch with ..', { file: 'mesh.yaml', edit: (m) => (m.delivery.repository.branch = 'release..1'), field: 'delivery.repository.branch', message: /'\.\.'/ }],
+  [
+    "git's scp-like repository address",
+    { file: 'mesh.yaml', edit: (m) => (m.delivery.repository.url = 'git@github.com:platform/mesh.git'), field: 'delivery.repository.url', message: /scp-like form, which Flux's GitRepository refuses/ },
+  ],
+  ['a plain http repository URL', { file: 'mesh.yaml', edit: (m) => (m.delivery.repository.url = 'http://git.example.com/mesh.git'), field: 'delivery.repository.url', message: /plain http/ }],
   ['an API server host like 300.1.1.1', { file: 'k3scl1.yaml', edit: (c) => (c.apiServer = { host: '300.1.1.1' }), field: 'apiServer.host', message: /is not a valid IPv4 address/ }],
   ['an API server host with an underscore', { file: 'k3scl1.yaml', edit: (c) => (c.apiServer = { host: 'api_server.example.com' }), field: 'apiServer.host', message: /neither an IPv4 address nor a DNS name/ }],
   ['a node name with upper case', { file: 'k3scl2.yaml', edit: (c) => (c.nodes[0].name = 'K3scl2-Server'), field: 'nodes[0].name', message: /becomes a Kubernetes node name/ }],
@@ -49,6 +54,12 @@ describe('Kubernetes, git and Cilium name rules', () => {
     files = editFile(files, 'policies.yaml', (p) => (p.policies[0].from.labels = { 'app.kubernetes.io/name': 'x-wing' }));
     files = editFile(files, 'services.yaml', (s) => (s.services[0].ports[0].name = 'http-alternate1'));
     expect(errorsOf(files)).toEqual([]);
+  });
+
+  it("gives the ssh:// form of an scp-like address as the fix, and accepts it", () => {
+    const [problem] = errorsOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.delivery.repository.url = 'git@github.com:platform/mesh.git')));
+    expect(problem.fix).toMatch(/^write it as ssh:\/\/git@github\.com\/platform\/mesh\.git /);
+    expect(errorsOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.delivery.repository.url = 'ssh://git@github.com/platform/mesh.git')))).toEqual([]);
   });
 
   it('allows a long port name on a service whose backend runs elsewhere (no container port takes it)', () => {

@@ -16,6 +16,8 @@ import {
   labelValueProblem,
   portNameProblem,
   qualifiedNameProblem,
+  repositoryUrlProblem,
+  sshUrlOf,
 } from '../../lib/model/kubernetes-names';
 import { PROJECT_ROOT } from '../support/paths';
 
@@ -48,6 +50,19 @@ describe('name rules', () => {
     refuses(hostProblem, ['300.1.1.1', '1.2.3', 'a_b.example.com', 'a b', '']);
     accepts(gitBranchProblem, ['main', 'release/2026.12', 'feature-x']);
     refuses(gitBranchProblem, ['', 'a b', 'a..b', 'a~1', '-a', 'a/', 'a.lock', '.a', 'a//b', 'a@{1}', 'a:b']);
+  });
+});
+
+describe('repository URLs', () => {
+  it('takes https:// and ssh:// URLs, as Flux and Argo CD both clone them, and nothing else', () => {
+    accepts(repositoryUrlProblem, ['https://git.example.com/platform/mesh.git', 'ssh://git@github.com/platform/mesh.git', 'ssh://git@host:2222/~/mesh.git']);
+    refuses(repositoryUrlProblem, ['git@github.com:platform/mesh.git', 'http://git.example.com/mesh.git', 'git.example.com/mesh', 'https://', 'https://host/a b', 'file:///srv/mesh.git']);
+  });
+
+  it('turns an scp-like address into its ssh:// URL', () => {
+    expect(sshUrlOf('git@github.com:platform/mesh.git')).toBe('ssh://git@github.com/platform/mesh.git');
+    expect(sshUrlOf('host.example.com:/srv/git/mesh.git')).toBe('ssh://host.example.com/srv/git/mesh.git');
+    expect(sshUrlOf('https://github.com/platform/mesh.git')).toBeUndefined();
   });
 });
 
