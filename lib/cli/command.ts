@@ -9,18 +9,38 @@ export interface CommandContext {
   readonly stderr: NodeJS.WritableStream;
 }
 
+/** An option a command takes, for util.parseArgs and the help text. */
+export interface CommandOption {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** The value's name in the help text (string options). */
+  readonly value?: string;
+  readonly description: string;
+}
+
+/** The arguments after the command words, parsed (lib/cli/command-line.ts). */
+export interface CommandLine {
+  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly positionals: readonly string[];
+}
+
 export interface MeshCommand {
   /** Words that select the command, e.g. ['ca', 'init']. */
   readonly words: readonly string[];
   /** One line for the usage text. */
   readonly summary: string;
+  /** The options it takes; any other is refused. @default none */
+  readonly options?: Readonly<Record<string, CommandOption>>;
+  /** Its positional arguments, in order, all required. @default none */
+  readonly positionals?: readonly string[];
   /**
    * Whether this run writes the project (the inventory or the CA files): it
    * then holds the project lock, so no synth or other command runs meanwhile.
    */
-  writesProject?(args: readonly string[]): boolean;
-  /** Runs with the arguments after the command words; returns the exit code. */
-  run(args: readonly string[], context: CommandContext): Promise<number> | number;
+  writesProject?(line: CommandLine): boolean;
+  /** Runs with the parsed arguments; returns the exit code. */
+  run(line: CommandLine, context: CommandContext): Promise<number> | number;
 }
 
 /**

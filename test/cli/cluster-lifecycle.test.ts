@@ -9,7 +9,8 @@ import { Writable } from 'stream';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { runMeshCli } from '../../lib/cli/mesh-cli';
-import { clusterFileText, parseAddClusterArgs, planCluster } from '../../lib/cli/commands/add-cluster';
+import { addClusterCommand, addClusterRequest, clusterFileText, planCluster } from '../../lib/cli/commands/add-cluster';
+import { parseCommandLine } from '../../lib/cli/command-line';
 import { loadInventory } from '../../lib/inventory/load';
 import { cidrsOverlap, parseIpv4Cidr } from '../../lib/model/ipv4';
 import { Mesh } from '../../lib/model/mesh';
@@ -114,11 +115,15 @@ describe('add-cluster', () => {
     expect(readdirSync(join(project.root, 'clusters')).sort()).toEqual(before);
   });
 
-  it('needs a name and a node address', () => {
-    expect(() => parseAddClusterArgs(['k3scl4'])).toThrow(/--node-ip/);
-    expect(() => parseAddClusterArgs(['--node-ip', '1.2.3.4'])).toThrow(/the new cluster has no name\. Fix: give its name first/);
-    expect(() => parseAddClusterArgs(['a', '--node-ip'])).toThrow(/--node-ip needs a value/);
-    expect(() => parseAddClusterArgs(['a', '--node-ip', '1.2.3.4', '--zone', 'x'])).toThrow(/unknown option --zone/);
+  it('needs a name and a node address, and refuses what it does not know', () => {
+    const request = (args: string[]) => addClusterRequest(parseCommandLine(addClusterCommand, args));
+    expect(() => request(['k3scl4'])).toThrow(/--node-ip/);
+    expect(() => request(['--node-ip', '1.2.3.4'])).toThrow(/no NAME was given\. Fix: give it: usage: npm run mesh -- add-cluster NAME/);
+    expect(() => request(['a', '--node-ip'])).toThrow(/--node-ip needs a value/);
+    expect(() => request(['a', '--node-ip', '1.2.3.4', '--zone', 'x'])).toThrow(/unknown option '--zone'/);
+    expect(() => request(['a', '--node-ips', '1.2.3.4'])).toThrow(/unknown option '--node-ips'\. Fix: did you mean --node-ip\?/);
+    expect(() => request(['a', 'b', '--node-ip', '1.2.3.4'])).toThrow(/unexpected argument 'b'/);
+    expect(request(['a', '--node-ip', '1.2.3.4', '--node-ip=1.2.3.5', '--id', '7'])).toEqual({ name: 'a', nodeIps: ['1.2.3.4', '1.2.3.5'], id: 7, podCidr: undefined, nodePort: undefined });
   });
 
   it('refuses to act on an invalid inventory and prints its problems', async () => {

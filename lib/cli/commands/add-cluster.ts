@@ -12,7 +12,7 @@ import { loadInventory } from '../../inventory/load';
 import { DEFAULTS } from '../../inventory/defaults';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
 import { Mesh } from '../../model/mesh';
-import { MeshCommand, UsageError } from '../command';
+import { CommandLine, MeshCommand, UsageError } from '../command';
 import { reportProblems } from '../../report/problems';
 import { reservedClusterName } from '../../inventory/reserved-names';
 import { CLUSTER_NAME_MAX_LENGTH, clusterNameProblem } from '../../model/kubernetes-names';
@@ -37,45 +37,15 @@ export interface ClusterPlan {
   readonly nodes: readonly { name: string; ip: string; role: 'server' | 'agent' }[];
 }
 
-/** Parses the command line into a request; throws UsageError on a malformed one. */
-export function parseAddClusterArgs(args: readonly string[]): AddClusterRequest {
-  const positional: string[] = [];
-  const nodeIps: string[] = [];
-  let id: number | undefined;
-  let podCidr: string | undefined;
-  let nodePort: number | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (arg.startsWith('--') && eq > 0) return arg.slice(eq + 1);
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${flag} needs a value`, `write ${flag} VALUE (or ${flag}=VALUE); ${ADD_USAGE}`);
-      return next;
-    };
-    switch (flag) {
-      case '--node-ip':
-        nodeIps.push(value());
-        break;
-      case '--id':
-        id = integer('--id', value());
-        break;
-      case '--pod-cidr':
-        podCidr = value();
-        break;
-      case '--node-port':
-        nodePort = integer('--node-port', value());
-        break;
-      default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${flag}`, `use only the options of ${ADD_USAGE}`);
-        positional.push(arg);
-    }
-  }
-  if (positional.length === 0) throw new UsageError('the new cluster has no name', `give its name first: ${ADD_USAGE}`);
-  if (positional.length > 1) throw new UsageError(`add-cluster adds one cluster at a time, but got ${positional.join(', ')}`, `run add-cluster once per cluster: ${ADD_USAGE}`);
+/** The request a parsed command line makes; throws UsageError on a malformed one. */
+export function addClusterRequest(line: CommandLine): AddClusterRequest {
+  const [name] = line.positionals;
+  const nodeIps = (line.values['node-ip'] as string[] | undefined) ?? [];
   if (nodeIps.length === 0) throw new UsageError('no node address was given', `give each node's address with --node-ip (the first is the server): ${ADD_USAGE}`);
-  return { name: positional[0], nodeIps, id, podCidr, nodePort };
+  const id = line.values.id === undefined ? undefined : integer('--id', String(line.values.id));
+  const nodePort = line.values['node-port'] === undefined ? undefined : integer('--node-port', String(line.values['node-port']));
+  const podCidr = line.values['pod-cidr'] as string | undefined;
+  return { name, nodeIps, id, podCidr, nodePort };
 }
 
 const ADD_USAGE = 'usage: npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N] [--pod-cidr CIDR] [--node-port PORT]';
@@ -223,9 +193,16 @@ export function clusterFileText(plan: ClusterPlan): string {
 export const addClusterCommand: MeshCommand = {
   words: ['add-cluster'],
   summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
+  positionals: ['NAME'],
+  options: {
+    'node-ip': { type: 'string', multiple: true, value: 'IP', description: "a node's address, once per node; the first is the server" },
+    id: { type: 'string', value: 'N', description: 'the cluster id (default: after the highest in use)' },
+    'pod-cidr': { type: 'string', value: 'CIDR', description: 'the pod range (default: the next free /16)' },
+    'node-port': { type: 'string', value: 'PORT', description: 'the mesh endpoint NodePort (default: 32000 + id)' },
+  },
   writesProject: () => true,
-  run(args, { root, env, stdout, stderr }) {
-    const request = parseAddClusterArgs(args);
+  run(line, { root, env, stdout, stderr }) {
+    const request = addClusterRequest(line);
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const before = loadInventory(dir, { displayRoot: root });
     if (!before.mesh) {

@@ -1,14 +1,15 @@
 import { existsSync } from 'fs';
 import { MeshCommand, UsageError } from '../command';
-import { checkOptions, describeCertificate, parseDays, sopsMesh, writeNewCa } from './ca-support';
+import { DEFAULT_CA_DAYS, MAX_CA_DAYS } from '../../secrets/mesh-ca/certificate';
+import { describeCertificate, parseDays, sopsMesh, writeNewCa } from './ca-support';
 
 export const caInitCommand: MeshCommand = {
   words: ['ca', 'init'],
   summary: 'create the mesh CA and write it to secrets/, SOPS-encrypted to secrets.ageRecipients, with its public certificate (--days N, default 1825)',
+  options: { days: { type: 'string', value: 'N', description: `validity of the new CA in days (default ${DEFAULT_CA_DAYS}, at most ${MAX_CA_DAYS})` } },
   writesProject: () => true,
-  async run(args, context) {
-    checkOptions(args, [], ['--days']);
-    const days = parseDays(args);
+  async run(line, context) {
+    const days = parseDays(line);
     const m = sopsMesh(context);
     if (existsSync(m.paths.sopsPath)) {
       throw new UsageError(

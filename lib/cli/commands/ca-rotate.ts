@@ -2,7 +2,8 @@ import { existsSync } from 'fs';
 import { readProjectFile } from '../../fs/read-file';
 import { inspectCertificate } from '../../secrets/mesh-ca';
 import { MeshCommand } from '../command';
-import { checkOptions, describeCertificate, parseDays, requireCaFile, sopsMesh, writeNewCa } from './ca-support';
+import { DEFAULT_CA_DAYS, MAX_CA_DAYS } from '../../secrets/mesh-ca/certificate';
+import { describeCertificate, parseDays, requireCaFile, sopsMesh, writeNewCa } from './ca-support';
 
 /** What replacing the mesh CA does to running clusters; printed before anything is written. */
 export const ROTATION_ACCOUNT = [
@@ -25,14 +26,17 @@ export const ROTATION_ACCOUNT = [
 export const caRotateCommand: MeshCommand = {
   words: ['ca', 'rotate'],
   summary: 'replace the mesh CA with a new one (--yes to write; without it, explain what a rotation does to running clusters) (--days N)',
-  writesProject: (args) => args.includes('--yes'),
-  async run(args, context) {
-    checkOptions(args, ['--yes'], ['--days']);
-    const days = parseDays(args);
+  options: {
+    yes: { type: 'boolean', description: 'write the new CA (without it, ca rotate explains what a rotation does and writes nothing)' },
+    days: { type: 'string', value: 'N', description: `validity of the new CA in days (default ${DEFAULT_CA_DAYS}, at most ${MAX_CA_DAYS})` },
+  },
+  writesProject: (line) => line.values.yes === true,
+  async run(line, context) {
+    const days = parseDays(line);
     const m = sopsMesh(context);
     requireCaFile(m.paths);
     const old = existsSync(m.paths.certPath) ? safeInspect(m.paths.certPath) : undefined;
-    if (!args.includes('--yes')) {
+    if (line.values.yes !== true) {
       context.stderr.write(
         `${ROTATION_ACCOUNT}\n\nerror: nothing was written: ca rotate replaces the CA only when told so with --yes. Fix: run 'npm run mesh -- ca rotate --yes' to replace the CA in ${m.paths.sopsFile}\n`,
       );

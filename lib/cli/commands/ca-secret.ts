@@ -1,12 +1,11 @@
 import { caSecretYaml } from '../../secrets/mesh-ca';
 import { MeshCommand, UsageError } from '../command';
-import { checkOptions, decryptCa, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
+import { decryptCa, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
 
 export const caSecretCommand: MeshCommand = {
   words: ['ca', 'secret'],
   summary: 'print the decrypted CA Secret for the bootstrap step (npm run --silent mesh -- ca secret > /var/lib/rancher/k3s/server/manifests/cilium-mesh-ca.yaml)',
-  async run(args, context) {
-    checkOptions(args, []);
+  async run(_line, context) {
     const m = sopsMesh(context);
     const text = requireCaFile(m.paths);
     const ca = await decryptCa(m.paths, text, identities(context.env, "'ca secret'"));

@@ -5,20 +5,20 @@ import { containsKeyMaterial } from '../../report/redact';
 import { checkCaCertificate, inspectCertificate } from '../../secrets/mesh-ca';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { checkedCaFile, checkOptions, decryptCa, describeCertificate, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
+import { checkedCaFile, decryptCa, describeCertificate, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
 
 const WRITE_CERT_FIX = "write it from the encrypted file with 'npm run mesh -- ca show --write-cert' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)";
 
 export const caShowCommand: MeshCommand = {
   words: ['ca', 'show'],
   summary: "print the mesh CA's subject, fingerprint and expiry, never the key; with an age identity, also check the encrypted file (--write-cert: rewrite the clear certificate from it)",
-  writesProject: (args) => args.includes('--write-cert'),
-  async run(args, context) {
-    checkOptions(args, ['--write-cert']);
+  options: { 'write-cert': { type: 'boolean', description: 'rewrite the clear certificate beside the encrypted CA from it (needs an age identity)' } },
+  writesProject: (line) => line.values['write-cert'] === true,
+  async run(line, context) {
     const { stdout, stderr, env } = context;
     const m = sopsMesh(context);
     const text = requireCaFile(m.paths);
-    const writeCert = args.includes('--write-cert');
+    const writeCert = line.values['write-cert'] === true;
     const outline = checkedCaFile(m.paths, text);
 
     let failed = false;

@@ -28,7 +28,7 @@ import {
   REWRITE_CA_FIX,
 } from '../../secrets/mesh-ca';
 import { identitiesFromEnv, SopsError, SopsErrorCode } from '../../secrets/sops';
-import { CommandContext, UsageError } from '../command';
+import { CommandContext, CommandLine, UsageError } from '../command';
 
 export interface SopsMesh {
   /** The project root: CA files are written inside it. */
@@ -150,31 +150,14 @@ function withoutPeriod(text: string): string {
 }
 
 /** `--days N` (validity of a new CA), default DEFAULT_CA_DAYS. */
-export function parseDays(args: readonly string[]): number {
-  const i = args.findIndex((a) => a === '--days' || a.startsWith('--days='));
-  if (i < 0) return DEFAULT_CA_DAYS;
-  const text = args[i].includes('=') ? args[i].slice('--days='.length) : args[i + 1];
+export function parseDays(line: CommandLine): number {
+  const text = line.values.days;
+  if (text === undefined) return DEFAULT_CA_DAYS;
   const days = Number(text);
-  if (text === undefined || !/^\d+$/.test(text) || days < 1 || days > MAX_CA_DAYS) {
-    throw new UsageError(`--days ${text === undefined ? 'has no value' : `'${text}' is not a whole number of days between 1 and ${MAX_CA_DAYS}`}`, `give --days a whole number of days between 1 and ${MAX_CA_DAYS}, or leave it out for ${DEFAULT_CA_DAYS} (five years)`);
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || days < 1 || days > MAX_CA_DAYS) {
+    throw new UsageError(`--days '${String(text)}' is not a whole number of days between 1 and ${MAX_CA_DAYS}`, `give --days a whole number of days between 1 and ${MAX_CA_DAYS}, or leave it out for ${DEFAULT_CA_DAYS} (five years)`);
   }
   return days;
-}
-
-/** Refuses options the command does not know, so a typo does not silently do the default. */
-export function checkOptions(args: readonly string[], known: readonly string[], withValue: readonly string[] = []): void {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const name = a.split('=')[0];
-    if (withValue.includes(name)) {
-      if (!a.includes('=')) i++;
-      continue;
-    }
-    if (!known.includes(a)) {
-      const options = [...known, ...withValue];
-      throw new UsageError(`unknown option '${a}'`, options.length === 0 ? 'leave it out: this command takes no options' : `use one of ${options.join(', ')}, or leave it out`);
-    }
-  }
 }
 
 export function describeCertificate(c: CaCertificateFacts, now: Date = new Date()): string[] {

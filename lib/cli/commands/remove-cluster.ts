@@ -55,7 +55,6 @@ export function clusterReferences(dir: string, displayRoot: string, cluster: str
   return found;
 }
 
-const REMOVE_USAGE = 'npm run mesh -- remove-cluster NAME';
 
 function referenceProblem(ref: ClusterReference, cluster: string): Problem {
   return {
@@ -71,12 +70,10 @@ function referenceProblem(ref: ClusterReference, cluster: string): Problem {
 export const removeClusterCommand: MeshCommand = {
   words: ['remove-cluster'],
   summary: 'delete clusters/NAME.yaml when no service or policy names the cluster (else list where it is named)',
+  positionals: ['NAME'],
   writesProject: () => true,
-  run(args, { root, env, stdout, stderr }) {
-    if (args.length !== 1 || args[0].startsWith('--')) {
-      throw new UsageError(args.length === 0 ? 'no cluster was named' : `remove-cluster takes one cluster name, not '${args.join(' ')}'`, `name the cluster: ${REMOVE_USAGE}`);
-    }
-    const name = args[0];
+  run(line, { root, env, stdout, stderr }) {
+    const [name] = line.positionals;
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const before = loadInventory(dir, { displayRoot: root });
     if (!before.mesh) {

@@ -1,14 +1,13 @@
 import { writeFilesAtomically } from '../../fs/atomic-write';
 import { rekey } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { caFileError, checkedCaFile, checkOptions, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
+import { caFileError, checkedCaFile, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
 
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
   summary: 're-encrypt the CA file for the current secrets.ageRecipients, keeping the CA (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)',
   writesProject: () => true,
-  async run(args, context) {
-    checkOptions(args, []);
+  async run(_line, context) {
     const m = sopsMesh(context);
     const text = requireCaFile(m.paths);
     const before = checkedCaFile(m.paths, text).recipients;

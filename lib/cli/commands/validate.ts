@@ -6,8 +6,9 @@ import { reportProblems } from '../../report/problems';
 export const validateCommand: MeshCommand = {
   words: ['validate'],
   summary: 'check the inventory in clusters/ and report every problem (--errors-only: no warnings, no summary)',
-  run(args, { root, env, stdout, stderr }) {
-    const errorsOnly = args.includes('--errors-only');
+  options: { 'errors-only': { type: 'boolean', description: 'print the errors, not the warnings' } },
+  run(line, { root, env, stdout, stderr }) {
+    const errorsOnly = line.values['errors-only'] === true;
     const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root });
     reportProblems(errorsOnly ? result.problems.filter((p) => p.severity === 'error') : result.problems, stderr);
     if (!result.mesh) return 1;
