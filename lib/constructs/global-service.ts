@@ -4,9 +4,8 @@
  * runs, its Deployment (cdk8s-plus).
  */
 import { Construct } from 'constructs';
-import * as kplus from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
-import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import { IntOrString, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import { portNameProblem } from '../model/kubernetes-names';
 import { GlobalService } from '../model/mesh';
 
@@ -18,7 +17,7 @@ export interface GlobalServiceResourcesProps {
 
 export class GlobalServiceResources extends Construct {
   readonly service: k8s.KubeService;
-  readonly backend?: kplus.Deployment;
+  readonly backend?: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: GlobalServiceResourcesProps) {
     super(scope, id);
@@ -56,25 +55,37 @@ export function globalServiceAnnotations(svc: Pick<GlobalService, 'shared' | 'af
   return annotations;
 }
 
-function backendDeployment(scope: Construct, svc: GlobalService): kplus.Deployment {
+/**
+ * The backend as the inventory describes it, and nothing more: a plain
+ * Deployment, so no library default (CPU limits, imagePullPolicy Always, extra
+ * labels) lands in the cluster unasked.
+ */
+function backendDeployment(scope: Construct, svc: GlobalService): k8s.KubeDeployment {
   const backend = svc.backend!;
-  const deployment = new kplus.Deployment(scope, 'Backend', {
+  const labels = { ...svc.selector };
+  const quantities = (q: { cpu?: string; memory?: string }) =>
+    Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Quantity.fromString(v!)]));
+  return new k8s.KubeDeployment(scope, 'Backend', {
     metadata: { name: backend.name, namespace: svc.namespace },
-    replicas: backend.replicas,
-    select: false,
-    podMetadata: { labels: { ...svc.selector } },
-    // Backends are whatever image the inventory names (nginx:1 runs as root and writes its cache).
-    securityContext: { ensureNonRoot: false },
-    automountServiceAccountToken: false,
-    containers: [
-      {
-        name: backend.name,
-        image: backend.image,
-        ports: svc.ports.map((p) => ({ number: p.targetPort, name: p.name, protocol: p.protocol as kplus.Protocol })),
-        securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false },
+    spec: {
+      replicas: backend.replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: backend.name,
+              image: backend.image,
+              imagePullPolicy: backend.imagePullPolicy,
+              ports: svc.ports.map((p) => ({ containerPort: p.targetPort, name: p.name, protocol: p.protocol })),
+              resources: { requests: quantities(backend.resources.requests), limits: quantities(backend.resources.limits) },
+              securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: backend.runAsNonRoot },
+            },
+          ],
+        },
       },
-    ],
+    },
   });
-  deployment.select(kplus.LabelSelector.of({ labels: { ...svc.selector } }));
-  return deployment;
 }

@@ -38,7 +38,20 @@ export const DEFAULTS = {
     apiServer: { port: 6443 },
   },
   GlobalServices: {
-    services: [{ clusters: 'all', shared: true, ports: [{ protocol: 'TCP' }], backend: { replicas: 1 } }],
+    services: [
+      {
+        clusters: 'all',
+        shared: true,
+        ports: [{ protocol: 'TCP' }],
+        backend: {
+          replicas: 1,
+          imagePullPolicy: 'IfNotPresent',
+          runAsNonRoot: false,
+          // Small, and no CPU limit: a limit throttles a backend for no one's benefit; the memory limit protects the node.
+          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+        },
+      },
+    ],
   },
   Policies: {
     policies: [{ ports: [{ protocol: 'TCP' }] }],

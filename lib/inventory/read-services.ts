@@ -3,7 +3,7 @@
  * it names ('all' becomes the mesh's clusters).
  */
 import { portNameProblem } from '../model/kubernetes-names';
-import { GlobalService, ServiceAffinity, ServicePort } from '../model/mesh';
+import { GlobalService, ServiceAffinity, ServiceBackend, ServicePort } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { SourceFile } from './source-file';
 import { DEFAULTS } from './defaults';
@@ -20,7 +20,15 @@ interface RawService {
   clusters?: ClusterList;
   shared?: boolean;
   affinity?: ServiceAffinity;
-  backend?: { name?: string; image: string; replicas?: number; clusters: ClusterList };
+  backend?: {
+    name?: string;
+    image: string;
+    replicas?: number;
+    clusters: ClusterList;
+    imagePullPolicy?: ServiceBackend['imagePullPolicy'];
+    runAsNonRoot?: boolean;
+    resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
+  };
 }
 
 /**
@@ -47,6 +55,12 @@ export function readServices(file: SourceFile, clusterNames: readonly string[], 
         name: svc.backend.name ?? svc.name,
         image: svc.backend.image,
         replicas: svc.backend.replicas ?? SERVICE.backend.replicas,
+        imagePullPolicy: svc.backend.imagePullPolicy ?? SERVICE.backend.imagePullPolicy,
+        runAsNonRoot: svc.backend.runAsNonRoot ?? SERVICE.backend.runAsNonRoot,
+        resources: {
+          requests: { ...SERVICE.backend.resources.requests, ...svc.backend.resources?.requests },
+          limits: { ...SERVICE.backend.resources.limits, ...svc.backend.resources?.limits },
+        },
         clusters: backendClusters,
       };
     }

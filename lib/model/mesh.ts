@@ -87,11 +87,20 @@ export interface ServicePort {
 export type ServiceAffinity = 'local' | 'remote' | 'none';
 
 /** A workload that serves a global service, rendered with cdk8s-plus. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu?: string; readonly memory?: string };
+  readonly limits: { readonly cpu?: string; readonly memory?: string };
+}
+
 export interface ServiceBackend {
   /** Deployment name. */
   readonly name: string;
   readonly image: string;
   readonly replicas: number;
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  readonly resources: ContainerResources;
+  /** Whether the pods must run as a non-root user (the image must then set one). */
+  readonly runAsNonRoot: boolean;
   /** Clusters the backend runs in. */
   readonly clusters: readonly string[];
 }

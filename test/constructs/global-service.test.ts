@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { meshChart } from '../support/mesh-chart';
 import { GlobalServiceResources } from '../../lib/constructs/global-service';
 import { MeshNamespace } from '../../lib/constructs/namespace';
+import { DEFAULTS } from '../../lib/inventory/defaults';
 import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
 
 function render(clusterName: string, files = exampleInventory()) {
@@ -27,6 +28,28 @@ describe('GlobalServiceResources', () => {
     expect(deployment.spec.template.metadata.labels).toMatchObject({ app: 'nginx' });
     expect(deployment.spec.template.spec.containers).toHaveLength(1);
     expect(deployment.spec.template.spec.containers[0]).toMatchObject({ image: 'nginx:1', ports: [{ containerPort: 80 }] });
+  });
+
+  it('gives the backend the defaults the inventory documents and nothing a library adds', () => {
+    const deployment = render('k3scl1').find((o) => o.kind === 'Deployment')!;
+    const [container] = deployment.spec.template.spec.containers;
+    expect(container.imagePullPolicy).toBe(DEFAULTS.GlobalServices.services[0].backend.imagePullPolicy);
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, runAsNonRoot: false });
+    // Only the selector labels on the pods: no cdk8s.io/metadata.addr; no strategy, DNS or restart fields nobody chose.
+    expect(deployment.spec.template.metadata.labels).toEqual({ app: 'nginx' });
+    expect(Object.keys(deployment.spec).sort()).toEqual(['replicas', 'selector', 'template']);
+    expect(Object.keys(deployment.spec.template.spec).sort()).toEqual(['automountServiceAccountToken', 'containers']);
+  });
+
+  it('takes pull policy, resources and runAsNonRoot from the inventory', () => {
+    const files = editFile(exampleInventory(), 'services.yaml', (s) =>
+      Object.assign(s.services[0].backend, { imagePullPolicy: 'Always', runAsNonRoot: true, resources: { requests: { cpu: '250m' }, limits: { cpu: '1', memory: '1Gi' } } }),
+    );
+    const [container] = render('k3scl1', files).find((o) => o.kind === 'Deployment')!.spec.template.spec.containers;
+    expect(container.imagePullPolicy).toBe('Always');
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(container.securityContext.runAsNonRoot).toBe(true);
   });
 
   it('renders only the Service where no backend runs', () => {
