@@ -78,6 +78,8 @@ function main() {
     return;
   }
   bindLazily();
+  // The app (scripts/app.js) need not check the build again.
+  process.env.MESH_APP_BUILT = '1';
   const cliDir = path.dirname(require.resolve('cdk8s-cli/package.json', { paths: [root] }));
   quietAppFailure(cliDir);
   const cli = path.join(cliDir, 'bin', 'cdk8s');
