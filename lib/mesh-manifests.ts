@@ -158,9 +158,11 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
     {
       name: 'cluster-policies',
       build: (scope) => {
+        const egressHere = new Set(view.egressIntents);
+        const ingressHere = new Set(view.ingressIntents);
         for (const intent of mesh.policies) {
-          const egress = view.egressIntents.includes(intent);
-          const ingress = view.ingressIntents.includes(intent);
+          const egress = egressHere.has(intent);
+          const ingress = ingressHere.has(intent);
           if (egress || ingress) new PolicyHalves(scope, intent.name, { intent, egress, ingress, clusterName: cluster.name, meshClusters });
         }
       },

@@ -15,7 +15,7 @@ import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { DeliveryEngine, Cluster, Mesh, serverNodes } from '../model/mesh';
 import { FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitops/flux-sync';
 import { CILIUM_STAGE } from '../output/stages';
-import { K3S_TOKEN_FILE } from './k3s-node-config';
+import { k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
 import { OUTPUT_FOLDERS, SUPPORT_FILES } from '../output/files';
 
 const HANDOVER_SCRIPT = SUPPORT_FILES.handoverScript.file;
@@ -207,7 +207,6 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
   ];
   const joining = cluster.nodes.filter((n) => n !== first);
   if (joining.length > 0) {
-    const version = cluster.k3sVersion ? `INSTALL_K3S_VERSION=${cluster.k3sVersion} ` : '';
     lines.push(
       '',
       `Then join the other nodes. The script leaves the cluster's join token in \`${K3S_TOKEN_FILE}\` on ${first.name};`,
@@ -216,7 +215,7 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
       '',
       ...joining.map(
         (n) =>
-          `- ${n.name} (${n.ip}, ${n.role}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`curl -sfL https://get.k3s.io | ${version}${n.role === 'agent' ? 'INSTALL_K3S_EXEC=agent ' : ''}sh -\``,
+          `- ${n.name} (${n.ip}, ${n.role}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`${k3sInstallCommand(cluster, n.role)}\``,
       ),
     );
   }

@@ -20,6 +20,12 @@ export interface NodeConfig {
 /** Where every node reads the cluster's join token (k3s `token-file`); the hand-over writes it, mode 0600. */
 export const K3S_TOKEN_FILE = '/etc/rancher/k3s/cluster-token';
 
+/** The k3s installer as a node of this cluster runs it: the pinned release, and `k3s agent` for an agent. */
+export function k3sInstallCommand(cluster: Cluster, role: ClusterNode['role']): string {
+  const version = cluster.k3sVersion ? `INSTALL_K3S_VERSION=${cluster.k3sVersion} ` : '';
+  return `curl -sfL https://get.k3s.io | ${version}${role === 'agent' ? 'INSTALL_K3S_EXEC=agent ' : ''}sh -`;
+}
+
 export function k3sNodeConfigs(mesh: Mesh, cluster: Cluster): NodeConfig[] {
   const servers = serverNodes(cluster);
   const first = servers[0];

@@ -4,7 +4,7 @@
  */
 import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { Cluster, Mesh, serverNodes } from '../model/mesh';
-import { K3S_TOKEN_FILE } from './k3s-node-config';
+import { k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
 
 /** `ciliumFiles`: the Cilium stage's files, copied beside this guide. */
 export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: readonly string[]): string {
@@ -26,7 +26,7 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: reado
     `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers and the agents join it (agents with`,
     '   `INSTALL_K3S_EXEC=agent`).',
     ...(cluster.k3sVersion
-      ? ['', `   Install k3s ${cluster.k3sVersion} (k3s.version): \`curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION=${cluster.k3sVersion} sh -\`.`]
+      ? ['', `   Install k3s ${cluster.k3sVersion} (k3s.version): \`${k3sInstallCommand(cluster, 'server')}\`.`]
       : ['', '   No k3s.version is pinned: the installer takes the stable channel of the day.']),
     '',
     ...caStep(mesh),

@@ -6,6 +6,7 @@
  * every command.
  */
 import { parseArgs } from 'util';
+import { editDistance } from '../report/edit-distance';
 import { CommandLine, CommandOption, UsageError } from './command';
 
 export interface CommandLineSpec {
@@ -89,14 +90,4 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const scored = candidates.map((c) => ({ c, d: editDistance(word, c) })).filter((s) => s.d <= Math.max(2, Math.floor(word.length / 4)));
   scored.sort((a, b) => a.d - b.d);
   return scored.length > 0 && (scored.length === 1 || scored[0].d < scored[1].d) ? scored[0].c : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length];
 }

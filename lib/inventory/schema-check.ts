@@ -8,6 +8,7 @@ import clusterSchema from '../../schema/cluster.schema.json';
 import globalServicesSchema from '../../schema/global-services.schema.json';
 import meshSchema from '../../schema/mesh.schema.json';
 import policiesSchema from '../../schema/policies.schema.json';
+import { editDistance } from '../report/edit-distance';
 import { formatFieldPath, Problem } from '../report/problems';
 import { INVENTORY_KINDS, InventoryKind } from './kinds';
 import { NameProblem, nameRuleProblems } from './name-rules';
@@ -99,15 +100,7 @@ function closeSpelling(a: string, b: string): boolean {
   const y = b.toLowerCase();
   if (x === y) return true;
   if (Math.abs(x.length - y.length) > 2) return false;
-  let previous = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= y.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[y.length] <= 2;
+  return editDistance(x, y) <= 2;
 }
 
 /**

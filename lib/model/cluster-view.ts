@@ -40,7 +40,8 @@ export function clusterView(mesh: Mesh, cluster: Cluster): ClusterView {
   const rawPolicies = mesh.rawPolicies.filter((r) => r.clusters.includes(here));
   const used = [
     ...globalServices.map((s) => s.namespace),
-    ...mesh.policies.flatMap((p) => [...(egressIntents.includes(p) ? [p.from.namespace] : []), ...(ingressIntents.includes(p) ? [p.to.namespace] : [])]),
+    ...egressIntents.map((p) => p.from.namespace),
+    ...ingressIntents.map((p) => p.to.namespace),
     ...defaultDenies.map((d) => d.namespace),
     ...rawPolicies.flatMap((r) => (r.namespace === undefined ? [] : [r.namespace])),
   ];

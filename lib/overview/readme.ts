@@ -99,16 +99,26 @@ function peerText(peer: PolicyPeer): string {
   return `${peer.cluster ?? 'any cluster'} / ${peer.namespace}${labels ? ` / ${labels}` : ''}`;
 }
 
-function policyRow(views: readonly ClusterView[], intent: PolicyIntent): string {
+/** The clusters each half of a policy lives in, as the cluster views place them. */
+interface HalvesIn {
+  readonly egress: string[];
+  readonly ingress: string[];
+}
+
+function policyRow(intent: PolicyIntent, halves: HalvesIn): string {
   const ports = intent.ports.length === 0 ? 'all' : intent.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
-  const egress = views.filter((v) => v.egressIntents.includes(intent)).map((v) => v.cluster.name);
-  const ingress = views.filter((v) => v.ingressIntents.includes(intent)).map((v) => v.cluster.name);
-  return `| ${cell(intent.name)} | ${cell(peerText(intent.from))} | ${cell(peerText(intent.to))} | ${ports} | ${egress.join(', ')} | ${ingress.join(', ')} |`;
+  return `| ${cell(intent.name)} | ${cell(peerText(intent.from))} | ${cell(peerText(intent.to))} | ${ports} | ${halves.egress.join(', ')} | ${halves.ingress.join(', ')} |`;
 }
 
 function policyTable(mesh: Mesh, views: readonly ClusterView[]): string[] {
   if (mesh.policies.length === 0) return ['No policies.'];
-  return ['| policy | from | to | ports | egress half in | ingress half in |', '| --- | --- | --- | --- | --- | --- |', ...mesh.policies.map((p) => policyRow(views, p))];
+  // One pass over the views, in cluster order.
+  const halves = new Map<PolicyIntent, HalvesIn>(mesh.policies.map((p) => [p, { egress: [], ingress: [] }]));
+  for (const view of views) {
+    for (const p of view.egressIntents) halves.get(p)!.egress.push(view.cluster.name);
+    for (const p of view.ingressIntents) halves.get(p)!.ingress.push(view.cluster.name);
+  }
+  return ['| policy | from | to | ports | egress half in | ingress half in |', '| --- | --- | --- | --- | --- | --- |', ...mesh.policies.map((p) => policyRow(p, halves.get(p)!))];
 }
 
 function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
