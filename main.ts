@@ -23,7 +23,7 @@ function buildId(): string {
 }
 
 async function main(): Promise<number> {
-  const result = await synthMeshWith((mesh, clusters) => renderClustersInParallel(mesh, clusters, { workerScript: WORKER_SCRIPT }), {
+  const result = await synthMeshWith((mesh, secrets, clusters) => renderClustersInParallel(mesh, secrets, clusters, { workerScript: WORKER_SCRIPT }), {
     inventoryDir: process.env.MESH_INVENTORY,
     outDir: process.env.MESH_OUTPUT,
     mirrorDir: process.env.CDK8S_OUTDIR,

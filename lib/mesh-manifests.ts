@@ -27,6 +27,7 @@ import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
 import { clusterView } from './model/cluster-view';
 import { MANAGED_BY_LABELS } from './model/ownership';
+import { CommittedSecrets } from './model/committed-secrets';
 import { Cluster, Mesh } from './model/mesh';
 import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
 import { overviewReadme } from './overview/readme';
@@ -48,8 +49,9 @@ type ManifestFile =
 /** Every object the product renders is labelled as its own, on the chart rather than by each construct. */
 export const CHART_PROPS: ChartProps = { disableResourceNameHashes: true, labels: { ...MANAGED_BY_LABELS } };
 
-export function renderMesh(mesh: Mesh): RenderedFile[] {
-  return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, cluster)));
+/** dist/ for a mesh, with the committed secret files it copies (read by loadProject). */
+export function renderMesh(mesh: Mesh, secrets: CommittedSecrets): RenderedFile[] {
+  return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, secrets, cluster)));
 }
 
 /** What one cluster contributes to dist/: its own files, and its stage layout for the mesh-wide entry points. */
@@ -73,13 +75,13 @@ export function assembleMesh(mesh: Mesh, clusters: readonly RenderedCluster[]): 
   return [...clusters.flatMap((c) => c.files), ...(applicationSet ? [applicationSet] : []), readme];
 }
 
-export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluster {
+export function renderClusterFiles(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster): RenderedCluster {
   // One app per cluster: synthesising a chart walks its whole app, so a shared
   // app would make synth quadratic in the number of clusters.
   const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
   const manifests: ManifestContent[] = [];
-  for (const manifest of clusterManifests(mesh, cluster)) {
+  for (const manifest of clusterManifests(mesh, secrets, cluster)) {
     if ('verbatim' in manifest) {
       const text = manifest.verbatim();
       if (text) manifests.push({ name: manifest.name, content: text });
@@ -101,7 +103,7 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
   return { files, layout };
 }
 
-function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
+function clusterManifests(mesh: Mesh, committed: CommittedSecrets, cluster: Cluster): ManifestFile[] {
   const { cilium } = mesh;
   const view = clusterView(mesh, cluster);
   const { peers } = view;
@@ -110,7 +112,7 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
   /** Charts whose objects all live in Cilium's namespace. */
   const inCilium: ChartProps = { namespace: cilium.namespace };
   return [
-    meshCaSecretManifest(mesh),
+    meshCaSecretManifest(mesh, committed),
     {
       name: 'cilium-helm-chart',
       build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster) }),
@@ -194,8 +196,8 @@ function clusterManifests(mesh: Mesh, cluster: Cluster): ManifestFile[] {
 }
 
 /** The mesh CA Secret, first: the HelmChart waits for it. SOPS: the committed ciphertext, verbatim; external-secrets: an ExternalSecret. */
-function meshCaSecretManifest(mesh: Mesh): ManifestFile {
+function meshCaSecretManifest(mesh: Mesh, committed: CommittedSecrets): ManifestFile {
   const { secrets, cilium } = mesh;
-  if (secrets.provider === 'sops') return { name: 'mesh-ca-secret', verbatim: () => sopsCaSecretText(secrets) };
+  if (secrets.provider === 'sops') return { name: 'mesh-ca-secret', verbatim: () => sopsCaSecretText(secrets, committed) };
   return { name: 'mesh-ca-secret', build: (scope) => new MeshCaSecret(scope, 'mesh-ca', { secrets }), chart: { namespace: cilium.namespace } };
 }

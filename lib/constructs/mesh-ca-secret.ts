@@ -20,6 +20,7 @@ import {
   ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../imports/external-secrets.io';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { SecretsSettings } from '../model/mesh';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from './metadata';
 
@@ -27,12 +28,12 @@ type ExternalSecretsSettings = Extract<SecretsSettings, { provider: 'external-se
 type SopsSettings = Extract<SecretsSettings, { provider: 'sops' }>;
 
 /**
- * The committed ciphertext, exactly as read from git. The loader sets it for every
- * valid sops inventory; a model built by hand without it is a programming error.
+ * The committed ciphertext, exactly as read from git (lib/secrets/committed-secrets.ts
+ * reads it for every valid sops mesh); rendering without it is a programming error.
  */
-export function sopsCaSecretText(secrets: SopsSettings): string {
-  if (!secrets.caSecret) throw new Error(`the mesh model has no CA file text for ${secrets.caFile}; load the inventory with loadInventory`);
-  return secrets.caSecret.fileText;
+export function sopsCaSecretText(settings: SopsSettings, committed: CommittedSecrets): string {
+  if (committed.meshCaText === undefined) throw new Error(`no text of the CA file ${settings.caFile} was given to render; read it with readCommittedSecrets`);
+  return committed.meshCaText;
 }
 
 /** The Helm values text, as a template over the store's properties (external-secrets template engine v2, sprig functions). */

@@ -1,7 +1,8 @@
 /**
  * Loads the inventory folder into a Mesh: every file is parsed and checked
  * against its schema, then the rules across files run. All problems are
- * reported together; a Mesh is returned only when there is no error.
+ * reported together; a Mesh is returned only when there is no error. Secret
+ * files are not read here: lib/inventory/load-project.ts reads them next.
  */
 import { readdirSync, statSync } from 'fs';
 import { join, relative, resolve } from 'path';
@@ -19,12 +20,8 @@ import { describeValue } from './schema-check';
 export interface LoadOptions {
   /** Paths in messages are relative to this folder (default: the current directory). */
   readonly displayRoot?: string;
-  /** Folder the mesh CA file (secrets.caFile) is relative to (default: displayRoot, else the current directory). */
+  /** Folder secrets.caFile is relative to, for the check that it stays inside the project (default: displayRoot, else the current directory). */
   readonly projectRoot?: string;
-  /** Clock for the mesh CA expiry checks (default: now). */
-  readonly now?: Date;
-  /** Read and check the mesh CA files (default true); the `ca` commands that create them turn it off. */
-  readonly caFiles?: boolean;
   /** The output folder of this run, where the CA files must not be; <projectRoot>/dist is refused always. */
   readonly outputDir?: string;
 }
@@ -165,5 +162,5 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
 function meshOptions(options: LoadOptions, root: string) {
   const projectRoot = options.projectRoot ?? root;
   const outputDirs = [...new Set([resolve(projectRoot, 'dist'), ...(options.outputDir ? [resolve(options.outputDir)] : [])])];
-  return { projectRoot, outputDirs, caFiles: options.caFiles, now: options.now };
+  return { projectRoot, outputDirs };
 }

@@ -7,7 +7,7 @@ import { parseIpv4Cidr } from '../model/ipv4';
 import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { resolve } from 'path';
 import { projectPathProblem } from '../fs/project-path';
-import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
+import { caPaths } from '../secrets/mesh-ca/ca-files';
 import { Problem } from '../report/problems';
 import { DEFAULTS } from './defaults';
 import { readK3sVersion } from './read-k3s-version';
@@ -61,10 +61,6 @@ export interface ReadMeshOptions {
   readonly projectRoot?: string;
   /** Folders synth replaces, where the CA files must not be (default: <projectRoot>/dist). */
   readonly outputDirs?: readonly string[];
-  /** Read and check the CA files (default true); the `ca` commands that create them turn it off. */
-  readonly caFiles?: boolean;
-  /** Clock for the CA expiry checks (tests). */
-  readonly now?: Date;
 }
 
 export function readMesh(file: SourceFile, problems: Problem[], options: ReadMeshOptions = {}): MeshSettings {
@@ -86,7 +82,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
       helmValues,
     },
-    secrets: readSecrets(file, raw.secrets, problems, { ...options, namespace }),
+    secrets: readSecrets(file, raw.secrets, problems, options),
     delivery: readDelivery(raw.delivery),
     verificationKit: (raw.verificationKit?.enabled ?? MESH.verificationKit.enabled)
       ? { namespace: raw.verificationKit?.namespace ?? MESH.verificationKit.namespace, calls: raw.verificationKit?.calls ?? MESH.verificationKit.calls }
@@ -95,7 +91,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
   };
 }
 
-function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Problem[], options: ReadMeshOptions & { namespace: string }): SecretsSettings {
+function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Problem[], options: ReadMeshOptions): SecretsSettings {
   if (raw?.provider === 'external-secrets') {
     if (!raw.externalSecrets) {
       problems.push(file.problem(['secrets'], "provider external-secrets needs 'externalSecrets'", 'add externalSecrets with storeRef and remoteKey'));
@@ -129,12 +125,8 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
     problems.push(
       file.problem(['secrets', 'caFile'], `${where}: the CA files must be files of this repository that synth never deletes`, `keep them inside the project and outside dist/, e.g. the default ${MESH.secrets.caFile}`),
     );
-    return { provider: 'sops', ageRecipients, caFile };
   }
-  if (options.caFiles === false) return { provider: 'sops', ageRecipients, caFile };
-  const { ca, issues } = readCaFiles({ projectRoot: options.projectRoot, caFile, namespace: options.namespace, recipients: ageRecipients, now: options.now });
-  for (const issue of issues) problems.push({ severity: issue.severity, file: issue.file, field: issue.field, message: issue.message, fix: issue.fix });
-  return { provider: 'sops', ageRecipients, caFile, caSecret: ca && { fileText: ca.fileText, certificate: ca.certificate } };
+  return { provider: 'sops', ageRecipients, caFile };
 }
 
 function readDelivery(raw: RawMesh['delivery']): DeliverySettings {

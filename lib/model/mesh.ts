@@ -5,7 +5,6 @@
  */
 import { CiliumVersion } from './cilium-versions';
 import { Ipv4Cidr } from './ipv4';
-import type { CaCertificateFacts } from './ca-certificate';
 
 /** Where a part of the model was declared, so later messages can point at it. */
 export interface SourceRef {
@@ -176,14 +175,8 @@ export type SecretsSettings =
       readonly provider: 'sops';
       /** age recipients the CA file is encrypted to. */
       readonly ageRecipients: readonly string[];
-      /** The encrypted CA Secret, relative to the project root. */
+      /** The encrypted CA Secret, relative to the project root (its text: CommittedSecrets.meshCaText). */
       readonly caFile: string;
-      /**
-       * The CA as committed: the SOPS file's exact text, copied verbatim into every cluster
-       * (never decrypted at synth), and the facts of the clear certificate beside it.
-       * Set by the loader whenever the inventory is valid.
-       */
-      readonly caSecret?: { readonly fileText: string; readonly certificate: CaCertificateFacts };
     }
   | {
       readonly provider: 'external-secrets';

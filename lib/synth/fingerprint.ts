@@ -6,8 +6,9 @@
  *
  * What goes in, deliberately more than a cluster reads:
  * - the build of the tool (a hash of its code), so a new version renders all;
- * - every mesh-wide setting, service, policy and the CA ciphertext (the mesh
- *   without its clusters), since most of them reach every cluster;
+ * - every mesh-wide setting, service and policy (the mesh without its
+ *   clusters), since most of them reach every cluster, and the committed secret
+ *   files (the CA ciphertext), which every cluster copies;
  * - the cluster itself, whole;
  * - of every cluster, what its peers read of it (PEER_FACTS): name, id, nodes,
  *   mesh NodePort. A peer's Helm values, ranges or API server stay out, so a
@@ -16,6 +17,7 @@
  * that whenever a cluster's files change, its fingerprint does.
  */
 import { createHash } from 'crypto';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 
 /** Bumped when the meaning of a fingerprint changes. */
@@ -27,10 +29,10 @@ export function peerFacts(cluster: Cluster): unknown {
 }
 
 /** Cluster name -> fingerprint, for every cluster of the mesh. */
-export function clusterFingerprints(mesh: Mesh, build: string): Map<string, string> {
+export function clusterFingerprints(mesh: Mesh, secrets: CommittedSecrets, build: string): Map<string, string> {
   const { clusters, ...meshWide } = mesh;
   const shared = createHash('sha256')
-    .update(canonical([FORMAT, build, meshWide, clusters.map(peerFacts)]))
+    .update(canonical([FORMAT, build, meshWide, secrets, clusters.map(peerFacts)]))
     .digest('hex');
   return new Map(clusters.map((cluster) => [cluster.name, createHash('sha256').update(shared).update(canonical(cluster)).digest('hex')]));
 }

@@ -6,11 +6,13 @@
 import { availableParallelism } from 'os';
 import { Worker } from 'worker_threads';
 import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 
 /** What one worker renders. */
 export interface RenderTask {
   readonly mesh: Mesh;
+  readonly secrets: CommittedSecrets;
   readonly clusterNames: readonly string[];
 }
 
@@ -26,17 +28,17 @@ export interface ParallelRenderOptions {
   readonly minClusters?: number;
 }
 
-export async function renderMeshInParallel(mesh: Mesh, options: ParallelRenderOptions): Promise<RenderedFile[]> {
-  return assembleMesh(mesh, await renderClustersInParallel(mesh, mesh.clusters, options));
+export async function renderMeshInParallel(mesh: Mesh, secrets: CommittedSecrets, options: ParallelRenderOptions): Promise<RenderedFile[]> {
+  return assembleMesh(mesh, await renderClustersInParallel(mesh, secrets, mesh.clusters, options));
 }
 
 /** Renders some clusters of the mesh (those whose inputs changed), in their order. */
-export async function renderClustersInParallel(mesh: Mesh, clusters: readonly Cluster[], options: ParallelRenderOptions): Promise<RenderedCluster[]> {
+export async function renderClustersInParallel(mesh: Mesh, secrets: CommittedSecrets, clusters: readonly Cluster[], options: ParallelRenderOptions): Promise<RenderedCluster[]> {
   const workers = Math.min(options.workers ?? availableParallelism(), clusters.length);
-  if (workers < 2 || clusters.length < (options.minClusters ?? 48)) return clusters.map((cluster) => renderClusterFiles(mesh, cluster));
+  if (workers < 2 || clusters.length < (options.minClusters ?? 48)) return clusters.map((cluster) => renderClusterFiles(mesh, secrets, cluster));
   const size = Math.ceil(clusters.length / workers);
   const slices = Array.from({ length: workers }, (_, w) => clusters.slice(w * size, (w + 1) * size).map((c) => c.name)).filter((names) => names.length > 0);
-  const rendered = await Promise.all(slices.map((clusterNames) => runWorker(options.workerScript, { mesh, clusterNames })));
+  const rendered = await Promise.all(slices.map((clusterNames) => runWorker(options.workerScript, { mesh, secrets, clusterNames })));
   return rendered.flat();
 }
 

@@ -6,6 +6,6 @@ import { parentPort, workerData } from 'worker_threads';
 import { renderClusterFiles } from '../mesh-manifests';
 import { RenderTask } from './parallel-render';
 
-const { mesh, clusterNames } = workerData as RenderTask;
+const { mesh, secrets, clusterNames } = workerData as RenderTask;
 const wanted = new Set(clusterNames);
-parentPort!.postMessage(mesh.clusters.filter((c) => wanted.has(c.name)).map((cluster) => renderClusterFiles(mesh, cluster)));
+parentPort!.postMessage(mesh.clusters.filter((c) => wanted.has(c.name)).map((cluster) => renderClusterFiles(mesh, secrets, cluster)));

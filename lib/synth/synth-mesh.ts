@@ -9,10 +9,11 @@ import { dirname, join, relative, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
 import { finishInterruptedWrites } from '../fs/atomic-write';
 import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
-import { loadInventory } from '../inventory/load';
+import { loadProject } from '../inventory/load-project';
 import { Problem } from '../report/problems';
 import { describeKeyMaterial } from '../report/redact';
 import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 import { clusterFingerprints } from './fingerprint';
 import { ClearKeyFinding, ClearKeyMaterialError, CLEAR_KEY_FIX } from './clear-key-scan';
@@ -49,15 +50,15 @@ export type SynthResult =
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 /** Renders the given clusters of the mesh, in their order. */
-export type RenderClusters = (mesh: Mesh, clusters: readonly Cluster[]) => Promise<RenderedCluster[]>;
+export type RenderClusters = (mesh: Mesh, secrets: CommittedSecrets, clusters: readonly Cluster[]) => Promise<RenderedCluster[]>;
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
   return withProjectLockSync(outDirOf(options), lockOptions(), () => {
     finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
-    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-    const plan = planRender(options, loaded.mesh);
-    const rendered = plan.toRender.map((cluster) => renderClusterFiles(plan.mesh, cluster));
+    if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
+    const plan = planRender(options, loaded.mesh, loaded.secrets);
+    const rendered = plan.toRender.map((cluster) => renderClusterFiles(plan.mesh, plan.secrets, cluster));
     return finish(options, plan, loaded.problems, rendered);
   });
 }
@@ -70,9 +71,9 @@ export async function synthMeshWith(render: RenderClusters, options: SynthOption
   return withProjectLock(outDirOf(options), lockOptions(), async () => {
     finishInterruptedWrites(options.root ?? process.cwd());
     const loaded = load(options);
-    if (!loaded.mesh) return { ok: false, problems: loaded.problems };
-    const plan = planRender(options, loaded.mesh);
-    const rendered = plan.toRender.length > 0 ? await render(plan.mesh, plan.toRender) : [];
+    if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
+    const plan = planRender(options, loaded.mesh, loaded.secrets);
+    const rendered = plan.toRender.length > 0 ? await render(plan.mesh, plan.secrets, plan.toRender) : [];
     return finish(options, plan, loaded.problems, rendered);
   });
 }
@@ -92,30 +93,31 @@ function outDirOf(options: SynthOptions): string {
 
 function load(options: SynthOptions) {
   const root = options.root ?? process.cwd();
-  return loadInventory(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
+  return loadProject(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
 }
 
 interface RenderPlan {
   readonly mesh: Mesh;
+  readonly secrets: CommittedSecrets;
   readonly fingerprints?: ReadonlyMap<string, string>;
   /** Clusters whose files in the output are still right, by name. */
   readonly reused: ReadonlyMap<string, CachedCluster>;
   readonly toRender: readonly Cluster[];
 }
 
-function planRender(options: SynthOptions, mesh: Mesh): RenderPlan {
-  if (options.build === undefined) return { mesh, reused: new Map(), toRender: mesh.clusters };
+function planRender(options: SynthOptions, mesh: Mesh, secrets: CommittedSecrets): RenderPlan {
+  if (options.build === undefined) return { mesh, secrets, reused: new Map(), toRender: mesh.clusters };
   const outDir = outDirOf(options);
   // An interrupted publish is undone first: the stamps describe the tree it restores.
   recoverInterruptedPublish(outDir);
-  const fingerprints = clusterFingerprints(mesh, options.build);
+  const fingerprints = clusterFingerprints(mesh, secrets, options.build);
   const cache = readRenderCache(outDir, options.build);
   const reused = new Map<string, CachedCluster>();
   for (const cluster of mesh.clusters) {
     const hit = cache.get(cluster.name);
     if (hit && hit.fingerprint === fingerprints.get(cluster.name) && unchangedOnDisk(outDir, hit.files)) reused.set(cluster.name, hit);
   }
-  return { mesh, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)) };
+  return { mesh, secrets, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)) };
 }
 
 function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[], rendered: readonly RenderedCluster[]): SynthResult {

@@ -10,13 +10,13 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 
 const PINNED = 'v1.34.2+k3s1';
 
 /** Runs k3scl1's handover.sh with stand-in commands; `installed` is the release a stand-in k3s reports, if any. */
 function handover(mesh: ReturnType<typeof meshOf>, options: { installed?: string; env?: Record<string, string> } = {}) {
-  const script = renderMesh(mesh).find((f) => f.path === 'k3scl1/bootstrap/handover.sh')!.content;
+  const script = renderMesh(mesh, exampleSecrets()).find((f) => f.path === 'k3scl1/bootstrap/handover.sh')!.content;
   const root = mkdtempSync(join(tmpdir(), 'mesh-handover-k3s-'));
   try {
     const bin = join(root, 'bin');

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 
 const mesh = meshOf(exampleInventory());
-const files = renderMesh(mesh);
+const files = renderMesh(mesh, exampleSecrets());
 const scripts = files.filter((f) => f.path.endsWith('/bootstrap/handover.sh'));
 
 function hasShellcheck(): boolean {
@@ -85,7 +85,7 @@ describe('bootstrap/handover.sh', () => {
   });
 
   it('refuses an engine the inventory does not render, and defaults to the only one', () => {
-    const fluxOnly = renderMesh(meshOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.delivery.engine = 'flux'))));
+    const fluxOnly = renderMesh(meshOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.delivery.engine = 'flux'))), exampleSecrets());
     const script = fluxOnly.find((f) => f.path === 'k3scl1/bootstrap/handover.sh')!.content;
     expect(script).toContain("ENGINES='flux'");
     expect(script).toContain('ENGINE=${1:-flux}');

@@ -6,7 +6,7 @@
  */
 import { K3S_TOKEN_FILE, k3sNodeConfigs } from '../../lib/bootstrap/k3s-node-config';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 
 /** k3s's "critical configuration values" the product sets: they must be equal on every server. */
 const CRITICAL = ['cluster-cidr', 'service-cidr', 'flannel-backend', 'disable-network-policy', 'disable-kube-proxy', 'disable'];
@@ -76,7 +76,7 @@ describe('k3sNodeConfigs', () => {
 
   it('renders a config file for every node and no token anywhere', () => {
     const mesh = haMesh();
-    const files = renderMesh(mesh);
+    const files = renderMesh(mesh, exampleSecrets());
     expect(files.filter((f) => f.path.startsWith('k3scl1/bootstrap/k3s-config-')).map((f) => f.path.split('/')[2])).toEqual(mesh.clusters[0].nodes.map((n) => `k3s-config-${n.name}.yaml`));
     for (const f of files) expect({ path: f.path, token: /^\s*token:/m.test(f.content) }).toEqual({ path: f.path, token: false });
   });

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { runMeshCli } from '../../lib/cli/mesh-cli';
 import { addClusterCommand, addClusterRequest, clusterFileText, planCluster } from '../../lib/cli/commands/add-cluster';
 import { parseCommandLine } from '../../lib/cli/command-line';
-import { loadInventory } from '../../lib/inventory/load';
+import { loadProject } from '../../lib/inventory/load-project';
+import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { cidrsOverlap, parseIpv4Cidr } from '../../lib/model/ipv4';
 import { Mesh } from '../../lib/model/mesh';
 import { renderMesh } from '../../lib/mesh-manifests';
@@ -31,15 +32,16 @@ async function mesh(root: string, ...argv: string[]) {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-function load(root: string): Mesh {
-  const result = loadInventory(join(root, 'clusters'), { displayRoot: root });
-  if (!result.mesh) throw new Error(result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n'));
-  return result.mesh;
+/** The project's mesh, with its own CA file beside it. */
+function load(root: string): { mesh: Mesh; secrets: CommittedSecrets } {
+  const result = loadProject(join(root, 'clusters'), { displayRoot: root });
+  if (!result.mesh || !result.secrets) throw new Error(result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n'));
+  return { mesh: result.mesh, secrets: result.secrets };
 }
 
 /** Peer names in a cluster's cilium-clustermesh Secret, wherever the layout puts the file. */
-function peersInSecrets(m: Mesh, cluster: string): string[] {
-  const file = renderMesh(m).find((f) => f.path.startsWith(`${cluster}/`) && f.path.endsWith('clustermesh-secrets.yaml'));
+function peersInSecrets(m: ReturnType<typeof load>, cluster: string): string[] {
+  const file = renderMesh(m.mesh, m.secrets).find((f) => f.path.startsWith(`${cluster}/`) && f.path.endsWith('clustermesh-secrets.yaml'));
   if (!file) throw new Error(`no clustermesh-secrets.yaml for ${cluster}`);
   const secret = file.content
     .split(/^---$/m)
@@ -74,7 +76,7 @@ describe('add-cluster', () => {
     });
     expect(readdirSync(join(project.root, 'clusters')).filter((n) => n.includes('.tmp'))).toEqual([]);
     const m = load(project.root);
-    expect(m.clusters.map((c) => c.name)).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4']);
+    expect(m.mesh.clusters.map((c) => c.name)).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4']);
     for (const c of ['k3scl1', 'k3scl2', 'k3scl3']) expect(peersInSecrets(m, c)).toContain('k3scl4');
     expect(peersInSecrets(m, 'k3scl4')).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
   });
@@ -82,7 +84,7 @@ describe('add-cluster', () => {
   it('takes --id, --pod-cidr and --node-port when they are free', async () => {
     const { code } = await mesh(project.root, 'add-cluster', 'edge', '--node-ip', '192.168.7.1', '--id', '42', '--pod-cidr', '10.200.0.0/16', '--node-port', '31042');
     expect(code).toBe(0);
-    const edge = load(project.root).clusters.find((c) => c.name === 'edge')!;
+    const edge = load(project.root).mesh.clusters.find((c) => c.name === 'edge')!;
     expect([edge.id, edge.podCidr.text, edge.meshNodePort]).toEqual([42, '10.200.0.0/16', 31042]);
   });
 
@@ -211,9 +213,9 @@ describe('remove-cluster', () => {
     expect(stdout).toMatch(/npm run synth/);
     expect(existsSync(join(project.root, 'clusters', 'k3scl3.yaml'))).toBe(false);
     const m = load(project.root);
-    expect(m.clusters.map((c) => c.name)).toEqual(['k3scl1', 'k3scl2']);
+    expect(m.mesh.clusters.map((c) => c.name)).toEqual(['k3scl1', 'k3scl2']);
     expect(peersInSecrets(m, 'k3scl1')).toEqual(['k3scl2']);
-    expect(renderMesh(m).some((f) => f.path.startsWith('k3scl3/'))).toBe(false);
+    expect(renderMesh(m.mesh, m.secrets).some((f) => f.path.startsWith('k3scl3/'))).toBe(false);
   });
 
   it('add then remove gives back the inventory it started from', async () => {

@@ -3,7 +3,7 @@
  * and from separately loaded copies of it (files written in another order too).
  */
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
-import { exampleInventory, exampleWithVersion, InventoryFiles, meshOf } from '../support/inventory-fixture';
+import { exampleInventory, exampleWithVersion, InventoryFiles, meshOf, exampleSecrets } from '../support/inventory-fixture';
 import { MATRIX, sixClusterInventory } from './rendered';
 
 /** The whole output as one comparable value: paths in output order with their exact bytes. */
@@ -14,18 +14,18 @@ const reversed = (files: InventoryFiles): InventoryFiles => Object.fromEntries(O
 describe('deterministic output', () => {
   it('renders one loaded mesh twice into identical bytes', () => {
     const mesh = meshOf(exampleInventory());
-    expect(snapshot(renderMesh(mesh))).toBe(snapshot(renderMesh(mesh)));
+    expect(snapshot(renderMesh(mesh, exampleSecrets()))).toBe(snapshot(renderMesh(mesh, exampleSecrets())));
   });
 
   it.each(MATRIX)('renders separately loaded copies of the inventory identically (Cilium %s)', (_label, c) => {
-    const first = renderMesh(meshOf(exampleWithVersion(c.version, c.kvstoremesh)));
-    const second = renderMesh(meshOf(reversed(exampleWithVersion(c.version, c.kvstoremesh))));
+    const first = renderMesh(meshOf(exampleWithVersion(c.version, c.kvstoremesh)), exampleSecrets());
+    const second = renderMesh(meshOf(reversed(exampleWithVersion(c.version, c.kvstoremesh))), exampleSecrets());
     expect(first.map((f) => f.path)).toEqual(second.map((f) => f.path));
     expect(snapshot(first)).toBe(snapshot(second));
   });
 
   it('renders the 6-cluster inventory identically from separately loaded copies', () => {
     const files = sixClusterInventory('1.18.12', true);
-    expect(snapshot(renderMesh(meshOf(files)))).toBe(snapshot(renderMesh(meshOf(reversed(files)))));
+    expect(snapshot(renderMesh(meshOf(files), exampleSecrets()))).toBe(snapshot(renderMesh(meshOf(reversed(files)), exampleSecrets())));
   });
 });

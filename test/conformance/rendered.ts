@@ -10,11 +10,12 @@ import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { loadInventory } from '../../lib/inventory/load';
+import { loadProject } from '../../lib/inventory/load-project';
+import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
-import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
+import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
 import { KubeObject } from '../support/schema-validator';
 
 /** The Cilium versions the example is rendered with, the tested patches; each has its packaged chart in ../shared. */
@@ -53,11 +54,17 @@ export interface Rendered {
 
 const memo = new Map<string, Rendered>();
 
-export function rendered(inventory: InventoryFiles, key: string, loaded: () => Mesh = () => meshOf(inventory)): Rendered {
+/** A mesh and the committed secret files it renders with. */
+interface LoadedProject {
+  readonly mesh: Mesh;
+  readonly secrets: CommittedSecrets;
+}
+
+export function rendered(inventory: InventoryFiles, key: string, loaded: () => LoadedProject = () => ({ mesh: meshOf(inventory), secrets: exampleSecrets() })): Rendered {
   let result = memo.get(key);
   if (!result) {
-    const mesh = loaded();
-    const files = renderMesh(mesh);
+    const { mesh, secrets } = loaded();
+    const files = renderMesh(mesh, secrets);
     // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
     const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
     result = { inventory, mesh, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
@@ -68,7 +75,7 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => M
 
 /** The mesh under test for one row of MATRIX: the example with that version, or the checked project's own mesh. */
 export function renderUnderTest(c: RenderCase): Rendered {
-  if (CHECKED_PROJECT) return rendered(checkedInventory(), 'checked project', checkedMesh);
+  if (CHECKED_PROJECT) return rendered(checkedInventory(), 'checked project', checkedProject);
   return rendered(exampleWithVersion(c.version, c.kvstoremesh), `example ${c.version} ${c.kvstoremesh}`);
 }
 
@@ -83,14 +90,15 @@ function checkedInventory(): InventoryFiles {
   return Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
 }
 
-function checkedMesh(): Mesh {
-  const result = loadInventory(join(CHECKED_PROJECT!, 'clusters'), { displayRoot: CHECKED_PROJECT! });
-  if (!result.mesh) throw new Error(`clusters/ has errors; run 'npm run mesh -- validate':\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
-  return result.mesh;
+/** The checked project's mesh with its own committed secret files. */
+function checkedProject(): LoadedProject {
+  const result = loadProject(join(CHECKED_PROJECT!, 'clusters'), { displayRoot: CHECKED_PROJECT! });
+  if (!result.mesh || !result.secrets) throw new Error(`clusters/ has errors; run 'npm run mesh -- validate':\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+  return { mesh: result.mesh, secrets: result.secrets };
 }
 
 function checkedCase(): RenderCase {
-  const mesh = checkedMesh();
+  const { mesh } = checkedProject();
   return { version: mesh.cilium.version, kvstoremesh: mesh.cilium.kvstoremesh };
 }
 

@@ -11,7 +11,7 @@ import { EXTERNAL_SECRET_VALUES_TEMPLATE, MeshCaSecret, sopsCaSecretText } from 
 import { manifestFile } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { caValuesText } from '../../lib/secrets/mesh-ca';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 import { describeWithShared } from '../support/paths';
 import { CRD_SCHEMA_DIR, validateKubeObject } from '../support/schema-validator';
 
@@ -59,7 +59,7 @@ describe('MeshCaSecret, provider external-secrets', () => {
   });
 
   it('puts no key material and no SOPS file in dist/', () => {
-    const files = renderMesh(meshOf(externalSecrets()));
+    const files = renderMesh(meshOf(externalSecrets()), exampleSecrets());
     const ca = files.filter((f) => f.path.endsWith(`/${manifestFile('mesh-ca-secret')}`));
     expect(ca).toHaveLength(3);
     for (const f of files) {
@@ -77,11 +77,11 @@ describeWithShared('MeshCaSecret conforms to the ExternalSecret v1 CRD', [CRD_SC
 
 describe('the mesh CA Secret, provider sops', () => {
   const mesh = meshOf(exampleInventory());
-  const files = renderMesh(mesh);
+  const files = renderMesh(mesh, exampleSecrets());
 
   it('is the committed ciphertext, as text, never re-encrypted', () => {
     if (mesh.secrets.provider !== 'sops') throw new Error('expected sops');
-    const text = sopsCaSecretText(mesh.secrets);
+    const text = sopsCaSecretText(mesh.secrets, exampleSecrets());
     for (const c of mesh.clusters) expect(files.find((f) => f.path === `${c.name}/01-ca/${manifestFile('mesh-ca-secret')}`)?.content).toBe(text);
   });
 
@@ -93,7 +93,7 @@ describe('the mesh CA Secret, provider sops', () => {
     }
   });
 
-  it('refuses a model without the CA file text (not loaded through the inventory)', () => {
-    expect(() => sopsCaSecretText({ provider: 'sops', ageRecipients: ['age1x'], caFile: 'secrets/x.sops.yaml' })).toThrow(/has no CA file text for secrets\/x.sops.yaml/);
+  it('refuses to render without the CA file text (not read with readCommittedSecrets)', () => {
+    expect(() => sopsCaSecretText({ provider: 'sops', ageRecipients: ['age1x'], caFile: 'secrets/x.sops.yaml' }, {})).toThrow(/no text of the CA file secrets\/x.sops.yaml/);
   });
 });

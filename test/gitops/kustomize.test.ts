@@ -13,7 +13,7 @@ import { isSopsEncrypted } from '../../lib/secrets/sops';
 import { ManifestName } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { objectsIn, STAGE_FOLDER } from '../conformance/rendered';
-import { exampleInventory, meshOf } from '../support/inventory-fixture';
+import { exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 import { describeWithKubectl, kustomizeBuild, resourceId as idOf } from '../support/kubectl';
 
 const build = (dir: string, ...flags: string[]) => objectsIn(kustomizeBuild(dir, ...flags), dir).map(idOf).sort();
@@ -25,7 +25,7 @@ describeWithKubectl('kubectl kustomize on the Argo CD folder', () => {
     try {
       const cluster = mesh.clusters[0];
       // The cluster's manifests as rendered, each under its construct's name.
-      const manifests = renderMesh(mesh)
+      const manifests = renderMesh(mesh, exampleSecrets())
         .filter((f) => f.path.split('/').length === 3 && f.path.startsWith(`${cluster.name}/`) && STAGE_FOLDER.test(f.path.split('/')[1]) && !f.path.endsWith('/kustomization.yaml'))
         .map((f) => ({ name: f.path.split('/')[2].replace(/\.yaml$/, '') as ManifestName, content: f.content }));
       const plainManifests = manifests.filter((m) => !isSopsEncrypted(m.content));

@@ -16,10 +16,10 @@ import { ManifestName, MANIFESTS } from '../../lib/output/files';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { objectsIn } from '../conformance/rendered';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 
 const mesh = meshOf(exampleInventory());
-const files = renderMesh(mesh);
+const files = renderMesh(mesh, exampleSecrets());
 const byPath = new Map(files.map((f) => [f.path, f.content]));
 const clusters = mesh.clusters.map((c) => c.name);
 const yamlAt = (path: string) => parse(byPath.get(path) ?? (() => { throw new Error(`${path} was not rendered`); })());
@@ -175,7 +175,7 @@ describe('Argo CD entry point', () => {
 });
 
 describe('delivery settings', () => {
-  const render = (edit: (m: any) => void) => renderMesh(meshOf(editFile(exampleInventory(), 'mesh.yaml', edit))).map((f) => f.path);
+  const render = (edit: (m: any) => void) => renderMesh(meshOf(editFile(exampleInventory(), 'mesh.yaml', edit)), exampleSecrets()).map((f) => f.path);
 
   it('renders only the Flux entry points with engine flux', () => {
     const paths = render((m) => (m.delivery.engine = 'flux'));
@@ -191,7 +191,7 @@ describe('delivery settings', () => {
 
   it('renders no entry point without a repository, and says so in the overview', () => {
     const m = meshOf(editFile(exampleInventory(), 'mesh.yaml', (raw) => delete raw.delivery.repository));
-    const out = renderMesh(m);
+    const out = renderMesh(m, exampleSecrets());
     expect(out.filter((f) => f.path.includes('/flux/') || f.path.startsWith('argocd/'))).toEqual([]);
     expect(out.find((f) => f.path === 'README.md')!.content).toMatch(/No `delivery.repository`/);
     expect(out.find((f) => f.path === 'k3scl1/bootstrap/handover.sh')!.content).toContain("REPOSITORY=''");
@@ -199,7 +199,7 @@ describe('delivery settings', () => {
 
   it('points the entry points at a nested dist path and another branch', () => {
     const m = meshOf(editFile(exampleInventory(), 'mesh.yaml', (raw) => Object.assign(raw.delivery.repository, { path: 'deploy/mesh', branch: 'release' })));
-    const out = new Map(renderMesh(m).map((f) => [f.path, f.content]));
+    const out = new Map(renderMesh(m, exampleSecrets()).map((f) => [f.path, f.content]));
     const flux = objectsIn(out.get('k3scl2/flux/flux-sync.yaml')!);
     expect((flux[0].spec as any).ref).toEqual({ branch: 'release' });
     expect(flux.find((o) => o.metadata!.name === 'cilium-mesh-02-cilium')!.spec).toMatchObject({ path: './deploy/mesh/k3scl2/02-cilium' });

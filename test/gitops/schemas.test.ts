@@ -5,7 +5,7 @@
 import { renderMesh } from '../../lib/mesh-manifests';
 import { clusterDeliveryFiles, stageLayout } from '../../lib/gitops/layout';
 import { objectId, objectsIn } from '../conformance/rendered';
-import { exampleInventory, meshOf } from '../support/inventory-fixture';
+import { exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 import { describeWithShared } from '../support/paths';
 import { CRD_SCHEMA_DIR, validateKubeObject } from '../support/schema-validator';
 
@@ -13,7 +13,7 @@ const NEEDS = ['source.toolkit.fluxcd.io/gitrepository_v1.json', 'kustomize.tool
 
 describeWithShared('GitOps entry points conform to the upstream schemas', NEEDS, () => {
   const mesh = meshOf(exampleInventory());
-  const files = renderMesh(mesh).filter((f) => f.path.endsWith('/flux-sync.yaml') || f.path === 'argocd/applicationset.yaml');
+  const files = renderMesh(mesh, exampleSecrets()).filter((f) => f.path.endsWith('/flux-sync.yaml') || f.path === 'argocd/applicationset.yaml');
   const sopsLayout = stageLayout('k3scl1', [
     { name: 'mesh-ca-secret', content: 'kind: Secret\nsops:\n  version: 3.9.0\n' },
     { name: 'cilium-helm-chart', content: 'kind: HelmChart\n' },

@@ -5,7 +5,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
-import { editFile, exampleInventory, InventoryFiles, loadFiles, withFile } from '../support/inventory-fixture';
+import { editFile, exampleInventory, InventoryFiles, loadFiles, withFile, exampleSecrets } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
 import { expectNoErrors, expectProblem, lineOf, lineOfAfter } from './expect-problem';
 
@@ -42,7 +42,7 @@ describe('cilium.version', () => {
     expect(result.mesh?.cilium.version).toBe('1.19.7');
     const warnings = result.problems.filter((p) => p.field === 'cilium.version');
     expect(warnings.map((p) => [p.severity, p.message])).toEqual([['warning', '1.19.7 is not the tested patch of Cilium 1.19 (1.19.6, which the chart conformance tests render)']]);
-    const chart = renderMesh(result.mesh!).find((f) => f.path === 'k3scl1/02-cilium/cilium-helm-chart.yaml')!.content;
+    const chart = renderMesh(result.mesh!, exampleSecrets()).find((f) => f.path === 'k3scl1/02-cilium/cilium-helm-chart.yaml')!.content;
     expect(chart).toMatch(/^  version: 1\.19\.7$/m);
   });
 

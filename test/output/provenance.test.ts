@@ -11,7 +11,7 @@ import { isSopsEncrypted } from '../../lib/secrets/sops';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { MANIFESTS, Origin, SUPPORT_FILES } from '../../lib/output/files';
 import { withProvenance } from '../../lib/output/provenance';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
 
 const ORIGINS: [string, Origin][] = [...Object.entries(MANIFESTS), ...Object.entries(SUPPORT_FILES)];
@@ -60,7 +60,7 @@ describe('provenance headers', () => {
   };
 
   it.each(Object.entries(inventories))('every file of %s but the SOPS ciphertext names the code that renders it', (_name, files) => {
-    const out = renderMesh(meshOf(files));
+    const out = renderMesh(meshOf(files), exampleSecrets());
     const missing: string[] = [];
     for (const f of out) {
       const named = headerOrigin(f.path, f.content);

@@ -9,7 +9,7 @@ import { syntheticInventory } from '../../bench/synthetic-inventory';
 import type { RenderedFile } from '../../lib/mesh-manifests';
 import type { Mesh } from '../../lib/model/mesh';
 import { VERSIONS } from '../conformance/rendered';
-import { exampleWithVersion, InventoryFiles, meshOf } from '../support/inventory-fixture';
+import { exampleSecrets, exampleWithVersion, InventoryFiles, meshOf } from '../support/inventory-fixture';
 
 /** renderMesh from a fresh module registry, with lib/output/yaml.ts replaced by the library when `withLibrary`. */
 function render(mesh: Mesh, withLibrary: boolean): RenderedFile[] {
@@ -18,7 +18,7 @@ function render(mesh: Mesh, withLibrary: boolean): RenderedFile[] {
     if (withLibrary) {
       jest.doMock('../../lib/output/yaml', () => ({ toYaml: (...docs: unknown[]) => jest.requireActual('cdk8s').Yaml.stringify(...docs) }));
     }
-    files = (jest.requireActual('../../lib/mesh-manifests') as typeof import('../../lib/mesh-manifests')).renderMesh(mesh);
+    files = (jest.requireActual('../../lib/mesh-manifests') as typeof import('../../lib/mesh-manifests')).renderMesh(mesh, exampleSecrets());
   });
   jest.dontMock('../../lib/output/yaml');
   return files;
@@ -44,7 +44,7 @@ describe('the fast serialiser in a whole render', () => {
     let calls = 0;
     jest.isolateModules(() => {
       jest.doMock('../../lib/output/yaml', () => ({ toYaml: (...docs: unknown[]) => (calls++, jest.requireActual('cdk8s').Yaml.stringify(...docs)) }));
-      (jest.requireActual('../../lib/mesh-manifests') as typeof import('../../lib/mesh-manifests')).renderMesh(meshOf(exampleWithVersion(VERSIONS[0])));
+      (jest.requireActual('../../lib/mesh-manifests') as typeof import('../../lib/mesh-manifests')).renderMesh(meshOf(exampleWithVersion(VERSIONS[0])), exampleSecrets());
     });
     jest.dontMock('../../lib/output/yaml');
     expect(calls).toBeGreaterThan(0);

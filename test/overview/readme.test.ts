@@ -11,7 +11,7 @@ import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
-import { exampleInventory, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
+import { exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
 
 interface Parsed {
@@ -31,7 +31,7 @@ function parseMermaid(diagrams: string[]): Parsed[] {
 }
 
 const mesh = meshOf(exampleInventory());
-const readme = renderMesh(mesh).find((f) => f.path === 'README.md')!.content;
+const readme = renderMesh(mesh, exampleSecrets()).find((f) => f.path === 'README.md')!.content;
 const diagramOf = (markdown: string) => /```mermaid\n([\s\S]*?)```/.exec(markdown)![1];
 
 function bigMesh(n: number): Mesh {
@@ -116,6 +116,6 @@ describe('dist/README.md', () => {
     const reversed = Object.fromEntries(Object.entries(exampleInventory()).reverse());
     const entry = { flux: [] };
     expect(overviewReadme(meshOf(reversed), entry)).toBe(overviewReadme(meshOf(exampleInventory()), entry));
-    expect(renderMesh(meshOf(reversed)).find((f) => f.path === 'README.md')!.content).toBe(readme);
+    expect(renderMesh(meshOf(reversed), exampleSecrets()).find((f) => f.path === 'README.md')!.content).toBe(readme);
   });
 });

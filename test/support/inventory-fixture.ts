@@ -7,6 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
+import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { Mesh } from '../../lib/model/mesh';
 import { EXAMPLE_MESH_DIR } from './paths';
 
@@ -16,6 +17,14 @@ export type InventoryFiles = Record<string, string>;
 export function exampleInventory(): InventoryFiles {
   const dir = join(EXAMPLE_MESH_DIR, 'clusters');
   return Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+}
+
+/**
+ * The committed secret files of the example (its mesh CA), as loadProject reads
+ * them: every inventory tempProject writes uses them.
+ */
+export function exampleSecrets(): CommittedSecrets {
+  return { meshCaText: readFileSync(join(EXAMPLE_MESH_DIR, 'secrets', 'cilium-mesh-ca.sops.yaml'), 'utf8') };
 }
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */

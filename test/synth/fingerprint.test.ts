@@ -7,10 +7,11 @@
  * cluster reads re-renders that cluster only, which is what makes skipping pay.
  */
 import { renderClusterFiles } from '../../lib/mesh-manifests';
+import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { Mesh } from '../../lib/model/mesh';
 import { clusterFingerprints } from '../../lib/synth/fingerprint';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
-import { editFile, exampleInventory, InventoryFiles, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, exampleSecrets, InventoryFiles, meshOf } from '../support/inventory-fixture';
 
 type Edit = (files: InventoryFiles) => InventoryFiles;
 const cluster = (name: string, edit: (c: any) => void): Edit => (files) => editFile(files, `${name}.yaml`, edit);
@@ -78,8 +79,8 @@ const SYNTHETIC_CHANGES: [string, Edit][] = [
 ];
 
 /** Each cluster's files, as one text per path. */
-function renderedClusters(mesh: Mesh): Map<string, Map<string, string>> {
-  return new Map(mesh.clusters.map((c) => [c.name, new Map(renderClusterFiles(mesh, c).files.map((f) => [f.path, f.content]))]));
+function renderedClusters(mesh: Mesh, secrets: CommittedSecrets): Map<string, Map<string, string>> {
+  return new Map(mesh.clusters.map((c) => [c.name, new Map(renderClusterFiles(mesh, secrets, c).files.map((f) => [f.path, f.content]))]));
 }
 
 function sameFiles(a: Map<string, string> | undefined, b: Map<string, string> | undefined): boolean {
@@ -88,9 +89,9 @@ function sameFiles(a: Map<string, string> | undefined, b: Map<string, string> | 
 }
 
 /** Clusters whose files changed, and whether each also got a new fingerprint. */
-function check(before: Mesh, after: Mesh, buildBefore = 'build-1', buildAfter = 'build-1') {
-  const [filesBefore, filesAfter] = [renderedClusters(before), renderedClusters(after)];
-  const [printsBefore, printsAfter] = [clusterFingerprints(before, buildBefore), clusterFingerprints(after, buildAfter)];
+function check(before: Mesh, after: Mesh, secrets: { before: CommittedSecrets; after: CommittedSecrets } = { before: exampleSecrets(), after: exampleSecrets() }) {
+  const [filesBefore, filesAfter] = [renderedClusters(before, secrets.before), renderedClusters(after, secrets.after)];
+  const [printsBefore, printsAfter] = [clusterFingerprints(before, secrets.before, 'build-1'), clusterFingerprints(after, secrets.after, 'build-1')];
   const changed = [...filesAfter.keys()].filter((name) => !sameFiles(filesBefore.get(name), filesAfter.get(name)));
   const missed = changed.filter((name) => printsBefore.get(name) === printsAfter.get(name));
   return { changed, missed };
@@ -118,18 +119,17 @@ describe('cluster fingerprints', () => {
   });
 
   it('changes with the CA ciphertext, which every cluster copies', () => {
-    const secrets = exampleMesh.secrets;
-    if (secrets.provider !== 'sops' || !secrets.caSecret) throw new Error('the example encrypts its CA with SOPS');
-    const reEncrypted: Mesh = { ...exampleMesh, secrets: { ...secrets, caSecret: { ...secrets.caSecret, fileText: `${secrets.caSecret.fileText}# re-encrypted\n` } } };
-    const { changed, missed } = check(exampleMesh, reEncrypted);
+    const committed = exampleSecrets();
+    const reEncrypted = { meshCaText: `${committed.meshCaText}# re-encrypted\n` };
+    const { changed, missed } = check(exampleMesh, exampleMesh, { before: committed, after: reEncrypted });
     expect(changed).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
     expect(missed).toEqual([]);
   });
 
   it('changes with the build of the tool, and only with inputs: the same mesh and build give the same fingerprints', () => {
-    const prints = clusterFingerprints(exampleMesh, 'build-1');
-    expect(clusterFingerprints(meshOf(example), 'build-1')).toEqual(prints);
-    const rebuilt = clusterFingerprints(exampleMesh, 'build-2');
+    const prints = clusterFingerprints(exampleMesh, exampleSecrets(), 'build-1');
+    expect(clusterFingerprints(meshOf(example), exampleSecrets(), 'build-1')).toEqual(prints);
+    const rebuilt = clusterFingerprints(exampleMesh, exampleSecrets(), 'build-2');
     for (const [name, print] of prints) expect(rebuilt.get(name)).not.toBe(print);
   });
 
@@ -140,8 +140,8 @@ describe('cluster fingerprints', () => {
       cluster('k3scl2', (c) => (c.serviceCidr = '10.44.0.0/16')),
     ];
     for (const edit of edits) {
-      const before = clusterFingerprints(exampleMesh, 'b');
-      const after = clusterFingerprints(meshOf(edit(example)), 'b');
+      const before = clusterFingerprints(exampleMesh, exampleSecrets(), 'b');
+      const after = clusterFingerprints(meshOf(edit(example)), exampleSecrets(), 'b');
       expect([...after].filter(([name, print]) => before.get(name) !== print).map(([name]) => name)).toEqual(['k3scl2']);
     }
   });

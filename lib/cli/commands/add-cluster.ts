@@ -8,7 +8,7 @@ import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { writeNewFileAtomically } from '../../fs/atomic-write';
 import { fsCall } from '../../fs/file-system-error';
-import { loadInventory } from '../../inventory/load';
+import { loadProject } from '../../inventory/load-project';
 import { DEFAULTS } from '../../inventory/defaults';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
 import { Mesh } from '../../model/mesh';
@@ -204,7 +204,7 @@ export const addClusterCommand: MeshCommand = {
   run(line, { root, env, stdout, stderr }) {
     const request = addClusterRequest(line);
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
-    const before = loadInventory(dir, { displayRoot: root });
+    const before = loadProject(dir, { displayRoot: root });
     if (!before.mesh) {
       // Each problem says its fix; add-cluster only runs on a valid inventory.
       reportProblems(before.problems, stderr);
@@ -214,7 +214,7 @@ export const addClusterCommand: MeshCommand = {
     const plan = planCluster(before.mesh, request, readdirSync(dir));
     const path = join(dir, `${plan.name}.yaml`);
     writeNewFileAtomically(path, clusterFileText(plan));
-    const after = loadInventory(dir, { displayRoot: root });
+    const after = loadProject(dir, { displayRoot: root });
     if (!after.mesh) {
       fsCall('remove', path, () => unlinkSync(path));
       reportProblems(after.problems, stderr);

@@ -41,7 +41,7 @@ export interface SopsMesh {
 
 /** Loads the inventory (without the CA files) and requires provider sops. Reports every inventory error at once. */
 export function sopsMesh({ root, env }: CommandContext): SopsMesh {
-  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, caFiles: false, outputDir: resolve(root, env.MESH_OUTPUT ?? 'dist') });
+  const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, env.MESH_OUTPUT ?? 'dist') });
   if (!result.mesh) throw new InventoryError(result.problems);
   const { secrets } = result.mesh;
   if (secrets.provider !== 'sops') {

@@ -6,7 +6,7 @@
 import { readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { fsCall } from '../../fs/file-system-error';
-import { loadInventory } from '../../inventory/load';
+import { loadProject } from '../../inventory/load-project';
 import { ANY_CLUSTER, clusterLabelReferences } from '../../inventory/read-policies';
 import { FieldPath, SourceFile } from '../../inventory/source-file';
 import { MeshCommand, UsageError } from '../command';
@@ -75,7 +75,7 @@ export const removeClusterCommand: MeshCommand = {
   run(line, { root, env, stdout, stderr }) {
     const [name] = line.positionals;
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
-    const before = loadInventory(dir, { displayRoot: root });
+    const before = loadProject(dir, { displayRoot: root });
     if (!before.mesh) {
       reportProblems(before.problems, stderr);
       stderr.write("remove-cluster changes only a valid inventory: fix the errors above ('npm run mesh -- validate' checks), then run it again.\n");
@@ -97,7 +97,7 @@ export const removeClusterCommand: MeshCommand = {
 
     const path = resolve(root, cluster.source.file);
     fsCall('remove', path, () => unlinkSync(path));
-    const after = loadInventory(dir, { displayRoot: root });
+    const after = loadProject(dir, { displayRoot: root });
     reportProblems(after.problems, stderr);
     stdout.write(
       [

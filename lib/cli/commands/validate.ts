@@ -1,5 +1,5 @@
 import { resolve } from 'path';
-import { loadInventory } from '../../inventory/load';
+import { loadProject } from '../../inventory/load-project';
 import { MeshCommand } from '../command';
 import { reportProblems } from '../../report/problems';
 
@@ -9,7 +9,7 @@ export const validateCommand: MeshCommand = {
   options: { 'errors-only': { type: 'boolean', description: 'print the errors, not the warnings' } },
   run(line, { root, env, stdout, stderr }) {
     const errorsOnly = line.values['errors-only'] === true;
-    const result = loadInventory(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root });
+    const result = loadProject(resolve(root, env.MESH_INVENTORY ?? 'clusters'), { displayRoot: root });
     reportProblems(errorsOnly ? result.problems.filter((p) => p.severity === 'error') : result.problems, stderr);
     if (!result.mesh) return 1;
     if (!errorsOnly) {

@@ -1,23 +1,25 @@
 /**
- * The inventory loader reads the CA files (never decrypting) and reports every
- * problem in the usual format: file, field, message, fix; synth then writes nothing.
+ * The committed secret files are read after the inventory, in a step of their
+ * own (never decrypting): every problem in the usual format (file, field,
+ * message, fix), and synth then writes nothing. The mesh model never holds them.
  */
 import { readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { loadInventory } from '../../../lib/inventory/load';
-import { Problem } from '../../../lib/report/problems';
-import { synthMesh } from '../../../lib/synth/synth-mesh';
-import { createMeshCa, encryptCaSecret, caSecretObject } from '../../../lib/secrets/mesh-ca';
-import { encryptYaml } from '../../../lib/secrets/sops';
-import { newAgeKey } from '../sops/age-test-keys';
-import { CA_FILE, CERT_FILE, notACa, tempProject } from './support';
-import { EXAMPLE_MESH_DIR } from '../../support/paths';
+import { loadInventory } from '../../lib/inventory/load';
+import { loadProject } from '../../lib/inventory/load-project';
+import { Problem } from '../../lib/report/problems';
+import { synthMesh } from '../../lib/synth/synth-mesh';
+import { createMeshCa, encryptCaSecret, caSecretObject, inspectCertificate } from '../../lib/secrets/mesh-ca';
+import { encryptYaml } from '../../lib/secrets/sops';
+import { newAgeKey } from './sops/age-test-keys';
+import { CA_FILE, CERT_FILE, notACa, tempProject } from './mesh-ca/support';
+import { EXAMPLE_MESH_DIR } from '../support/paths';
 
 function load(edit?: (root: string) => void | Promise<void>, now?: Date) {
   const project = tempProject();
   return Promise.resolve(edit?.(project.root)).then(() => {
     try {
-      return loadInventory(join(project.root, 'clusters'), { displayRoot: project.root, now });
+      return loadProject(join(project.root, 'clusters'), { displayRoot: project.root, now });
     } finally {
       project.cleanup();
     }
@@ -32,14 +34,28 @@ const editMesh = (root: string, from: string | RegExp, to: string) => {
 };
 
 describe('the loader and the mesh CA', () => {
-  it('loads the example with the ciphertext and the certificate facts, and no problem about them', async () => {
+  it('reads the example\'s ciphertext exactly as committed, beside the model and not in it', async () => {
     const result = await load();
     expect(result.problems.filter((p) => p.file.startsWith('secrets/'))).toEqual([]);
-    const secrets = result.mesh!.secrets;
-    expect(secrets.provider).toBe('sops');
-    if (secrets.provider !== 'sops') return;
-    expect(secrets.caSecret!.fileText).toBe(readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8'));
-    expect(secrets.caSecret!.certificate.isCa).toBe(true);
+    const text = readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8');
+    expect(result.secrets).toEqual({ meshCaText: text });
+    expect(JSON.stringify(result.mesh)).not.toContain('ENC[');
+  });
+
+  it('is a step after the inventory: loading the inventory alone reads no secret file', () => {
+    const project = tempProject();
+    try {
+      // With secrets/ gone the inventory still loads; only the next step misses the CA.
+      rmSync(join(project.root, 'secrets'), { recursive: true });
+      const inventory = loadInventory(join(project.root, 'clusters'), { displayRoot: project.root });
+      expect(inventory.mesh).toBeDefined();
+      expect(inventory.problems.filter((p) => p.file.startsWith('secrets/'))).toEqual([]);
+      const project2 = loadProject(join(project.root, 'clusters'), { displayRoot: project.root });
+      expect(project2.mesh).toBeUndefined();
+      expect(project2.problems).toContainEqual(expect.objectContaining({ severity: 'error', file: CA_FILE, message: 'does not exist: the mesh has no CA yet' }));
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('requires age recipients with provider sops', async () => {
@@ -74,9 +90,7 @@ describe('the loader and the mesh CA', () => {
   });
 
   it('warns about a CA that expires within 90 days and fails an expired one', async () => {
-    const notAfter = (await load()).mesh!.secrets;
-    if (notAfter.provider !== 'sops') throw new Error('sops expected');
-    const end = notAfter.caSecret!.certificate.notAfter.getTime();
+    const end = inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).notAfter.getTime();
     const soon = await load(undefined, new Date(end - 30 * 86_400_000));
     expect(soon.mesh).toBeDefined();
     expect(about(soon.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/^expires on .*, in 30 days$/) })]);
