@@ -58,15 +58,31 @@ function bindLazily() {
 function quietAppFailure(cliDir) {
   const util = require(path.join(cliDir, 'lib', 'util.js'));
   const synthApp = util.synthApp;
-  util.synthApp = async function (...args) {
+  util.synthApp = async function (command, outdir, ...rest) {
+    const restore = listAsCommitted(outdir);
     try {
-      return await synthApp.apply(this, args);
+      return await synthApp.call(this, command, outdir, ...rest);
     } catch (err) {
       const failed = /returned a non-zero exit code (\d+)/.exec(err && err.message);
       if (!failed) throw err;
       process.exit(Number(failed[1]) || 1);
+    } finally {
+      restore();
     }
   };
+}
+
+/**
+ * cdk8s-cli lists every manifest it finds in its output folder (`  - <outdir>/<path>`);
+ * that folder is only a view of dist/ (main.ts mirrors it there), and dist/ is what users
+ * commit, so the listing names dist/ paths instead.
+ */
+function listAsCommitted(outdir) {
+  const log = console.log;
+  const shown = `  - ${outdir}/`;
+  const committed = `  - ${path.relative(root, path.resolve(root, process.env.MESH_OUTPUT || 'dist')) || '.'}/`;
+  console.log = (first, ...more) => log(typeof first === 'string' && first.startsWith(shown) ? committed + first.slice(shown.length) : first, ...more);
+  return () => (console.log = log);
 }
 
 function main() {

@@ -5,7 +5,7 @@
  * problem, exit 1, no stack trace and dist/ untouched.
  */
 import { spawnSync } from 'child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { compareTrees } from '../../lib/synth/compare-trees';
@@ -17,24 +17,41 @@ const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 
 const COPIED = ['scripts', 'cdk8s.yaml'];
 const MESH = ['clusters', 'secrets'];
 
+/** Every .yaml file under `dir`, relative to it. */
+function listYaml(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.yaml') && statSync(join(dir, p)).isFile());
+}
+
+function withoutUpgradeSetting(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CDK8S_CHECK_UPGRADE: _, ...rest } = env;
+  return rest;
+}
+
 describe('npm run synth', () => {
   let project: string;
+  let home: string;
 
   beforeAll(() => {
     project = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-'));
+    home = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-home-'));
     for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(project, name));
     for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(project, name), { recursive: true });
     for (const name of MESH) cpSync(join(EXAMPLE_MESH_DIR, name), join(project, name), { recursive: true });
   });
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(project, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
 
-  const synth = () =>
-    spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, timeout: 120_000 });
+  // No CDK8S_CHECK_UPGRADE: npm run synth itself keeps cdk8s-cli from asking npm for a newer version.
+  const synth = () => spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...withoutUpgradeSetting(process.env), HOME: home }, timeout: 120_000 });
 
   it('writes what the synth library writes for the example mesh', () => {
     const run = synth();
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.status).toBe(0);
+    // No version check: cdk8s-cli caches the answer of one in HOME.
+    expect(existsSync(join(home, '.cdk8s-cli.version'))).toBe(false);
     const reference = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-reference-'));
     try {
       const expected = synthMesh({ root: project, outDir: join(reference, 'dist') });
@@ -43,8 +60,11 @@ describe('npm run synth', () => {
     } finally {
       rmSync(reference, { recursive: true, force: true });
     }
-    // cdk8s synth lists what the app mirrored into its output folder.
-    expect(run.stdout).toContain('.cdk8s.out/k3scl1/02-cilium/cilium-helm-chart.yaml');
+    // cdk8s synth lists what it finds in its output folder, a view of dist/: the listing names dist/, what users commit.
+    const listed = run.stdout.split('\n').filter((line) => line.startsWith('  - ')).map((line) => line.slice(4)).sort();
+    expect(listed).toContain('dist/k3scl1/02-cilium/cilium-helm-chart.yaml');
+    expect(listed.filter((p) => !p.startsWith('dist/'))).toEqual([]);
+    expect(listed).toEqual(listYaml(join(project, 'dist')).map((p) => `dist/${p}`).sort());
   });
 
   it('stops on a broken inventory: every problem, exit 1, no stack trace, dist/ untouched', () => {
