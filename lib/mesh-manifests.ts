@@ -75,24 +75,47 @@ export function assembleMesh(mesh: Mesh, clusters: readonly RenderedCluster[]): 
   return [...clusters.flatMap((c) => c.files), ...(applicationSet ? [applicationSet] : []), readme];
 }
 
+/** One manifest file of a cluster in a cdk8s app: a chart, or committed ciphertext no chart can carry without changing its bytes. */
+export type ClusterManifest = { readonly name: ManifestName; readonly chart: Chart } | { readonly name: ManifestName; readonly verbatim: string };
+
+/**
+ * Adds one cluster's manifests to a cdk8s app (renderClusterFiles's own, or a
+ * user's app that composes the mesh with charts of its own), in apply order:
+ * the same charts, named `<cluster>-<manifest>`, and objects dist/<cluster>/
+ * holds. A manifest with nothing to render adds no chart.
+ */
+export function addClusterCharts(app: Construct, mesh: Mesh, secrets: CommittedSecrets, clusterName: string): ClusterManifest[] {
+  const cluster = mesh.clusters.find((c) => c.name === clusterName);
+  if (!cluster) throw new Error(`the mesh has no cluster '${clusterName}' (it has ${mesh.clusters.map((c) => c.name).join(', ')})`);
+  const added: ClusterManifest[] = [];
+  for (const manifest of clusterManifests(mesh, secrets, cluster)) {
+    if ('verbatim' in manifest) {
+      const text = manifest.verbatim();
+      if (text) added.push({ name: manifest.name, verbatim: text });
+      continue;
+    }
+    const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
+    manifest.build(chart);
+    if (chart.node.children.length > 0) added.push({ name: manifest.name, chart });
+    else app.node.tryRemoveChild(chart.node.id);
+  }
+  return added;
+}
+
 export function renderClusterFiles(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster): RenderedCluster {
   // One app per cluster: synthesising a chart walks its whole app, so a shared
   // app would make synth quadratic in the number of clusters.
   const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
   const manifests: ManifestContent[] = [];
-  for (const manifest of clusterManifests(mesh, secrets, cluster)) {
+  for (const manifest of addClusterCharts(app, mesh, secrets, cluster.name)) {
     if ('verbatim' in manifest) {
-      const text = manifest.verbatim();
-      if (text) manifests.push({ name: manifest.name, content: text });
+      manifests.push({ name: manifest.name, content: manifest.verbatim });
       continue;
     }
-    const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
-    manifest.build(chart);
-    const objects = chart.toJson();
+    const objects = manifest.chart.toJson();
     if (objects.length === 0) continue;
-    const file = manifestFile(manifest.name);
-    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], file, toYaml(...objects)) });
+    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], manifestFile(manifest.name), toYaml(...objects)) });
   }
   const layout = stageLayout(cluster.name, manifests);
   files.push(...layout.files);

@@ -42,7 +42,7 @@ function upToDate() {
     return false;
   }
   if (JSON.stringify(stamp.entryPoints) !== JSON.stringify(ENTRY_POINTS)) return false;
-  if (!Object.keys(ENTRY_POINTS).every((name) => existsSync(path.join(outdir, `${name}.js`)))) return false;
+  if (!Object.keys(ENTRY_POINTS).every((name) => existsSync(path.join(outdir, `${name}.js`))) || !existsSync(LIBRARY.outfile)) return false;
   for (const [rel, seen] of Object.entries(stamp.inputs)) {
     const now = fingerprint(rel);
     if (now === null || now[0] !== seen[0] || now[1] !== seen[1]) return false;
@@ -52,9 +52,29 @@ function upToDate() {
   return true;
 }
 
+/**
+ * The library (package.json `exports`): lib/index.ts with every package left
+ * external, so a user's app and the mesh share one cdk8s and one constructs
+ * (a construct tree must not mix two copies of them).
+ */
+const LIBRARY = { entry: 'lib/index.ts', outfile: path.join(outdir, 'lib', 'index.js') };
+
 function build() {
   const { buildSync } = require('esbuild');
   const startedMs = Date.now();
+  const library = buildSync({
+    entryPoints: [path.join(root, LIBRARY.entry)],
+    outfile: LIBRARY.outfile,
+    absWorkingDir: root,
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
   const result = buildSync({
     entryPoints: Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, rel]) => [name, path.join(root, rel)])),
     outdir,
@@ -68,7 +88,7 @@ function build() {
     logLevel: 'warning',
   });
   const inputs = {};
-  for (const rel of [...Object.keys(result.metafile.inputs), ...CONFIG_FILES]) {
+  for (const rel of [...Object.keys(result.metafile.inputs), ...Object.keys(library.metafile.inputs), ...CONFIG_FILES]) {
     const print = fingerprint(rel);
     if (print !== null) inputs[rel] = print;
   }

@@ -19,6 +19,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['mesh-manifests'], // the whole render
   ['synth'], // load, render, publish
   ['cli'], // npm run mesh
+  ['index'], // the library's exports
 ];
 
 const LIB = join(PROJECT_ROOT, 'lib');
