@@ -8,7 +8,7 @@
 // package-lock.json. Any difference (edited, touched, added to the graph through
 // an edited file, deleted, a checkout) rebuilds; so does `--force`. Checking
 // costs a few milliseconds; starting esbuild costs about 0.4 s.
-const { existsSync, readFileSync, statSync, writeFileSync } = require('fs');
+const { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
@@ -43,6 +43,7 @@ function upToDate() {
   }
   if (JSON.stringify(stamp.entryPoints) !== JSON.stringify(ENTRY_POINTS)) return false;
   if (!Object.keys(ENTRY_POINTS).every((name) => existsSync(path.join(outdir, `${name}.js`))) || !existsSync(LIBRARY.outfile)) return false;
+  if (!existsSync(path.join(outdir, 'schema-validators.js'))) return false;
   for (const [rel, seen] of Object.entries(stamp.inputs)) {
     const now = fingerprint(rel);
     if (now === null || now[0] !== seen[0] || now[1] !== seen[1]) return false;
@@ -59,9 +60,29 @@ function upToDate() {
  */
 const LIBRARY = { entry: 'lib/index.ts', outfile: path.join(outdir, 'lib', 'index.js') };
 
+/**
+ * The inventory's schema validators, compiled now with Ajv's standalone code
+ * (lib/inventory/schema-validators.ts loads them beside the bundle), with the
+ * options the source uses; keyed by schema file name.
+ */
+const SCHEMA_DIR = 'schema';
+const AJV_OPTIONS_FILE = 'lib/inventory/ajv-options.json';
+
+function compileSchemaValidators() {
+  const Ajv = require('ajv').default;
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const ajv = new Ajv({ ...JSON.parse(readFileSync(path.join(root, AJV_OPTIONS_FILE), 'utf8')), code: { source: true } });
+  const files = readdirSync(path.join(root, SCHEMA_DIR)).filter((f) => f.endsWith('.schema.json')).sort();
+  for (const file of files) ajv.addSchema(JSON.parse(readFileSync(path.join(root, SCHEMA_DIR, file), 'utf8')), file);
+  mkdirSync(outdir, { recursive: true });
+  writeFileSync(path.join(outdir, 'schema-validators.js'), standaloneCode(ajv, Object.fromEntries(files.map((f) => [f, f]))));
+  return [AJV_OPTIONS_FILE, ...files.map((f) => `${SCHEMA_DIR}/${f}`)];
+}
+
 function build() {
   const { buildSync } = require('esbuild');
   const startedMs = Date.now();
+  const validatorInputs = compileSchemaValidators();
   const library = buildSync({
     entryPoints: [path.join(root, LIBRARY.entry)],
     outfile: LIBRARY.outfile,
@@ -88,7 +109,7 @@ function build() {
     logLevel: 'warning',
   });
   const inputs = {};
-  for (const rel of [...Object.keys(result.metafile.inputs), ...Object.keys(library.metafile.inputs), ...CONFIG_FILES]) {
+  for (const rel of [...Object.keys(result.metafile.inputs), ...Object.keys(library.metafile.inputs), ...validatorInputs, ...CONFIG_FILES]) {
     const print = fingerprint(rel);
     if (print !== null) inputs[rel] = print;
   }

@@ -3,7 +3,7 @@
  * the same schemas editors use. Ajv's terse messages are turned into sentences
  * that name the field and say what to write instead.
  */
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ErrorObject, ValidateFunction } from 'ajv';
 import clusterSchema from '../../schema/cluster.schema.json';
 import globalServicesSchema from '../../schema/global-services.schema.json';
 import meshSchema from '../../schema/mesh.schema.json';
@@ -12,6 +12,7 @@ import { editDistance } from '../report/edit-distance';
 import { formatFieldPath, Problem } from '../report/problems';
 import { INVENTORY_KINDS, InventoryKind } from './kinds';
 import { NameProblem, nameRuleProblems } from './name-rules';
+import { schemaValidators } from './schema-validators';
 import { FieldPath, SourceFile } from './source-file';
 
 export { INVENTORY_KINDS };
@@ -32,14 +33,11 @@ export const SCHEMA_FILES: Record<InventoryKind, string> = {
   Policies: 'policies.schema.json',
 };
 
-let validators: Record<InventoryKind, ValidateFunction> | undefined;
+let validators: Record<string, ValidateFunction> | undefined;
 
 function validatorFor(kind: InventoryKind): ValidateFunction {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    validators = Object.fromEntries(INVENTORY_KINDS.map((k) => [k, ajv.compile(SCHEMAS[k])])) as Record<InventoryKind, ValidateFunction>;
-  }
-  return validators[kind];
+  validators ??= schemaValidators(Object.fromEntries(INVENTORY_KINDS.map((k) => [SCHEMA_FILES[k], SCHEMAS[k]])));
+  return validators[SCHEMA_FILES[kind]];
 }
 
 export function isInventoryKind(value: unknown): value is InventoryKind {

@@ -28,6 +28,8 @@ interface Located extends YamlSyntaxProblem {
 const LAYOUT_FIX = 'indent it with spaces to the same column as the other keys of its mapping (or the other items of its list)';
 
 export function yamlSyntaxProblems(text: string, errors: readonly YAMLError[], lineCounter: LineCounter, docs: readonly Document[]): YamlSyntaxProblem[] {
+  // Every problem comes from a parser error; the token stream is read only to place them.
+  if (errors.length === 0) return [];
   const lines = text.split('\n');
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   const tokens = openingTokens(text);
