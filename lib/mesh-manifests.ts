@@ -25,6 +25,7 @@ import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
+import { addSyncWave } from './gitops/sync-wave';
 import { clusterView } from './model/cluster-view';
 import { MANAGED_BY_LABELS } from './model/ownership';
 import { Cluster, Mesh } from './model/mesh';
@@ -87,6 +88,7 @@ export function renderClusterFiles(mesh: Mesh, cluster: Cluster): RenderedCluste
     }
     const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
     manifest.build(chart);
+    addSyncWave(chart, MANIFESTS[manifest.name].stage);
     const objects = chart.toJson();
     if (objects.length === 0) continue;
     const file = manifestFile(manifest.name);
