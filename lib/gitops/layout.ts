@@ -105,6 +105,7 @@ export function clusterDeliveryFiles(mesh: Mesh, cluster: Cluster, layout: Clust
           interval: delivery.interval,
           stages: layout.stages.map((s) => ({ folder: s.folder, sops: s.sopsFiles.length > 0 })),
           ciliumNamespace: mesh.cilium.namespace,
+          credentials: delivery.credentials !== undefined,
         }),
     );
     files.push({ path: `${cluster.name}/${OUTPUT_FOLDERS.flux}/${FLUX_SYNC.file}`, content });

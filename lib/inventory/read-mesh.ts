@@ -10,6 +10,7 @@ import { projectPathProblem } from '../fs/project-path';
 import { caPaths, readCaFiles } from '../secrets/mesh-ca/ca-files';
 import { Problem } from '../report/problems';
 import { DEFAULTS } from './defaults';
+import { readGitCredentials } from './read-git-credentials';
 import { readK3sVersion } from './read-k3s-version';
 import { SourceFile } from './source-file';
 
@@ -61,7 +62,10 @@ export interface ReadMeshOptions {
   readonly projectRoot?: string;
   /** Folders synth replaces, where the CA files must not be (default: <projectRoot>/dist). */
   readonly outputDirs?: readonly string[];
-  /** Read and check the CA files (default true); the `ca` commands that create them turn it off. */
+  /**
+   * Read and check the CA files and the Git credentials file (default true); the `ca` and
+   * `repo` commands that create them turn it off.
+   */
   readonly caFiles?: boolean;
   /** Clock for the CA expiry checks (tests). */
   readonly now?: Date;
@@ -73,6 +77,8 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
   const helmValues = c.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['cilium', 'helmValues'], helmValues));
   const namespace = c.namespace ?? MESH.cilium.namespace;
+  const secrets = readSecrets(file, raw.secrets, problems, { ...options, namespace });
+  const delivery = readDelivery(raw.delivery);
   return {
     name: raw.name,
     k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
@@ -86,8 +92,11 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
       helmValues,
     },
-    secrets: readSecrets(file, raw.secrets, problems, { ...options, namespace }),
-    delivery: readDelivery(raw.delivery),
+    secrets,
+    delivery:
+      options.projectRoot === undefined || options.caFiles === false
+        ? delivery
+        : { ...delivery, credentials: readGitCredentials(file, delivery, problems, { projectRoot: options.projectRoot, recipients: secrets.provider === 'sops' ? secrets.ageRecipients : undefined }) },
     verificationKit: (raw.verificationKit?.enabled ?? MESH.verificationKit.enabled)
       ? { namespace: raw.verificationKit?.namespace ?? MESH.verificationKit.namespace, calls: raw.verificationKit?.calls ?? MESH.verificationKit.calls }
       : undefined,

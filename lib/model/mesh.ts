@@ -6,6 +6,7 @@
 import { CiliumVersion } from './cilium-versions';
 import { Ipv4Cidr } from './ipv4';
 import type { CaCertificateFacts } from './ca-certificate';
+import type { GitAuth } from './git-credentials';
 
 /** Where a part of the model was declared, so later messages can point at it. */
 export interface SourceRef {
@@ -202,6 +203,11 @@ export interface DeliverySettings {
   readonly repository?: { readonly url: string; readonly branch: string; readonly path: string };
   readonly interval: string;
   readonly argocd: { readonly namespace: string; readonly project: string };
+  /**
+   * Set when the repository's credentials are committed (secrets/git-credentials.sops.yaml,
+   * checked by the loader): the Flux GitRepository then names their Secret.
+   */
+  readonly credentials?: { readonly auth: GitAuth };
 }
 
 export interface VerificationKitSettings {
