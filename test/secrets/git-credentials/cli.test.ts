@@ -17,7 +17,7 @@ import { renderMesh } from '../../../lib/mesh-manifests';
 import { GIT_CREDENTIALS_FILE, GIT_CREDENTIALS_SECRET } from '../../../lib/model/git-credentials';
 import { checkCredentialsFile, decryptCredentials } from '../../../lib/secrets/git-credentials';
 import { objectsIn } from '../../conformance/rendered';
-import { describeWithShared } from '../../support/paths';
+import { describeWithShared, PROJECT_ROOT } from '../../support/paths';
 import { CORE_SCHEMA_DIR, CRD_SCHEMA_DIR, validateKubeObject } from '../../support/schema-validator';
 import { DEMO_IDENTITY, DEMO_IDENTITY_FILE, mesh, tempProject } from '../mesh-ca/support';
 import { newAgeKey } from '../sops/age-test-keys';
@@ -68,6 +68,14 @@ describe('repo credentials', () => {
     expect(text).not.toMatch(/PRIVATE KEY|AAAAC3/);
     expect(checkCredentialsFile(text).outline).toMatchObject({ url: SSH_URL, auth: 'ssh' });
     expect((await decryptCredentials(text, [DEMO_IDENTITY])).material).toEqual({ auth: 'ssh', identity: PRIVATE, knownHosts: KNOWN_HOSTS });
+  });
+
+  it('reads one input from stdin (-), as the bundled command', async () => {
+    project = tempProject();
+    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, '.build', 'mesh-cli.js'), 'repo', 'credentials', '--token-file', '-'], { cwd: project.root, input: `${TOKEN}\n`, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).not.toContain(TOKEN);
+    expect((await decryptCredentials(read(GIT_CREDENTIALS_FILE), [DEMO_IDENTITY])).material).toEqual({ auth: 'https', username: 'git', password: TOKEN });
   });
 
   it('refuses credentials of the wrong kind for the URL, or half of an SSH pair, and writes nothing', async () => {
