@@ -32,7 +32,7 @@ export const repoCredentialsCommand: MeshCommand = {
     if (problems.length > 0) {
       const given = (option: string) => (typeof line.values[option] === 'string' ? ` ${String(line.values[option])}` : '');
       throw new UsageError(
-        `${problems.map((p) => `--${p.option.replace(/^--/, '')}${given(p.option.replace(/^--/, ''))} ${p.message}`).join('; ')}; nothing was written`,
+        `${problems.map((p) => `${p.option}${given(p.option.replace(/^--/, ''))}: ${p.message}`).join('; ')}; nothing was written`,
         problems.map((p) => p.fix).join('; '),
       );
     }
