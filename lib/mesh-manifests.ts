@@ -25,6 +25,7 @@ import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
 import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
+import { addSyncWave } from './gitops/sync-wave';
 import { clusterView } from './model/cluster-view';
 import { MANAGED_BY_LABELS } from './model/ownership';
 import { CommittedSecrets } from './model/committed-secrets';
@@ -96,6 +97,7 @@ export function addClusterCharts(app: Construct, mesh: Mesh, secrets: CommittedS
     }
     const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
     manifest.build(chart);
+    addSyncWave(chart, MANIFESTS[manifest.name].stage);
     if (chart.node.children.length > 0) added.push({ name: manifest.name, chart });
     else app.node.tryRemoveChild(chart.node.id);
   }
@@ -121,8 +123,8 @@ export function renderClusterFiles(mesh: Mesh, secrets: CommittedSecrets, cluste
   files.push(...layout.files);
   const verify = SUPPORT_FILES.verifyGuide;
   if (mesh.verificationKit) files.push({ path: `${cluster.name}/${verify.file}`, content: withProvenance(verify, verify.file, verifyGuide(mesh, cluster.name)) });
-  files.push(...bootstrapFolder(mesh, cluster, manifests, layout));
-  files.push(...clusterDeliveryFiles(mesh, cluster, layout));
+  files.push(...bootstrapFolder(mesh, secrets, cluster, manifests, layout));
+  files.push(...clusterDeliveryFiles(mesh, secrets, cluster, layout));
   return { files, layout };
 }
 

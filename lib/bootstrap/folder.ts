@@ -13,10 +13,11 @@ import { withProvenance } from '../output/provenance';
 import { handoverGuide, handoverScript } from './handover';
 import { k3sNodeConfigs } from './k3s-node-config';
 import { bootstrapReadme } from './readme';
+import { CommittedSecrets } from '../model/committed-secrets';
 
 const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE } = SUPPORT_FILES;
 
-export function bootstrapFolder(mesh: Mesh, cluster: Cluster, manifests: readonly ManifestContent[], layout: ClusterLayout): RenderedFile[] {
+export function bootstrapFolder(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster, manifests: readonly ManifestContent[], layout: ClusterLayout): RenderedFile[] {
   const at = (file: string) => `${cluster.name}/${OUTPUT_FOLDERS.bootstrap}/${file}`;
   const files: RenderedFile[] = [];
   for (const node of k3sNodeConfigs(mesh, cluster)) {
@@ -28,7 +29,7 @@ export function bootstrapFolder(mesh: Mesh, cluster: Cluster, manifests: readonl
   for (const manifest of copied) files.push({ path: at(manifestFile(manifest.name)), content: manifest.content });
   const ciliumFiles = copied.map((m) => manifestFile(m.name));
   files.push({ path: at(README.file), content: withProvenance(README, README.file, bootstrapReadme(mesh, cluster, ciliumFiles)) });
-  const options = { sops: usesSops(layout), ciliumFiles };
+  const options = { sops: usesSops(layout), ciliumFiles, gitCredentials: secrets.gitCredentials };
   files.push({ path: at(HANDOVER_SCRIPT.file), content: withProvenance(HANDOVER_SCRIPT, HANDOVER_SCRIPT.file, handoverScript(mesh, cluster, options)) });
   files.push({ path: at(HANDOVER_GUIDE.file), content: withProvenance(HANDOVER_GUIDE, HANDOVER_GUIDE.file, handoverGuide(mesh, cluster, options)) });
   return files;

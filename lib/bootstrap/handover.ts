@@ -15,6 +15,8 @@ import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { DeliveryEngine, Cluster, Mesh, serverNodes } from '../model/mesh';
 import { FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitops/flux-sync';
 import { CILIUM_STAGE } from '../output/stages';
+import { CommittedSecrets } from '../model/committed-secrets';
+import { GIT_CREDENTIALS_SECRET } from '../model/git-credentials';
 import { k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
 import { OUTPUT_FOLDERS, SUPPORT_FILES } from '../output/files';
 
@@ -29,6 +31,8 @@ export interface HandoverOptions {
   readonly sops: boolean;
   /** Files of the Cilium stage that bootstrap/ holds a copy of, for the k3s manifests folder. */
   readonly ciliumFiles: readonly string[];
+  /** The repository's committed credentials, when there are: the hand-over creates their Secret. */
+  readonly gitCredentials?: CommittedSecrets['gitCredentials'];
 }
 
 /** Single-quoted for POSIX sh. */
@@ -41,6 +45,7 @@ export function handoverScript(mesh: Mesh, cluster: Cluster, options: HandoverOp
   const engines = mesh.delivery.engines;
   const ns = mesh.cilium.namespace;
   const ciliumKustomization = fluxKustomizationName(CILIUM_STAGE.folder);
+  const credentials = options.gitCredentials;
   return `#!/bin/sh
 # Hand-over of ${cluster.name} (cluster id ${cluster.id}) from bootstrap to GitOps.
 # See ${HANDOVER_GUIDE} beside this file.
@@ -57,6 +62,7 @@ CILIUM_NAMESPACE=${shq(ns)}
 ENGINES=${shq(engines.join(' '))}
 REPOSITORY=${shq(mesh.delivery.repository?.url ?? '')}
 SOPS=${options.sops ? 'yes' : 'no'}
+GIT_CREDENTIALS=${credentials ? 'yes' : 'no'}
 ARGOCD_SERVER=${shq(cluster.argocdServer)}
 K3S_VERSION=${shq(cluster.k3sVersion ?? '')}
 TOKEN_FILE=${K3S_TOKEN_FILE}
@@ -119,7 +125,9 @@ retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not ans
 say "2/5 the mesh CA Secret and the Cilium stage ($CILIUM_FILES) in $MANIFESTS"
 umask 077
 install -d -m 0700 "$MANIFESTS"
-trap 'rm -f "$CA_FILE.tmp"' EXIT
+# Outside the checkout, so the decrypted credentials can never be committed; umask 077 keeps them the owner's.
+GIT_SECRET_FILE="\${TMPDIR:-/tmp}/${GIT_CREDENTIALS_SECRET}.$$.yaml"
+trap 'rm -f "$CA_FILE.tmp" "$GIT_SECRET_FILE"' EXIT
 if [ -n "\${MESH_CA_SECRET_FILE:-}" ]; then
   install -m 0600 "$MESH_CA_SECRET_FILE" "$CA_FILE"
 elif command -v npm >/dev/null 2>&1; then
@@ -145,6 +153,18 @@ if [ "$ENGINE" = flux ]; then
     [ -n "\${SOPS_AGE_KEY_FILE:-}" ] || fail "set SOPS_AGE_KEY_FILE to the age key file of $CLUSTER (Flux decrypts the mesh CA with it)"
     kc -n ${FLUX_NAMESPACE} create secret generic ${SOPS_AGE_SECRET} --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml | kc apply -f -
   fi
+  if [ "$GIT_CREDENTIALS" = yes ]; then
+    # The GitRepository cannot fetch the repository before it has the credentials: they come from here, never from git.
+    if [ -n "\${GIT_CREDENTIALS_SECRET_FILE:-}" ]; then
+      kc apply -f "$GIT_CREDENTIALS_SECRET_FILE"
+    elif command -v npm >/dev/null 2>&1; then
+      (cd "$PROJECT" && npm run --silent mesh -- repo secret flux) >"$GIT_SECRET_FILE"
+      kc apply -f "$GIT_SECRET_FILE"
+      rm -f "$GIT_SECRET_FILE"
+    else
+      fail "no npm here: run 'npm run --silent mesh -- repo secret flux > ${GIT_CREDENTIALS_SECRET}.yaml' where the age key is, copy the file here and set GIT_CREDENTIALS_SECRET_FILE to it"
+    fi
+  fi
   kc apply -k "$CLUSTER_DIR/${OUTPUT_FOLDERS.flux}"
   kc -n ${FLUX_NAMESPACE} wait kustomization/${ciliumKustomization} --for=condition=Ready --timeout=20m
 else
@@ -152,7 +172,9 @@ else
   echo "    On the admin machine, with a kubeconfig context for this cluster whose server is $ARGOCD_SERVER:"
   echo "      argocd cluster add <context> --name $CLUSTER"
   echo "    and once for the whole mesh, in the cluster that runs Argo CD:"
-  echo "      kubectl apply -f ${mesh.delivery.repository?.path ?? 'dist'}/${OUTPUT_FOLDERS.argocd}/${SUPPORT_FILES.applicationSet.file}"
+${credentials ? `  echo "      npm run --silent mesh -- repo secret argocd | kubectl apply -f -    # the repository Secret, decrypted where the age key is"
+${credentials.auth === 'ssh' ? `  echo "      argocd cert add-ssh --batch < <known_hosts file>                  # Argo CD reads host keys from argocd-ssh-known-hosts-cm"
+` : ''}` : ''}  echo "      kubectl apply -f ${mesh.delivery.repository?.path ?? 'dist'}/${OUTPUT_FOLDERS.argocd}/${SUPPORT_FILES.applicationSet.file}"
   echo "    Waiting until Argo CD tracks the Cilium HelmChart (up to 30 minutes)..."
   retry "k3s kubectl -n $CILIUM_NAMESPACE get helmchart cilium -o jsonpath='{.metadata.annotations.argocd\\\\.argoproj\\\\.io/tracking-id}{.metadata.labels.app\\\\.kubernetes\\\\.io/instance}' | grep -q ." 360 ||
     fail "Argo CD has not synced $CLUSTER yet; run this script again once it has"
@@ -186,10 +208,10 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     `| 2 | put the decrypted CA Secret \`${MESH_CA_VALUES_SECRET}\` and ${options.ciliumFiles.map((f) => `\`${f}\``).join(', ')} into \`${K3S_MANIFESTS_DIR}/\` | same node |`,
     '| 3 | wait until the cilium DaemonSet, cilium-operator and clustermesh-apiserver are rolled out | same node |',
     ...(engines.includes('flux')
-      ? [`| 4 (flux) | \`flux install\`, the age key as Secret \`${SOPS_AGE_SECRET}\` when the CA is SOPS-encrypted, then \`kubectl apply -k ${cluster.name}/${OUTPUT_FOLDERS.flux}\`; waits for \`${fluxKustomizationName(CILIUM_STAGE.folder)}\` | same node |`]
+      ? [`| 4 (flux) | \`flux install\`, the age key as Secret \`${SOPS_AGE_SECRET}\` when the CA is SOPS-encrypted, ${options.gitCredentials ? `the repository credentials as Secret \`${GIT_CREDENTIALS_SECRET}\`, ` : ''}then \`kubectl apply -k ${cluster.name}/${OUTPUT_FOLDERS.flux}\`; waits for \`${fluxKustomizationName(CILIUM_STAGE.folder)}\` | same node |`]
       : []),
     ...(engines.includes('argocd')
-      ? [`| 4 (argocd) | prints what to run on the admin machine (\`argocd cluster add\` for ${cluster.argocdServer}, and the ApplicationSet once per mesh), then waits until Argo CD tracks the HelmChart | admin machine, then this node |`]
+      ? [`| 4 (argocd) | prints what to run on the admin machine (\`argocd cluster add\` for ${cluster.argocdServer}, and once per mesh ${options.gitCredentials ? 'the repository Secret and ' : ''}the ApplicationSet), then waits until Argo CD tracks the HelmChart | admin machine, then this node |`]
       : []),
     '| 5 | remove these files from the manifests folder (the objects stay; GitOps owns them now) | same node |',
     '',
@@ -198,6 +220,13 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
     '- `MESH_CA_SECRET_FILE`: a file with the decrypted CA Secret (the output of `npm run --silent mesh -- ca secret`),',
     '  for a node without npm or without the age key. Copy it there over a secure channel; the script shreds it.',
     ...(options.sops && engines.includes('flux') ? ['- `SOPS_AGE_KEY_FILE` (flux): the age key of this cluster; Flux decrypts the mesh CA with it.'] : []),
+    ...(options.gitCredentials && engines.includes('flux')
+      ? [
+          `- \`GIT_CREDENTIALS_SECRET_FILE\` (flux): a file with the decrypted Secret \`${GIT_CREDENTIALS_SECRET}\` (the output of \`npm run --silent mesh -- repo secret flux\`),`,
+          '  for a node without npm or without the age key. Without it the script decrypts the repository credentials itself and',
+          '  creates the Secret before the GitRepository that needs it (the credentials never come from git: Flux could not fetch them).',
+        ]
+      : []),
     ...(cluster.k3sVersion
       ? [`- k3s ${cluster.k3sVersion} is installed (k3s.version); an installed k3s of another release stops the script. The other variables of the k3s installer pass through to it.`]
       : ['- `INSTALL_K3S_VERSION` and the other variables of the k3s installer pass through to it (no k3s.version is pinned).']),

@@ -17,8 +17,9 @@ import {
 } from '../../imports/kustomize.toolkit.fluxcd.io';
 import { CILIUM_STAGE, VERIFY_STAGE } from '../output/stages';
 import { OUTPUT_FOLDERS } from '../output/files';
+import { FLUX_NAMESPACE, GIT_CREDENTIALS_SECRET } from '../model/git-credentials';
 
-export const FLUX_NAMESPACE = 'flux-system';
+export { FLUX_NAMESPACE } from '../model/git-credentials';
 /** Name of the GitRepository and prefix of the Kustomizations. */
 export const FLUX_SOURCE_NAME = 'cilium-mesh';
 /** Secret (in flux-system) with the cluster's age key under `age.agekey`. */
@@ -40,6 +41,11 @@ export interface FluxSyncProps {
   readonly stages: readonly FluxStage[];
   /** Namespace Cilium runs in: the health checks look there. */
   readonly ciliumNamespace: string;
+  /**
+   * Whether the repository needs credentials: the GitRepository then names Secret
+   * cilium-mesh-git in flux-system, which the hand-over creates. @default false
+   */
+  readonly credentials?: boolean;
 }
 
 /** Flux Kustomization name of a stage folder. */
@@ -96,6 +102,7 @@ export class FluxSync extends Construct {
         url: props.repository.url,
         ref: { branch: props.repository.branch },
         interval: '1m',
+        ...(props.credentials ? { secretRef: { name: GIT_CREDENTIALS_SECRET } } : {}),
         ignore: ignoreAllBut(props.repository.path, props.clusterName),
       },
     });

@@ -12,6 +12,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 import { MANAGED_BY_LABELS } from '../model/ownership';
 import { ArgoCdApplicationSet, ksopsGenerator } from './argocd';
@@ -90,7 +91,7 @@ export function argoCdPath(clusterName: string, layout: ClusterLayout): string {
 }
 
 /** The GitOps entry points of one cluster: the Flux folder and the Argo CD KSOPS folder, where rendered. */
-export function clusterDeliveryFiles(mesh: Mesh, cluster: Cluster, layout: ClusterLayout): RenderedFile[] {
+export function clusterDeliveryFiles(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster, layout: ClusterLayout): RenderedFile[] {
   const { delivery } = mesh;
   const files: RenderedFile[] = [];
   const repository = delivery.repository;
@@ -105,6 +106,7 @@ export function clusterDeliveryFiles(mesh: Mesh, cluster: Cluster, layout: Clust
           interval: delivery.interval,
           stages: layout.stages.map((s) => ({ folder: s.folder, sops: s.sopsFiles.length > 0 })),
           ciliumNamespace: mesh.cilium.namespace,
+          credentials: secrets.gitCredentials !== undefined,
         }),
     );
     files.push({ path: `${cluster.name}/${OUTPUT_FOLDERS.flux}/${FLUX_SYNC.file}`, content });

@@ -10,6 +10,7 @@ import { projectPathProblem } from '../fs/project-path';
 import { caPaths } from '../secrets/mesh-ca/ca-files';
 import { Problem } from '../report/problems';
 import { DEFAULTS } from './defaults';
+import { missingGitCredentials } from './read-git-credentials';
 import { readK3sVersion } from './read-k3s-version';
 import { SourceFile } from './source-file';
 
@@ -69,6 +70,9 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
   const helmValues = c.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['cilium', 'helmValues'], helmValues));
   const namespace = c.namespace ?? MESH.cilium.namespace;
+  const secrets = readSecrets(file, raw.secrets, problems, options);
+  const delivery = readDelivery(raw.delivery);
+  if (options.projectRoot !== undefined) problems.push(...missingGitCredentials(file, delivery, options.projectRoot));
   return {
     name: raw.name,
     k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
@@ -82,8 +86,8 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
       helmValues,
     },
-    secrets: readSecrets(file, raw.secrets, problems, options),
-    delivery: readDelivery(raw.delivery),
+    secrets,
+    delivery,
     verificationKit: (raw.verificationKit?.enabled ?? MESH.verificationKit.enabled)
       ? { namespace: raw.verificationKit?.namespace ?? MESH.verificationKit.namespace, calls: raw.verificationKit?.calls ?? MESH.verificationKit.calls }
       : undefined,

@@ -1,10 +1,19 @@
 /**
- * Secret files committed beside the inventory whose ciphertext the output
- * carries byte for byte. They are read by a step of their own after the
- * inventory is parsed (lib/secrets/committed-secrets.ts), so the mesh model
- * holds settings only and every renderer receives the ciphertext explicitly.
+ * Secret files committed beside the inventory: the ciphertext the output
+ * carries byte for byte, and what the output must know of the others. They are
+ * read by a step of their own after the inventory is parsed
+ * (lib/secrets/committed-secrets.ts), so the mesh model holds settings only and
+ * every renderer receives them explicitly.
  */
+import type { GitAuth } from './git-credentials';
+
 export interface CommittedSecrets {
   /** The mesh CA's SOPS file, its exact text; present with secrets.provider sops. */
   readonly meshCaText?: string;
+  /**
+   * Set when the GitOps repository's credentials are committed and fit the repository
+   * (secrets/git-credentials.sops.yaml): the Flux GitRepository then names their Secret
+   * and the hand-over creates it. Never in dist/: Flux could not fetch them from there.
+   */
+  readonly gitCredentials?: { readonly auth: GitAuth };
 }

@@ -6,6 +6,8 @@
  * depends on is never pruned nor deleted with its Argo CD Application.
  */
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS, PATCH_ANNOTATIONS } from '../../lib/model/ownership';
+import { syncWave, SYNC_WAVE_ANNOTATION } from '../../lib/gitops/sync-wave';
+import { MANIFESTS } from '../../lib/output/files';
 import { apiServerProblems, metadataProblems, serviceProblems } from '../support/api-rules';
 import { isPartialPatch, KubeObject } from '../support/schema-validator';
 import { CHECKED_PROJECT, isApiObjectFile, MATRIX, minorOf, objectId, objectsIn, renderUnderTest } from './rendered';
@@ -43,7 +45,8 @@ describe.each(MATRIX)('what the project ships, Cilium %s', (_label, c) => {
     const patches = objects.filter(({ o }) => isPartialPatch(o));
     if (minorOf(c) < 20) expect(patches.length).toBe(r.clusters.length);
     for (const { o } of patches) {
-      expect(o.metadata?.annotations).toEqual(PATCH_ANNOTATIONS);
+      // Besides the patch's own marks, only the Argo CD wave of its stage (Argo CD's, not a field Helm manages).
+      expect(o.metadata?.annotations).toEqual({ ...PATCH_ANNOTATIONS, [SYNC_WAVE_ANNOTATION]: String(syncWave(MANIFESTS['host-aliases-patch'].stage)) });
       expect(syncOptions(o)).toEqual(expect.arrayContaining(['ServerSideApply=true', 'Validate=false', 'Prune=false']));
       expect(Object.keys(o.metadata ?? {}).sort()).toEqual(['annotations', 'name', 'namespace']);
       expect(o.spec).toEqual({ template: { spec: { hostAliases: expect.any(Array) } } });

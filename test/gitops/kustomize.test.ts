@@ -30,7 +30,7 @@ describeWithKubectl('kubectl kustomize on the Argo CD folder', () => {
         .map((f) => ({ name: f.path.split('/')[2].replace(/\.yaml$/, '') as ManifestName, content: f.content }));
       const plainManifests = manifests.filter((m) => !isSopsEncrypted(m.content));
       const layout = stageLayout(cluster.name, [{ name: 'mesh-ca-secret', content: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: cilium-mesh-ca\n  namespace: kube-system\nsops:\n  version: 3.9.0\n' }, ...plainManifests]);
-      for (const f of [...layout.files, ...clusterDeliveryFiles(mesh, cluster, layout)]) {
+      for (const f of [...layout.files, ...clusterDeliveryFiles(mesh, exampleSecrets(), cluster, layout)]) {
         mkdirSync(dirname(join(root, f.path)), { recursive: true });
         writeFileSync(join(root, f.path), f.content);
       }

@@ -48,7 +48,7 @@ function withSopsCa(m: Mesh, cluster: string) {
     .map((f) => ({ name: f.path.split('/').pop()!.replace(/\.yaml$/, '') as ManifestName, content: f.content }))
     .filter((m) => m.name !== 'mesh-ca-secret');
   const layout = stageLayout(cluster, [{ name: 'mesh-ca-secret', content: SOPS_SECRET }, ...own]);
-  return { layout, delivery: clusterDeliveryFiles(m, m.clusters.find((c) => c.name === cluster)!, layout) };
+  return { layout, delivery: clusterDeliveryFiles(m, exampleSecrets(), m.clusters.find((c) => c.name === cluster)!, layout) };
 }
 
 describe('stages', () => {

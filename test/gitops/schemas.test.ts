@@ -18,7 +18,7 @@ describeWithShared('GitOps entry points conform to the upstream schemas', NEEDS,
     { name: 'mesh-ca-secret', content: 'kind: Secret\nsops:\n  version: 3.9.0\n' },
     { name: 'cilium-helm-chart', content: 'kind: HelmChart\n' },
   ]);
-  const sopsFlux = clusterDeliveryFiles(mesh, mesh.clusters[0], sopsLayout).filter((f) => f.path.endsWith('/flux-sync.yaml'));
+  const sopsFlux = clusterDeliveryFiles(mesh, exampleSecrets(), mesh.clusters[0], sopsLayout).filter((f) => f.path.endsWith('/flux-sync.yaml'));
 
   it('renders a Flux entry point per cluster and one ApplicationSet', () => {
     expect(files.map((f) => f.path).sort()).toEqual(['argocd/applicationset.yaml', ...mesh.clusters.map((c) => `${c.name}/flux/flux-sync.yaml`)].sort());

@@ -9,7 +9,9 @@ import { caSecretCommand } from './ca-secret';
 import { caShowCommand } from './ca-show';
 import { checkCommand } from './check';
 import { removeClusterCommand } from './remove-cluster';
+import { repoCredentialsCommand } from './repo-credentials';
+import { repoSecretCommand } from './repo-secret';
 import { secretsRekeyCommand } from './secrets-rekey';
 import { validateCommand } from './validate';
 
-export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, secretsRekeyCommand];
+export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, repoCredentialsCommand, repoSecretCommand, secretsRekeyCommand];
