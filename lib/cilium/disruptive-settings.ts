@@ -96,7 +96,7 @@ export function settingValue(values: unknown, setting: Pick<DisruptiveSetting, '
 /** A setting's values as people read them: `tunnel, vxlan`. */
 export function describeSetting(values: unknown, setting: Pick<DisruptiveSetting, 'helmPaths'>): string {
   const parts = setting.helmPaths.map((p) => valueAt(values, p)).filter((v) => v !== undefined && v !== null);
-  return parts.length === 0 ? '(chart default)' : parts.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
+  return parts.length === 0 ? '(chart default)' : parts.map((v) => (Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ');
 }
 
 /** The settings whose values differ between two sets of Helm values. */
