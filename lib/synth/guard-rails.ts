@@ -12,7 +12,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join, relative, resolve } from 'path';
-import { CLUSTER_RENAME, changedSettings, describeSetting, DISRUPTIVE_SETTINGS, DisruptiveSetting, helmChartValues } from '../cilium/disruptive-settings';
+import { CLUSTER_RENAME, changedSettings, describeSetting, DISRUPTIVE_SETTINGS, DisruptiveSetting, helmChartValues, valueAt } from '../cilium/disruptive-settings';
 import { ciliumHelmValues, HelmValues } from '../cilium/helm-values';
 import { GitRevisionError, hasCommits, readRevisionFolder } from '../fs/git-revision';
 import { Mesh } from '../model/mesh';
@@ -91,12 +91,12 @@ export function guardRailProblems(mesh: Mesh, options: GuardRailOptions): Proble
   const where = `dist/ at ${base}`;
   const problems: Problem[] = [];
   const meshFile = findMeshFile(root, options.inventoryDir ?? join(root, 'clusters'));
-  const refuse = (setting: Omit<DisruptiveSetting, 'helmPaths'>, file: string, change: string, keep: string) => {
+  const refuse = (setting: Omit<DisruptiveSetting, 'helmPaths'>, file: string, change: string, keep: string, field = setting.field) => {
     if (allowed.has(setting.key)) return;
     problems.push({
       severity: 'error',
       file,
-      field: setting.field,
+      field,
       message: `${change} (${where}), which breaks the running mesh: ${setting.breaks}`,
       fix: `${keep}; or, knowing that, allow it: ${howToAllow(setting.key)}`,
     });
@@ -114,14 +114,18 @@ export function guardRailProblems(mesh: Mesh, options: GuardRailOptions): Proble
     }
     const after = ciliumHelmValues(mesh, cluster);
     for (const setting of changedSettings(before, after)) {
-      if (setting.meshWide && meshWideSeen.has(setting.key)) continue;
-      if (setting.meshWide) meshWideSeen.add(setting.key);
-      const subject = setting.meshWide ? `changes the ${setting.what} of the running mesh` : `changes the ${setting.what} of running cluster '${cluster.name}'`;
+      // A mesh-wide setting is reported once, at the mesh file, unless this cluster's own helmValues set it.
+      const ownValue = setting.helmPaths.some((p) => valueAt(cluster.helmValues, p) !== undefined);
+      const atMesh = setting.meshWide && !ownValue;
+      if (atMesh && meshWideSeen.has(setting.key)) continue;
+      if (atMesh) meshWideSeen.add(setting.key);
+      const subject = atMesh ? `changes the ${setting.what} of the running mesh` : `changes the ${setting.what} of running cluster '${cluster.name}'`;
       refuse(
         setting,
-        setting.meshWide ? meshFile : cluster.source.file,
+        atMesh ? meshFile : cluster.source.file,
         `${subject} from ${describeSetting(before, setting)} to ${describeSetting(after, setting)}`,
         `keep ${describeSetting(before, setting)}`,
+        ownValue ? `helmValues.${setting.helmPaths.find((p) => valueAt(cluster.helmValues, p) !== undefined)!.join('.')}` : setting.field,
       );
     }
   }
