@@ -41,8 +41,8 @@ export function hasCommits(root: string): boolean {
   }
 }
 
-/** The files under `folder` (relative to `root`) at revision `ref`. */
-export function readRevisionFolder(root: string, ref: string, folder: string): RevisionFolder {
+/** The files under `folder` (relative to `root`) at revision `ref`; with `only`, those of its paths (relative to the folder) only. */
+export function readRevisionFolder(root: string, ref: string, folder: string, only?: (path: string) => boolean): RevisionFolder {
   const prefixRun = git(root, ['rev-parse', '--show-prefix']);
   if (prefixRun.status !== 0) throw new GitRevisionError(`the project is not in a git repository (${prefixRun.stderr})`, 'run it in a clone of the repository, or give no base revision');
   if (ref.startsWith('-')) throw new GitRevisionError(`'${ref}' is not a revision`, 'give a branch, tag or commit, e.g. HEAD or origin/main');
@@ -62,7 +62,7 @@ export function readRevisionFolder(root: string, ref: string, folder: string): R
       const [, type, oid] = line.slice(0, tab).split(' ');
       return { type, oid, path: line.slice(tab + 1) };
     })
-    .filter((e) => e.type === 'blob');
+    .filter((e) => e.type === 'blob' && (only === undefined || only(e.path.slice(base.length))));
   const files = new Map<string, string>();
   if (entries.length === 0) return { ref, commit, files };
   const catRun = git(root, ['cat-file', '--batch'], entries.map((e) => `${e.oid}\n`).join(''));

@@ -79,7 +79,7 @@ export function guardRailProblems(mesh: Mesh, options: GuardRailOptions): Proble
   const base = options.base ?? 'HEAD';
   let files: ReadonlyMap<string, string>;
   try {
-    files = readRevisionFolder(root, base, relative(root, resolve(root, outDir)) || '.').files;
+    files = readRevisionFolder(root, base, relative(root, resolve(root, outDir)) || '.', (path) => path === helmChartPath(path.split('/')[0])).files;
   } catch (err) {
     if (!(err instanceof GitRevisionError)) throw err;
     return [{ severity: 'error', file: outDir, field: '', message: `cannot be compared with the base revision '${base}': ${err.problem}`, fix: err.fix }];
