@@ -164,7 +164,8 @@ function inertWhy(role: 'bootstrap' | 'build' | 'docs'): string {
 type Classified = Pick<ObjectChange, 'effect' | 'workloads' | 'why'>;
 
 function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTools): Classified {
-  if (now.name === MESH_CA_VALUES_SECRET && (now.kind === 'Secret' || was.kind === 'Secret')) return classifyCaSecret(was, now);
+  if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'Secret') return classifyCaSecret(was, now);
+  if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'ExternalSecret') return classifyCaExternalSecret(was, now);
   if (now.kind === 'Secret' && PEER_SECRETS.has(now.name)) {
     const keys = (o: ManifestObject) => Object.keys((o.body.data ?? {}) as object);
     const gained = keys(now).filter((k) => !keys(was).includes(k));
@@ -200,6 +201,20 @@ function classifyCaSecret(was: ManifestObject, now: ManifestObject): Classified 
     effect: 'disruptive',
     workloads: [],
     why: `the mesh CA changes${a && b ? ` (sha256 ${String(a).slice(0, 11)}… to ${String(b).slice(0, 11)}…)` : ''}: each cluster re-issues its certificates when it applies it, and until every cluster has, clusters on the new CA and on the old one reject each other (cross-cluster discovery pauses); rotate it in one commit for all clusters and let them sync promptly`,
+  };
+}
+
+/**
+ * With External Secrets the CA lives in a store, so a rotation there is not in git at all; what git
+ * shows is where it is read from. Another store or key may hold another CA: counted as a CA change.
+ */
+function classifyCaExternalSecret(was: ManifestObject, now: ManifestObject): Classified {
+  const source = (o: ManifestObject) => canonical({ ...(o.body.spec as Record<string, unknown>), refreshInterval: undefined });
+  if (source(was) === source(now)) return { effect: 'live', workloads: [], why: 'only how often the CA is read from the store changes' };
+  return {
+    effect: 'disruptive',
+    workloads: [],
+    why: 'the mesh CA is read from another store or key: if that holds another CA, clusters on the new CA and on the old one reject each other until every cluster has applied it',
   };
 }
 
