@@ -11,6 +11,7 @@ import { join } from 'path';
 import { formatFileSystemFailure } from './lib/fs/file-system-error';
 import { reportProblems } from './lib/report/problems';
 import { renderClustersInParallel } from './lib/synth/parallel-render';
+import { guardRailsFromEnv } from './lib/synth/guard-rails';
 import { synthMeshWith } from './lib/synth/synth-mesh';
 
 const WORKER_SCRIPT = join(__dirname, 'render-worker.js');
@@ -28,6 +29,7 @@ async function main(): Promise<number> {
     outDir: process.env.MESH_OUTPUT,
     mirrorDir: process.env.CDK8S_OUTDIR,
     build: buildId(),
+    guardRails: guardRailsFromEnv(process.env),
   });
   reportProblems(result.problems);
   if (!result.ok) return 1;

@@ -9,8 +9,9 @@ import { dirname, join, relative, resolve } from 'path';
 import { fsCall } from '../fs/file-system-error';
 import { finishInterruptedWrites } from '../fs/atomic-write';
 import { sayWaiting, withProjectLock, withProjectLockSync } from '../fs/project-lock';
-import { loadProject } from '../inventory/load-project';
-import { Problem } from '../report/problems';
+import { loadProject, ProjectLoadResult } from '../inventory/load-project';
+import { Problem, sortProblems } from '../report/problems';
+import { guardRailProblems } from './guard-rails';
 import { describeKeyMaterial } from '../report/redact';
 import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
 import { CommittedSecrets } from '../model/committed-secrets';
@@ -35,6 +36,11 @@ export interface SynthOptions {
    * are not rendered again. @default none: every cluster renders
    */
   readonly build?: string;
+  /**
+   * Refuse changes that break running clusters (lib/synth/guard-rails.ts), compared
+   * with the base revision's dist/. @default off (npm run synth turns them on)
+   */
+  readonly guardRails?: { readonly base?: string; readonly allow?: readonly string[] };
 }
 
 export type SynthResult =
@@ -91,9 +97,13 @@ function outDirOf(options: SynthOptions): string {
   return resolve(options.root ?? process.cwd(), options.outDir ?? 'dist');
 }
 
-function load(options: SynthOptions) {
+function load(options: SynthOptions): ProjectLoadResult {
   const root = options.root ?? process.cwd();
-  return loadProject(resolve(root, options.inventoryDir ?? 'clusters'), { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
+  const inventoryDir = resolve(root, options.inventoryDir ?? 'clusters');
+  const loaded = loadProject(inventoryDir, { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
+  if (!loaded.mesh || !options.guardRails) return loaded;
+  const refused = guardRailProblems(loaded.mesh, { root, inventoryDir, outDir: options.outDir, ...options.guardRails });
+  return refused.length === 0 ? loaded : { problems: sortProblems([...loaded.problems, ...refused]) };
 }
 
 interface RenderPlan {

@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['inventory', 'gitops'], // reading the inventory; the stage layout, Flux and Argo CD
   ['bootstrap', 'overview'], // the bootstrap folder; dist/README.md
   ['mesh-manifests'], // the whole render
-  ['synth'], // load, render, publish
+  ['synth', 'impact'], // load, render, publish; the rollout impact against a base revision
   ['cli'], // npm run mesh
   ['index'], // the library's exports
 ];

@@ -8,10 +8,11 @@ import { caRotateCommand } from './ca-rotate';
 import { caSecretCommand } from './ca-secret';
 import { caShowCommand } from './ca-show';
 import { checkCommand } from './check';
+import { impactCommand } from './impact';
 import { removeClusterCommand } from './remove-cluster';
 import { repoCredentialsCommand } from './repo-credentials';
 import { repoSecretCommand } from './repo-secret';
 import { secretsRekeyCommand } from './secrets-rekey';
 import { validateCommand } from './validate';
 
-export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, repoCredentialsCommand, repoSecretCommand, secretsRekeyCommand];
+export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, impactCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, repoCredentialsCommand, repoSecretCommand, secretsRekeyCommand];

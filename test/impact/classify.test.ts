@@ -1,0 +1,74 @@
+/**
+ * How single object changes are judged, on small dist/ trees (no chart to render):
+ * the CA's source, pruning, immutable Jobs, workloads, build files and bootstrap/.
+ */
+import { dump } from 'js-yaml';
+import { computeImpact, ObjectChange } from '../../lib/impact/impact';
+import { splitOutputTree } from '../../lib/impact/output-tree';
+
+const NO_HELM = { chartDirs: [] };
+const yaml = (...objects: object[]) => objects.map((o) => dump(o)).join('---\n');
+
+function judge(before: Record<string, string>, after: Record<string, string>): ObjectChange[] {
+  const report = computeImpact(splitOutputTree(new Map(Object.entries(before))), splitOutputTree(new Map(Object.entries(after))), { ref: 'HEAD', commit: '0'.repeat(40) }, NO_HELM);
+  return report.clusters.flatMap((c) => c.changes);
+}
+
+const externalSecret = (spec: object) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'cilium-mesh-ca', namespace: 'kube-system' }, spec });
+const caSecret = (fingerprint: string, ciphertext: string) => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'cilium-mesh-ca', namespace: 'kube-system', annotations: { 'k3s-cilium-mesh.io/ca-fingerprint-sha256': fingerprint } },
+  stringData: { 'values.yaml': ciphertext },
+});
+const deployment = (image: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'echo', namespace: 'shop' },
+  spec: { replicas, template: { spec: { containers: [{ name: 'echo', image }] } } },
+});
+
+describe('judging one change', () => {
+  it('tells a CA encrypted anew from a new CA, and a new CA store from a new refresh interval', () => {
+    const file = 'c1/01-ca/mesh-ca-secret.yaml';
+    expect(judge({ [file]: yaml(caSecret('AA:BB', 'ENC[one]')) }, { [file]: yaml(caSecret('AA:BB', 'ENC[two]')) })).toMatchObject([{ effect: 'none' }]);
+    expect(judge({ [file]: yaml(caSecret('AA:BB', 'ENC[one]')) }, { [file]: yaml(caSecret('CC:DD', 'ENC[two]')) })).toMatchObject([{ effect: 'disruptive' }]);
+    const store = { secretStoreRef: { name: 'vault' }, data: [{ remoteRef: { key: 'mesh/ca' } }] };
+    expect(judge({ [file]: yaml(externalSecret({ ...store, refreshInterval: '1h' })) }, { [file]: yaml(externalSecret({ ...store, refreshInterval: '5m' })) })).toMatchObject([{ effect: 'live' }]);
+    expect(judge({ [file]: yaml(externalSecret(store)) }, { [file]: yaml(externalSecret({ ...store, secretStoreRef: { name: 'other' } })) })).toMatchObject([{ effect: 'disruptive' }]);
+  });
+
+  it('rolls a workload only when its pod template changes', () => {
+    const file = 'c1/04-workloads/global-service.yaml';
+    expect(judge({ [file]: yaml(deployment('echo:1', 1)) }, { [file]: yaml(deployment('echo:1', 3)) })).toMatchObject([{ effect: 'live' }]);
+    expect(judge({ [file]: yaml(deployment('echo:1', 1)) }, { [file]: yaml(deployment('echo:2', 1)) })).toMatchObject([{ effect: 'rolls', workloads: ['Deployment/echo'] }]);
+  });
+
+  it('keeps an object whose pruning is disabled, prunes the others', () => {
+    const kept = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', namespace: 'kube-system', annotations: { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' } } };
+    const pruned = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pruned', namespace: 'kube-system' } };
+    const changes = judge({ 'c1/03-mesh/x.yaml': yaml(kept, pruned) }, { 'c1/03-mesh/x.yaml': '' });
+    expect(changes.map((c) => [c.object, c.change, c.effect])).toEqual([
+      ['ConfigMap kube-system/kept', 'removed', 'none'],
+      ['ConfigMap kube-system/pruned', 'removed', 'live'],
+    ]);
+  });
+
+  it('says a forced Job runs again, and that bootstrap/, build files and documentation change nothing running', () => {
+    const job = (args: string[]) => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'check', namespace: 'mesh-check', annotations: { 'kustomize.toolkit.fluxcd.io/force': 'Enabled' } },
+      spec: { template: { spec: { containers: [{ name: 'check', args }] } } },
+    });
+    const before = { 'c1/05-verify/kit.yaml': yaml(job(['a'])), 'c1/bootstrap/handover.sh': 'one', 'c1/kustomization.yaml': 'a', 'c1/VERIFY.md': 'a' };
+    const after = { 'c1/05-verify/kit.yaml': yaml(job(['b'])), 'c1/bootstrap/handover.sh': 'two', 'c1/kustomization.yaml': 'b', 'c1/VERIFY.md': 'b' };
+    const changes = judge(before, after);
+    expect(changes.find((c) => c.object === 'Job mesh-check/check')).toMatchObject({ effect: 'live', why: expect.stringContaining('runs again') });
+    expect(changes.filter((c) => c.object !== 'Job mesh-check/check').map((c) => [c.object, c.effect])).toEqual([
+      ['c1/bootstrap/handover.sh', 'none'],
+      ['c1/kustomization.yaml', 'none'],
+      ['c1/VERIFY.md', 'none'],
+    ]);
+  });
+});
