@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { Mesh } from '../../lib/model/mesh';
+import { Mesh, meshNodePortOf } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
 import { exampleInventory, InventoryFiles, meshOf, withFile } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
@@ -86,7 +86,8 @@ describe('dist/README.md', () => {
       const row = readme.split('\n').find((l) => l.startsWith(`| ${c.name} |`));
       expect(row).toBeDefined();
       const server = c.nodes.find((node) => node.role === 'server')!;
-      for (const part of [`| ${c.id} |`, c.podCidr.text, c.serviceCidr.text, `${c.name}.mesh.cilium.io:${c.meshNodePort}`, `${server.ip}:${c.meshNodePort}`, mesh.cilium.version]) expect(row).toContain(part);
+      const port = meshNodePortOf(c)!;
+      for (const part of [`| ${c.id} |`, c.podCidr.text, c.serviceCidr.text, `${c.name}.mesh.cilium.io:${port}`, `${server.ip}:${port}`, mesh.cilium.version]) expect(row).toContain(part);
     }
   });
 
