@@ -68,10 +68,11 @@ function readExternal(file: SourceFile, written: RawMeshEndpoint, id: number, ra
   const nodePort = readNodePort(file, written, id, range, problems);
   const address = written.address ?? '';
   if (written.address === undefined) {
-    problems.push(file.problem(['meshEndpoint'], 'is of type External but names no address', 'set meshEndpoint.address to the DNS name or IPv4 address of the load balancer in front of the nodes'));
+    problems.push(file.problem(['meshEndpoint'], 'is of type External but names no address', 'set meshEndpoint.address to the DNS name or IPv4 address of the load balancer in front of the nodes', { atKey: true }));
   }
   const addressKind = parseIpv4(address) !== undefined ? 'ip' : 'dns';
-  if (written.address !== undefined && addressKind === 'dns' && !DNS_NAME.test(address)) {
+  // Digits and dots only are a mistyped address, though DNS would allow them as a name.
+  if (written.address !== undefined && addressKind === 'dns' && (/^[0-9.]+$/.test(address) || !DNS_NAME.test(address))) {
     const why = /^[0-9.]+$/.test(address) ? 'looks like an IPv4 address but is not one' : 'is neither an IPv4 address nor a DNS name';
     problems.push(file.problem(['meshEndpoint', 'address'], `'${address}' ${why}`, 'write a dotted-quad address such as 203.0.113.10, or a lower-case DNS name such as mesh.k3scl1.example.com'));
   }
@@ -83,7 +84,7 @@ function readLoadBalancer(file: SourceFile, written: RawMeshEndpoint, problems: 
   const ip = written.loadBalancerIP;
   if (ip === undefined) {
     problems.push(
-      file.problem(['meshEndpoint'], 'is of type LoadBalancer but names no loadBalancerIP, so its peers would not know what to dial', 'set meshEndpoint.loadBalancerIP to an address of the supplier\'s pool, or use type External with the DNS name of the load balancer'),
+      file.problem(['meshEndpoint'], 'is of type LoadBalancer but names no loadBalancerIP, so its peers would not know what to dial', 'set meshEndpoint.loadBalancerIP to an address of the supplier\'s pool, or use type External with the DNS name of the load balancer', { atKey: true }),
     );
   } else if (parseIpv4(ip) === undefined) {
     problems.push(file.problem(['meshEndpoint', 'loadBalancerIP'], `'${ip}' is not an IPv4 address`, 'write a dotted-quad address from the supplier\'s pool, such as 172.17.30.11'));
@@ -98,7 +99,7 @@ function readLoadBalancer(file: SourceFile, written: RawMeshEndpoint, problems: 
         ['meshEndpoint'],
         'is of type LoadBalancer, but names no supplier: k3s servicelb is disabled on every node this project configures (disable: servicelb), so the Service stays pending unless kube-vip, MetalLB or Cilium LB IPAM assigns and announces loadBalancerIP',
         'install one of them and name it in meshEndpoint.supplier (kube-vip, metallb, cilium or other)',
-        { severity: 'warning' },
+        { severity: 'warning', atKey: true },
       ),
     );
   }
