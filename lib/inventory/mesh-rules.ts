@@ -44,6 +44,7 @@ export function checkClusters(declared: readonly DeclaredCluster[], cilium: Cili
   }
 
   checkMeshEndpoints(declared, problems);
+  if (cilium.routing.mode === 'native') checkSourcesMasqueraded(declared, cilium.routing.nativeRoutingCidr, problems);
 
   checkAddressSpace(declared, problems);
   if (cilium.routing.mode === 'native') {
@@ -90,6 +91,27 @@ function checkMeshEndpoints(declared: readonly DeclaredCluster[], problems: Prob
           problems.push(d.file.problem(['meshEndpoint', field], `${ip} lies inside the ${label} ${range.text} of ${cluster.name}`, 'choose an address outside every pod and service range of the mesh'));
         }
       }
+    }
+  }
+}
+
+/**
+ * The default source ranges of a LoadBalancer endpoint are the peers' node addresses: right only
+ * when the dialling pod's traffic is masqueraded to its node, which Cilium skips for destinations
+ * inside ipv4NativeRoutingCIDR (cilium chart values.yaml, ipv4NativeRoutingCIDR: traffic destined
+ * for that range goes to the Linux network stack "without applying any SNAT").
+ */
+function checkSourcesMasqueraded(declared: readonly DeclaredCluster[], nativeRoutingCidr: string, problems: Problem[]): void {
+  const native = parseIpv4Cidr(nativeRoutingCidr);
+  if (!('cidr' in native)) return;
+  for (const { cluster, file } of declared) {
+    const endpoint = cluster.meshEndpoint;
+    if (endpoint.type !== 'LoadBalancer' || endpoint.sourceRanges !== undefined) continue;
+    const address = parseIpv4(endpoint.loadBalancerIP);
+    if (address !== undefined && cidrContains(native.cidr, address)) {
+      problems.push(
+        file.problem(['meshEndpoint', 'loadBalancerIP'], `${endpoint.loadBalancerIP} lies inside cilium.routing.nativeRoutingCidr ${native.cidr.text}: peers' pods reach it unmasqueraded, from pod addresses the default sourceRanges (peer node addresses) do not admit`, 'choose an address outside nativeRoutingCidr, or list the sources in meshEndpoint.sourceRanges'),
+      );
     }
   }
 }

@@ -102,6 +102,20 @@ describe('meshEndpoint', () => {
     });
   });
 
+  it('LoadBalancer: with native routing, an IP inside nativeRoutingCidr needs explicit source ranges (pods reach it unmasqueraded)', () => {
+    let files = editFile(example, 'mesh.yaml', (m) => (m.cilium.routing = { mode: 'native', nativeRoutingCidr: '10.0.0.0/8' }));
+    files = editFile(files, 'k3scl1.yaml', (c) => (c.meshEndpoint = { ...LB, loadBalancerIP: '10.200.0.1' }));
+    expectProblem(loadFiles(files), {
+      file: 'clusters/k3scl1.yaml',
+      field: 'meshEndpoint.loadBalancerIP',
+      line: lineOf(files['k3scl1.yaml'], 'loadBalancerIP:'),
+      message: /10\.200\.0\.1 lies inside cilium\.routing\.nativeRoutingCidr 10\.0\.0\.0\/8/,
+      fix: /outside nativeRoutingCidr, or list the sources in meshEndpoint\.sourceRanges/,
+    });
+    expectNoErrors(loadFiles(editFile(files, 'k3scl1.yaml', (c) => (c.meshEndpoint.sourceRanges = ['10.11.0.0/16', '172.17.11.0/24']))));
+    expectNoErrors(loadFiles(editFile(files, 'k3scl1.yaml', (c) => (c.meshEndpoint.loadBalancerIP = '172.17.30.1'))));
+  });
+
   it('External: an IPv4 address or a DNS name, the port defaulting to the nodePort', () => {
     let files = withEndpoint('k3scl1.yaml', { type: 'External', address: '198.51.100.40' });
     files = editFile(files, 'k3scl2.yaml', (c) => (c.meshEndpoint = { type: 'External', nodePort: 32380, address: 'mesh.k3scl2.example.com', port: 443 }));
