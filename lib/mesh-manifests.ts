@@ -29,7 +29,7 @@ import { addSyncWave } from './gitops/sync-wave';
 import { clusterView } from './model/cluster-view';
 import { MANAGED_BY_LABELS } from './model/ownership';
 import { CommittedSecrets } from './model/committed-secrets';
-import { Cluster, Mesh } from './model/mesh';
+import { Cluster, Mesh, meshNodePortOf } from './model/mesh';
 import { ManifestName, manifestFile, MANIFESTS, RenderedFile, SUPPORT_FILES } from './output/files';
 import { overviewReadme } from './overview/readme';
 import { withProvenance } from './output/provenance';
@@ -153,7 +153,12 @@ function clusterManifests(mesh: Mesh, committed: CommittedSecrets, cluster: Clus
     },
     {
       name: 'mesh-endpoint-service',
-      build: (scope) => new MeshEndpointService(scope, 'endpoint', { nodePort: cluster.meshNodePort }),
+      build: (scope) => {
+        // A LoadBalancer endpoint is the chart's own Service (lib/cilium/helm-values.ts).
+        const nodePort = meshNodePortOf(cluster);
+        if (nodePort === undefined) return;
+        new MeshEndpointService(scope, 'endpoint', { nodePort });
+      },
       chart: inCilium,
     },
     {
@@ -164,8 +169,10 @@ function clusterManifests(mesh: Mesh, committed: CommittedSecrets, cluster: Clus
     {
       name: 'host-aliases-patch',
       build: (scope) => {
-        if (facts.hostAliasesInPeerConfig || peers.length === 0) return;
-        new HostAliasesPatch(scope, 'aliases', { workload: dialingWorkload(mesh), aliases: peers.map(peerHostAlias) });
+        // Peers dialled by a DNS name need no alias; with none at all there is nothing to patch.
+        const aliases = peers.flatMap((peer) => peerHostAlias(peer) ?? []);
+        if (facts.hostAliasesInPeerConfig || aliases.length === 0) return;
+        new HostAliasesPatch(scope, 'aliases', { workload: dialingWorkload(mesh), aliases });
       },
       // No labels: Helm owns the patched workload's metadata, and a label applied here would be taken from it.
       chart: { ...inCilium, labels: {} },

@@ -2,7 +2,8 @@
  * The Cilium Helm values for one cluster: what the chart needs to join the
  * mesh, with the mesh-wide and per-cluster overrides merged on top.
  */
-import { Cluster, Mesh, peersOf } from '../model/mesh';
+import { Cluster, Mesh, meshEndpointSourceRanges, peersOf } from '../model/mesh';
+import { serverCertificateDnsNames } from './peer-config';
 import { ciliumVersionFacts } from '../model/cilium-versions';
 
 /** Secret (in Cilium's namespace) whose `values.yaml` key carries `tls.ca.cert` and `tls.ca.key`. */
@@ -17,7 +18,8 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
     cilium.routing.mode === 'tunnel'
       ? { routingMode: 'tunnel', tunnelProtocol: cilium.routing.tunnelProtocol }
       : { routingMode: 'native', ipv4NativeRoutingCIDR: cilium.routing.nativeRoutingCidr, autoDirectNodeRoutes: true };
-  const chartListsUsers = cilium.authMode !== 'legacy' && ciliumVersionFacts(cilium.version).chartRendersRemoteUsers;
+  const facts = ciliumVersionFacts(cilium.version);
+  const chartListsUsers = cilium.authMode !== 'legacy' && facts.chartRendersRemoteUsers;
   const generated: HelmValues = {
     cluster: { name: cluster.name, id: cluster.id },
     ...routing,
@@ -43,15 +45,42 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
       config: { enabled: false, ...(chartListsUsers ? { clusters: peersOf(mesh, cluster).map((peer) => ({ name: peer.name })) } : {}) },
       apiserver: {
         kvstoremesh: { enabled: cilium.kvstoremesh },
-        // Local clients use the chart's ClusterIP Service; peers use the mesh endpoint NodePort Service.
-        // The chart writes externalTrafficPolicy (default Cluster) whatever the type, and the API server
-        // refuses it on a ClusterIP Service: null removes the chart default.
-        service: { type: 'ClusterIP', externalTrafficPolicy: null },
-        tls: { authMode: cilium.authMode, auto: { enabled: true, method: 'helm' } },
+        service: apiserverService(mesh, cluster),
+        tls: deepMerge({ authMode: cilium.authMode, auto: { enabled: true, method: 'helm' } }, serverCertificateValues(cluster, facts.serverExtraDnsNamesPath)),
       },
     },
   };
   return deepMerge(deepMerge(generated, cilium.helmValues), cluster.helmValues);
+}
+
+/**
+ * The chart's Service `clustermesh-apiserver` (templates/clustermesh-apiserver/service.yaml, the
+ * same in 1.18 to 1.20). For a LoadBalancer endpoint it is the mesh endpoint itself, with the
+ * chart's own LoadBalancer values. Otherwise it serves local clients only as a ClusterIP, and
+ * peers use the project's NodePort Service (lib/constructs/mesh-endpoint-service.ts), which has
+ * existed since the first release, so moving the NodePort into the chart would make both Services
+ * claim one port during the upgrade. The chart writes externalTrafficPolicy (default Cluster)
+ * whatever the type, and the API server refuses it on a ClusterIP Service: null removes it.
+ */
+function apiserverService(mesh: Mesh, cluster: Cluster): HelmValues {
+  const endpoint = cluster.meshEndpoint;
+  if (endpoint.type !== 'LoadBalancer') return { type: 'ClusterIP', externalTrafficPolicy: null };
+  const sourceRanges = meshEndpointSourceRanges(mesh, cluster);
+  return {
+    type: 'LoadBalancer',
+    loadBalancerIP: endpoint.loadBalancerIP,
+    ...(endpoint.loadBalancerClass === undefined ? {} : { loadBalancerClass: endpoint.loadBalancerClass }),
+    ...(sourceRanges.length === 0 ? {} : { loadBalancerSourceRanges: sourceRanges }),
+    externalTrafficPolicy: endpoint.externalTrafficPolicy,
+    ...(Object.keys(endpoint.annotations).length === 0 ? {} : { annotations: endpoint.annotations }),
+  };
+}
+
+/** The DNS address peers dial, added to the server certificate the chart generates (under `clustermesh.apiserver.tls`). */
+function serverCertificateValues(cluster: Cluster, path: readonly string[]): HelmValues {
+  const names = serverCertificateDnsNames(cluster);
+  if (names.length === 0) return {};
+  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), names) as HelmValues;
 }
 
 /** Maps merge key by key; anything else (lists included) is replaced, as Helm does. */

@@ -3,7 +3,7 @@
  * cilium-clustermesh and cilium-kvstoremesh Secrets, in the exact text the
  * chart's `clustermesh-config-generate-etcd-cfg` helper renders.
  */
-import { Cluster, Mesh, peersOf } from '../model/mesh';
+import { Cluster, Mesh, peerFacingAddress, peersOf } from '../model/mesh';
 import { ciliumVersionFacts } from '../model/cilium-versions';
 
 /** DNS domain under which peers are dialled; the apiserver certificates cover `*.mesh.cilium.io`. */
@@ -29,9 +29,50 @@ export function peerHostname(peer: Cluster): string {
   return `${peer.name}.${MESH_DOMAIN}`;
 }
 
-/** Every node of the peer serves its mesh NodePort, so every node IP is a valid address. */
-export function peerHostAlias(peer: Cluster): HostAlias {
-  return { hostname: peerHostname(peer), ips: peer.nodes.map((n) => n.ip) };
+/** Port clustermesh-apiserver's etcd listens on, and the port of the chart's Service. */
+export const CLUSTERMESH_APISERVER_PORT = 2379;
+
+/**
+ * What the other clusters dial to reach a cluster, as the chart's own
+ * `clustermesh.config.clusters` entry would say it (templates/clustermesh-config/
+ * _helpers.tpl): with `ips`, `https://<name>.mesh.cilium.io:<port>` and those IPs as
+ * host aliases; without, `https://<address>:<port>` resolved by DNS.
+ * The server certificate covers `*.mesh.cilium.io`, so an IP address is always
+ * reached through the peer's mesh name; a DNS address is dialled by its own name,
+ * which that cluster's chart adds to the certificate (serverCertificateDnsNames).
+ */
+export interface PeerDial {
+  /** Host of the endpoint URL (and of the TLS server name check). */
+  readonly host: string;
+  readonly port: number;
+  /** Addresses `host` resolves to through host aliases; empty when DNS resolves it. */
+  readonly ips: readonly string[];
+}
+
+export function peerDial(peer: Cluster): PeerDial {
+  const endpoint = peer.meshEndpoint;
+  switch (endpoint.type) {
+    case 'NodePort':
+      // Every node of the peer serves its mesh NodePort, so every node is a valid address.
+      return { host: peerHostname(peer), port: endpoint.nodePort, ips: peer.nodes.map(peerFacingAddress) };
+    case 'LoadBalancer':
+      return { host: peerHostname(peer), port: CLUSTERMESH_APISERVER_PORT, ips: [endpoint.loadBalancerIP] };
+    case 'External':
+      if (endpoint.addressKind === 'ip') return { host: peerHostname(peer), port: endpoint.port, ips: [endpoint.address] };
+      return { host: endpoint.address, port: endpoint.port, ips: [] };
+  }
+}
+
+/** The host alias that makes `<peer>.mesh.cilium.io` resolve; undefined for a peer dialled by its DNS name. */
+export function peerHostAlias(peer: Cluster): HostAlias | undefined {
+  const dial = peerDial(peer);
+  return dial.ips.length === 0 ? undefined : { hostname: dial.host, ips: dial.ips };
+}
+
+/** DNS names the cluster's server certificate must carry besides the chart's own: the DNS address its peers dial. */
+export function serverCertificateDnsNames(cluster: Cluster): string[] {
+  const endpoint = cluster.meshEndpoint;
+  return endpoint.type === 'External' && endpoint.addressKind === 'dns' ? [endpoint.address] : [];
 }
 
 export function meshPeerConfig(mesh: Mesh, cluster: Cluster): MeshPeerConfig {
@@ -45,15 +86,16 @@ export function meshPeerConfig(mesh: Mesh, cluster: Cluster): MeshPeerConfig {
 
 /** Dials the peer's mesh endpoint with the shared "remote" client certificate. */
 function remotePeerConfig(peer: Cluster, withAliases: boolean): string {
+  const dial = peerDial(peer);
   const lines = [
     'endpoints:',
-    `- https://${peerHostname(peer)}:${peer.meshNodePort}`,
+    `- https://${dial.host}:${dial.port}`,
     `trusted-ca-file: ${CONFIG_DIR}/common-etcd-client-ca.crt`,
     `key-file: ${CONFIG_DIR}/common-etcd-client.key`,
     `cert-file: ${CONFIG_DIR}/common-etcd-client.crt`,
   ];
-  if (withAliases) {
-    const alias = peerHostAlias(peer);
+  const alias = peerHostAlias(peer);
+  if (withAliases && alias) {
     lines.push('cilium-host-aliases:', `- hostname: ${alias.hostname}`, '  ips:', ...alias.ips.map((ip) => `  - ${ip}`));
   }
   return lines.join('\n');

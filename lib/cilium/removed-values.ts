@@ -37,11 +37,17 @@ export const MANAGED_VALUES: readonly ValueRule[] = [
   { path: 'clustermesh.useAPIServer', fix: 'the mesh endpoint is always clustermesh-apiserver' },
   { path: 'clustermesh.apiserver.kvstoremesh.enabled', fix: 'set cilium.kvstoremesh in the mesh file' },
   { path: 'clustermesh.apiserver.tls.authMode', fix: 'set cilium.authMode in the mesh file (the remote users list follows it)' },
-  { path: 'clustermesh.apiserver.service.type', fix: "the chart's Service serves local clients only; peers reach the mesh endpoint Service (meshEndpoint in the cluster file)" },
-  {
-    path: 'clustermesh.apiserver.service.externalTrafficPolicy',
-    fix: "the chart's Service is a ClusterIP Service, where the API server refuses externalTrafficPolicy; delete this key",
-  },
+  // The chart's Service is the mesh endpoint of a LoadBalancer cluster and a ClusterIP otherwise (lib/cilium/helm-values.ts).
+  { path: 'clustermesh.apiserver.service.type', fix: 'set meshEndpoint.type in the cluster file (NodePort, LoadBalancer or External)' },
+  { path: 'clustermesh.apiserver.service.externalTrafficPolicy', fix: 'set meshEndpoint.externalTrafficPolicy of a LoadBalancer endpoint in the cluster file' },
+  { path: 'clustermesh.apiserver.service.loadBalancerIP', fix: 'set meshEndpoint.loadBalancerIP in the cluster file (peers dial it)' },
+  { path: 'clustermesh.apiserver.service.loadBalancerClass', fix: 'set meshEndpoint.loadBalancerClass in the cluster file' },
+  { path: 'clustermesh.apiserver.service.loadBalancerSourceRanges', fix: 'set meshEndpoint.sourceRanges in the cluster file' },
+  { path: 'clustermesh.apiserver.service.annotations', fix: 'set meshEndpoint.annotations of a LoadBalancer endpoint in the cluster file' },
+  { path: 'clustermesh.apiserver.service.externallyCreated', fix: 'the chart creates the Service: a LoadBalancer endpoint is that Service (meshEndpoint.type)' },
+  // The DNS address peers dial must stay in the server certificate; a list here would replace it.
+  { path: 'clustermesh.apiserver.tls.server.extraDnsNames', fix: 'the server certificate names come from meshEndpoint.address (type External)' },
+  { path: 'clustermesh.apiserver.tls.auto.server.extraDnsNames', fix: 'the server certificate names come from meshEndpoint.address (type External)' },
   { path: 'ipam.operator.clusterPoolIPv4PodCIDRList', fix: "set the cluster's `podCidr` instead" },
   { path: 'routingMode', fix: 'set cilium.routing.mode in the mesh file' },
   { path: 'tunnelProtocol', fix: 'set cilium.routing.tunnelProtocol in the mesh file' },

@@ -1,13 +1,14 @@
 /**
- * The mesh endpoint: a NodePort Service in front of clustermesh-apiserver's
- * etcd, which the peers dial as `<cluster>.mesh.cilium.io:<nodePort>`.
+ * The mesh endpoint of a NodePort or External cluster: a NodePort Service in
+ * front of clustermesh-apiserver's etcd, which the peers dial on the nodes (or
+ * an external load balancer forwards to). A LoadBalancer endpoint is the chart's
+ * own Service instead (lib/cilium/helm-values.ts).
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
 
-/** Port clustermesh-apiserver's etcd listens on. */
-export const CLUSTERMESH_APISERVER_PORT = 2379;
+import { CLUSTERMESH_APISERVER_PORT } from '../cilium/peer-config';
 
 export interface MeshEndpointServiceProps {
   /** Namespace of clustermesh-apiserver. */

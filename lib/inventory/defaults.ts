@@ -35,6 +35,7 @@ export const DEFAULTS = {
     serviceCidr: '10.43.0.0/16',
     nodePortRange: '30000-32767',
     nodes: [{ role: 'server' }],
+    meshEndpoint: { type: 'NodePort', externalTrafficPolicy: 'Cluster' },
     apiServer: { port: 6443 },
   },
   GlobalServices: {

@@ -2,7 +2,7 @@
  * Rules across files: what one cluster declares must not collide with another.
  */
 import { cidrContains, cidrsOverlap, parseIpv4 } from '../model/ipv4';
-import { CiliumSettings, Cluster, GlobalService, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
+import { CiliumSettings, Cluster, meshNodePortOf, GlobalService, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
 import { BUILT_IN_NAMESPACES, DEFAULT_DENY_POLICY_NAME } from '../model/names';
 import { ciliumVersionFacts } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
@@ -34,13 +34,17 @@ export function checkClusters(declared: readonly DeclaredCluster[], cilium: Cili
     if (sameId) problems.push(file.problem(['id'], `${cluster.id} is already the id of ${sameId.cluster.name} (${sameId.file.path})`, `choose an id no other cluster uses, e.g. ${freeId(declared, maxId)}`));
     else byId.set(cluster.id, d);
 
-    if (facts.needsDistinctMeshNodePorts && cilium.kubeProxyReplacement) {
-      const samePort = byNodePort.get(cluster.meshNodePort);
+    const nodePort = meshNodePortOf(cluster);
+    if (facts.needsDistinctMeshNodePorts && cilium.kubeProxyReplacement && nodePort !== undefined) {
+      const samePort = byNodePort.get(nodePort);
       if (samePort) {
-        problems.push(file.problem(['meshEndpoint', 'nodePort'], `${cluster.meshNodePort} is also the mesh endpoint nodePort of ${samePort.cluster.name}; with Cilium ${cilium.version} and kube-proxy replacement, agents would dial their own cluster`, 'give every cluster its own meshEndpoint.nodePort'));
-      } else byNodePort.set(cluster.meshNodePort, d);
+        problems.push(file.problem(['meshEndpoint', 'nodePort'], `${nodePort} is also the mesh endpoint nodePort of ${samePort.cluster.name}; with Cilium ${cilium.version} and kube-proxy replacement, agents would dial their own cluster`, 'give every cluster its own meshEndpoint.nodePort'));
+      } else byNodePort.set(nodePort, d);
     }
   }
+
+  checkMeshEndpoints(declared, problems);
+  if (cilium.routing.mode === 'native') checkSourcesMasqueraded(declared, cilium.routing.nativeRoutingCidr, problems);
 
   checkAddressSpace(declared, problems);
   if (cilium.routing.mode === 'native') {
@@ -50,6 +54,64 @@ export function checkClusters(declared: readonly DeclaredCluster[], cilium: Cili
         const covered = native.cidr.prefixLength <= cluster.podCidr.prefixLength && cidrContains(native.cidr, cluster.podCidr.base);
         if (!covered) problems.push(file.problem(['podCidr'], `${cluster.podCidr.text} is outside cilium.routing.nativeRoutingCidr ${native.cidr.text}`, 'widen nativeRoutingCidr in the mesh file to cover every pod range'));
       }
+    }
+  }
+}
+
+/**
+ * What peers dial must lead to one cluster only: a LoadBalancer IP or an External
+ * address and port belongs to one cluster, and an address peers dial must be no
+ * node's and lie in no pod or service range (Cilium would route it inside the cluster).
+ */
+function checkMeshEndpoints(declared: readonly DeclaredCluster[], problems: Problem[]): void {
+  const dialled = new Map<string, DeclaredCluster>();
+  const nodeOwners = new Map<string, string>();
+  for (const d of declared) for (const n of d.cluster.nodes) for (const a of [n.ip, n.externalAddress]) if (a !== undefined) nodeOwners.set(a, d.cluster.name);
+  for (const d of declared) {
+    const endpoint = d.cluster.meshEndpoint;
+    let key: string;
+    let field: string;
+    let ip: string | undefined;
+    if (endpoint.type === 'LoadBalancer') [key, field, ip] = [`${endpoint.loadBalancerIP}:2379`, 'loadBalancerIP', endpoint.loadBalancerIP];
+    else if (endpoint.type === 'External') [key, field, ip] = [`${endpoint.address}:${endpoint.port}`, 'address', endpoint.addressKind === 'ip' ? endpoint.address : undefined];
+    else continue;
+    if (key.startsWith(':')) continue; // missing, already reported
+    const other = dialled.get(key);
+    if (other) problems.push(d.file.problem(['meshEndpoint', field], `${key} is also the mesh endpoint of ${other.cluster.name}: peers could not tell the clusters apart`, 'give every cluster its own mesh endpoint address (or port)'));
+    else dialled.set(key, d);
+    const address = ip === undefined ? undefined : parseIpv4(ip);
+    if (address === undefined) continue;
+    const owner = nodeOwners.get(ip!);
+    if (owner !== undefined && endpoint.type === 'LoadBalancer') {
+      problems.push(d.file.problem(['meshEndpoint', field], `${ip} is a node address of ${owner}; a LoadBalancer IP must be an address of its own`, "choose a free address of the supplier's pool, or use type NodePort"));
+    }
+    for (const { cluster } of declared) {
+      for (const [range, label] of [[cluster.podCidr, 'pod range'], [cluster.serviceCidr, 'service range']] as const) {
+        if (range.prefixLength < 32 && cidrContains(range, address)) {
+          problems.push(d.file.problem(['meshEndpoint', field], `${ip} lies inside the ${label} ${range.text} of ${cluster.name}`, 'choose an address outside every pod and service range of the mesh'));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The default source ranges of a LoadBalancer endpoint are the peers' node addresses: right only
+ * when the dialling pod's traffic is masqueraded to its node, which Cilium skips for destinations
+ * inside ipv4NativeRoutingCIDR (cilium chart values.yaml, ipv4NativeRoutingCIDR: traffic destined
+ * for that range goes to the Linux network stack "without applying any SNAT").
+ */
+function checkSourcesMasqueraded(declared: readonly DeclaredCluster[], nativeRoutingCidr: string, problems: Problem[]): void {
+  const native = parseIpv4Cidr(nativeRoutingCidr);
+  if (!('cidr' in native)) return;
+  for (const { cluster, file } of declared) {
+    const endpoint = cluster.meshEndpoint;
+    if (endpoint.type !== 'LoadBalancer' || endpoint.sourceRanges !== undefined) continue;
+    const address = parseIpv4(endpoint.loadBalancerIP);
+    if (address !== undefined && cidrContains(native.cidr, address)) {
+      problems.push(
+        file.problem(['meshEndpoint', 'loadBalancerIP'], `${endpoint.loadBalancerIP} lies inside cilium.routing.nativeRoutingCidr ${native.cidr.text}: peers' pods reach it unmasqueraded, from pod addresses the default sourceRanges (peer node addresses) do not admit`, 'choose an address outside nativeRoutingCidr, or list the sources in meshEndpoint.sourceRanges'),
+      );
     }
   }
 }

@@ -7,7 +7,8 @@ import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
-import { DEFAULT_MESH_NODE_PORT_BASE, DEFAULTS } from './defaults';
+import { DEFAULTS } from './defaults';
+import { RawMeshEndpoint, readMeshEndpoint } from './read-mesh-endpoint';
 import { readK3sVersion } from './read-k3s-version';
 import { reservedClusterName } from './reserved-names';
 
@@ -19,8 +20,8 @@ interface RawCluster {
   podCidrMaskSize?: number;
   serviceCidr?: string;
   nodePortRange?: string;
-  nodes: { name: string; ip: string; role?: NodeRole }[];
-  meshEndpoint?: { nodePort?: number };
+  nodes: { name: string; ip: string; externalAddress?: string; role?: NodeRole }[];
+  meshEndpoint?: RawMeshEndpoint;
   apiServer?: { host?: string; port?: number };
   helmValues?: Record<string, unknown>;
   argocd?: { server?: string };
@@ -47,12 +48,7 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
   const nodePortRange = readNodePortRange(file, raw.nodePortRange ?? CLUSTER.nodePortRange, problems);
   const nodes = readNodes(file, raw, podCidr, serviceCidr, problems);
 
-  const meshNodePort = raw.meshEndpoint?.nodePort ?? DEFAULT_MESH_NODE_PORT_BASE + raw.id;
-  if (meshNodePort < nodePortRange.min || meshNodePort > nodePortRange.max) {
-    const path = raw.meshEndpoint?.nodePort === undefined ? ['id'] : ['meshEndpoint', 'nodePort'];
-    const what = raw.meshEndpoint?.nodePort === undefined ? `the default mesh endpoint nodePort ${meshNodePort} (${DEFAULT_MESH_NODE_PORT_BASE} + id)` : `${meshNodePort}`;
-    problems.push(file.problem(path, `${what} is outside the cluster's NodePort range ${nodePortRange.min}-${nodePortRange.max}`, `set meshEndpoint.nodePort to a port between ${nodePortRange.min} and ${nodePortRange.max}`));
-  }
+  const meshEndpoint = readMeshEndpoint(file, raw.meshEndpoint, raw.id, nodePortRange, problems);
 
   const firstServer = nodes.find((n) => n.role === 'server');
   const apiHost = raw.apiServer?.host ?? firstServer?.ip ?? '';
@@ -80,7 +76,7 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     podCidrMaskSize,
     serviceCidr,
     nodePortRange,
-    meshNodePort,
+    meshEndpoint,
     apiServer: { host: apiHost, port: raw.apiServer?.port ?? CLUSTER.apiServer.port },
     helmValues,
     argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? CLUSTER.apiServer.port}`,
@@ -127,7 +123,11 @@ function readNodes(file: SourceFile, raw: RawCluster, podCidr: Ipv4Cidr, service
     if (sameIp !== undefined) problems.push(file.problem(['nodes', index, 'ip'], `${node.ip} is already used by nodes[${sameIp}]`, 'give every node its own address'));
     names.set(node.name, index);
     ips.set(canonical, index);
-    return { name: node.name, ip: node.ip, role: node.role ?? CLUSTER.nodes[0].role };
+    if (node.externalAddress !== undefined && parseIpv4(node.externalAddress) === undefined) {
+      problems.push(file.problem(['nodes', index, 'externalAddress'], `'${node.externalAddress}' is not an IPv4 address: ${whyNotIpv4(node.externalAddress)}`, 'write the dotted-quad address the other clusters reach this node at, such as 203.0.113.21'));
+    }
+    const role = node.role ?? CLUSTER.nodes[0].role;
+    return node.externalAddress === undefined ? { name: node.name, ip: node.ip, role } : { name: node.name, ip: node.ip, externalAddress: node.externalAddress, role };
   });
   if (!nodes.some((n) => n.role === 'server')) {
     problems.push(file.problem(['nodes'], 'has no server node', 'mark at least one node role: server (it runs the control plane and bootstraps Cilium)'));

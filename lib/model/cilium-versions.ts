@@ -43,6 +43,13 @@ export interface CiliumVersionFacts {
    * (templates/clustermesh-apiserver/users-configmap.yaml).
    */
   readonly chartRendersRemoteUsers: boolean;
+  /**
+   * Where, under `clustermesh.apiserver.tls`, the chart takes extra DNS names for the server
+   * certificate it generates: 1.18 and 1.19 read `server.extraDnsNames`; 1.20 reads
+   * `auto.server.extraDnsNames` and the old key only as a deprecated fallback
+   * (templates/clustermesh-apiserver/tls-helm/server-secret.yaml, _helpers.tpl).
+   */
+  readonly serverExtraDnsNamesPath: readonly string[];
 }
 
 const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
@@ -50,16 +57,19 @@ const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: true,
     chartRendersRemoteUsers: true,
+    serverExtraDnsNamesPath: ['server', 'extraDnsNames'],
   },
   '1.19': {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
+    serverExtraDnsNamesPath: ['server', 'extraDnsNames'],
   },
   '1.20': {
     hostAliasesInPeerConfig: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
+    serverExtraDnsNamesPath: ['auto', 'server', 'extraDnsNames'],
   },
 };
 

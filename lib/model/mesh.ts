@@ -18,8 +18,54 @@ export interface ClusterNode {
   readonly name: string;
   /** Dotted-quad IPv4 address the node is reached at (k3s `node-ip`). */
   readonly ip: string;
+  /** Address the other clusters reach this node at when a NAT sits between them; undefined: `ip`. */
+  readonly externalAddress?: string;
   readonly role: NodeRole;
 }
+
+/** The address peers use for a node: its NAT address if it has one, else its node IP. */
+export function peerFacingAddress(node: ClusterNode): string {
+  return node.externalAddress ?? node.ip;
+}
+
+export const MESH_ENDPOINT_TYPES = ['NodePort', 'LoadBalancer', 'External'] as const;
+export type MeshEndpointType = (typeof MESH_ENDPOINT_TYPES)[number];
+
+export const LOAD_BALANCER_SUPPLIERS = ['kube-vip', 'metallb', 'cilium', 'other'] as const;
+export type LoadBalancerSupplier = (typeof LOAD_BALANCER_SUPPLIERS)[number];
+
+/**
+ * How the peers reach this cluster's clustermesh-apiserver:
+ * - `NodePort`: the project's NodePort Service; peers dial every node's peer-facing address on it.
+ * - `LoadBalancer`: the chart's own Service `clustermesh-apiserver` as a LoadBalancer with a fixed
+ *   IP from a supplier in the cluster (kube-vip, MetalLB, Cilium LB IPAM); peers dial that IP, port 2379.
+ * - `External`: a load balancer outside the cluster, in front of the nodes' NodePort; peers dial its
+ *   address (an IPv4 address, or a DNS name the server certificate then also carries).
+ */
+export type MeshEndpoint =
+  | { readonly type: 'NodePort'; readonly nodePort: number }
+  | {
+      readonly type: 'LoadBalancer';
+      readonly loadBalancerIP: string;
+      /** undefined: the cluster's default load balancer implementation. */
+      readonly loadBalancerClass?: string;
+      /** Who assigns and announces the IP; undefined: not stated (a warning, as k3s servicelb is off). */
+      readonly supplier?: LoadBalancerSupplier;
+      /** Source ranges allowed in, as written; undefined: every peer node's peer-facing address (meshEndpointSourceRanges). */
+      readonly sourceRanges?: readonly string[];
+      readonly externalTrafficPolicy: 'Cluster' | 'Local';
+      readonly annotations: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: 'External';
+      /** The NodePort the external load balancer forwards to. */
+      readonly nodePort: number;
+      /** IPv4 address or DNS name peers dial. */
+      readonly address: string;
+      readonly addressKind: 'ip' | 'dns';
+      /** Port peers dial on `address`. */
+      readonly port: number;
+    };
 
 export interface NodePortRange {
   readonly min: number;
@@ -38,8 +84,8 @@ export interface Cluster {
   readonly podCidrMaskSize: number;
   readonly serviceCidr: Ipv4Cidr;
   readonly nodePortRange: NodePortRange;
-  /** NodePort on which this cluster's clustermesh-apiserver is reachable from its peers. */
-  readonly meshNodePort: number;
+  /** How peers reach this cluster's clustermesh-apiserver. */
+  readonly meshEndpoint: MeshEndpoint;
   /** Address and port the Cilium agents use to reach the Kubernetes API without kube-proxy. */
   readonly apiServer: { readonly host: string; readonly port: number };
   /** Helm values merged over the generated ones for this cluster only. */
@@ -227,6 +273,23 @@ export interface Mesh {
 /** The other clusters of the mesh, in name order. */
 export function peersOf(mesh: Mesh, cluster: Cluster): Cluster[] {
   return mesh.clusters.filter((c) => c.name !== cluster.name);
+}
+
+/** The NodePort the cluster's mesh endpoint Service opens on every node; undefined for a LoadBalancer endpoint. */
+export function meshNodePortOf(cluster: Cluster): number | undefined {
+  return cluster.meshEndpoint.type === 'LoadBalancer' ? undefined : cluster.meshEndpoint.nodePort;
+}
+
+/**
+ * The source ranges a LoadBalancer mesh endpoint admits: the ones written, else
+ * every peer node's peer-facing address as a /32 (peers dial from their nodes,
+ * their pods' traffic masqueraded to the node address), sorted and distinct.
+ */
+export function meshEndpointSourceRanges(mesh: Mesh, cluster: Cluster): string[] {
+  const endpoint = cluster.meshEndpoint;
+  if (endpoint.type !== 'LoadBalancer') return [];
+  const ranges = endpoint.sourceRanges ?? peersOf(mesh, cluster).flatMap((peer) => peer.nodes.map((n) => `${peerFacingAddress(n)}/32`));
+  return [...new Set(ranges)].sort();
 }
 
 /** Node IPs of the cluster's servers first, then its agents (dial order for peers). */

@@ -1,14 +1,15 @@
 /**
  * dist/README.md: the whole mesh on one screen. A Mermaid diagram (clusters
  * with name and id, the links between them, global services and where their
- * backends run), a table of clusters, a service x cluster matrix and a table
+ * backends run), a table of clusters with what their peers dial, the firewall
+ * openings the mesh needs, a service x cluster matrix and a table
  * of policies with the clusters that receive each half. Deterministic: it is
  * written from the model only, in the model's (sorted) order.
  */
-import { MESH_DOMAIN } from '../cilium/peer-config';
+import { peerDial } from '../cilium/peer-config';
 import { STAGES } from '../output/stages';
 import { ClusterView, clusterView } from '../model/cluster-view';
-import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer } from '../model/mesh';
+import { Cluster, GlobalService, Mesh, meshEndpointSourceRanges, peerFacingAddress, PolicyIntent, PolicyPeer } from '../model/mesh';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
 export const MAX_DRAWN_LINKS_CLUSTERS = 12;
@@ -61,11 +62,70 @@ export function meshDiagram(mesh: Mesh): string {
 
 function clusterTable(mesh: Mesh): string[] {
   const rows = mesh.clusters.map((c) => {
-    // Every node answers on the NodePort (the peers' host aliases list them all), servers and agents.
-    const addresses = c.nodes.map((n) => `${n.ip}:${c.meshNodePort}`).join(', ');
-    return `| ${c.name} | ${c.id} | ${c.podCidr.text} | ${c.serviceCidr.text} | \`${c.name}.${MESH_DOMAIN}:${c.meshNodePort}\` → ${addresses} | ${mesh.cilium.version} |`;
+    return `| ${c.name} | ${c.id} | ${c.podCidr.text} | ${c.serviceCidr.text} | ${endpointCell(c)} | ${mesh.cilium.version} |`;
   });
-  return ['| cluster | id | pod range | service range | mesh endpoint (address:port) | Cilium |', '| --- | ---: | --- | --- | --- | --- |', ...rows];
+  return ['| cluster | id | pod range | service range | mesh endpoint: peers dial → reach | Cilium |', '| --- | ---: | --- | --- | --- | --- |', ...rows];
+}
+
+/** What peers dial and where it lands, as the peer entries and host aliases say it (lib/cilium/peer-config.ts). */
+function endpointCell(c: Cluster): string {
+  const dial = peerDial(c);
+  const dialled = `\`${dial.host}:${dial.port}\``;
+  const endpoint = c.meshEndpoint;
+  switch (endpoint.type) {
+    case 'NodePort':
+      // Every node answers on the NodePort (the peers' host aliases list them all), servers and agents.
+      return `${dialled} → ${dial.ips.map((ip) => `${ip}:${dial.port}`).join(', ')} (NodePort)`;
+    case 'LoadBalancer':
+      return `${dialled} → ${endpoint.loadBalancerIP}:${dial.port} (LoadBalancer${endpoint.supplier ? `, ${endpoint.supplier}` : ''}${endpoint.loadBalancerClass ? `, class ${cell(endpoint.loadBalancerClass)}` : ''})`;
+    case 'External': {
+      const target = endpoint.addressKind === 'ip' ? `${endpoint.address}:${endpoint.port}` : 'DNS';
+      return `${dialled} → ${target} (External, forwards to NodePort ${endpoint.nodePort} of ${c.nodes.map((n) => n.ip).join(', ')})`;
+    }
+  }
+}
+
+/**
+ * The firewall rules the mesh needs: per cluster, what its peers dial (from their
+ * nodes' peer-facing addresses); then the datapath between every pair of nodes.
+ */
+function firewallTable(mesh: Mesh): string[] {
+  const rows = mesh.clusters.map((c) => {
+    const dial = peerDial(c);
+    const peers = mesh.clusters.filter((p) => p.name !== c.name);
+    const fromPeers = peers.length === 0 ? 'no peer yet' : `nodes of ${peers.map((p) => `${p.name} (${p.nodes.map(peerFacingAddress).join(', ')})`).join(', ')}`;
+    const endpoint = c.meshEndpoint;
+    switch (endpoint.type) {
+      case 'NodePort':
+        return `| ${c.name} mesh endpoint | ${dial.ips.join(', ')} | ${dial.port}/TCP | ${fromPeers} |`;
+      case 'LoadBalancer': {
+        const ranges = meshEndpointSourceRanges(mesh, c);
+        const allowed = ranges.length === 0 ? 'any address (sourceRanges: [])' : `${ranges.join(', ')} (loadBalancerSourceRanges)`;
+        return `| ${c.name} mesh endpoint | ${endpoint.loadBalancerIP} | ${dial.port}/TCP | ${allowed} |`;
+      }
+      case 'External':
+        return [
+          `| ${c.name} mesh endpoint | ${cell(endpoint.address)} | ${endpoint.port}/TCP | ${fromPeers} |`,
+          `| ${c.name} behind the load balancer | ${c.nodes.map((n) => n.ip).join(', ')} | ${endpoint.nodePort}/TCP | the load balancer at ${cell(endpoint.address)} |`,
+        ].join('\n');
+    }
+  });
+  // Ports of Cilium's datapath: tunnelPort defaults to 8472 for VXLAN, 6081 for Geneve (cilium chart values.yaml);
+  // cluster health checks use 4240 (the agent's default cluster-health-port).
+  const routing = mesh.cilium.routing;
+  const tunnel =
+    routing.mode === 'tunnel'
+      ? `| pod traffic (${routing.tunnelProtocol} tunnel) | every node | ${routing.tunnelProtocol === 'vxlan' ? 8472 : 6081}/UDP | every node of the other clusters |`
+      : `| pod traffic (native routing) | pod ranges, via every node | as the policies allow | pod ranges of the other clusters |`;
+  return [
+    '| to | address | port | from |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    tunnel,
+    '| Cilium health checks | every node | 4240/TCP | every node of the other clusters |',
+    '',
+    'Pod traffic and health checks use the node IPs (`nodes[].ip`): routes or a VPN must join them across clusters; a NAT address (`externalAddress`) serves the mesh endpoint only.',
+  ];
 }
 
 function serviceCell(svc: GlobalService, view: ClusterView): string {
@@ -148,6 +208,10 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '## Clusters',
     '',
     ...clusterTable(mesh),
+    '',
+    '## Network between clusters',
+    '',
+    ...firewallTable(mesh),
     '',
     '## Global services',
     '',

@@ -10,8 +10,9 @@
  *   clusters), since most of them reach every cluster, and the committed secret
  *   files (the CA ciphertext), which every cluster copies;
  * - the cluster itself, whole;
- * - of every cluster, what its peers read of it (PEER_FACTS): name, id, nodes,
- *   mesh NodePort. A peer's Helm values, ranges or API server stay out, so a
+ * - of every cluster, what its peers read of it (peerFacts): name, id, nodes
+ *   (with their NAT addresses: aliases and default source ranges), mesh endpoint
+ *   (type, port, LoadBalancer IP, External address). A peer's Helm values, ranges or API server stay out, so a
  *   change to them re-renders that cluster only.
  * test/synth/fingerprint.test.ts changes every input one at a time and checks
  * that whenever a cluster's files change, its fingerprint does.
@@ -21,11 +22,15 @@ import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 
 /** Bumped when the meaning of a fingerprint changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** What a cluster's render reads of its peers (peer Secrets, host aliases, remote users, policy selectors). */
+/**
+ * What a cluster's render reads of its peers (peer Secrets, host aliases, remote users, policy
+ * selectors, the source ranges of its own LoadBalancer endpoint). The whole endpoint goes in:
+ * a peer's LoadBalancer class or source ranges are read by no one else, but cost one field.
+ */
 export function peerFacts(cluster: Cluster): unknown {
-  return { name: cluster.name, id: cluster.id, nodes: cluster.nodes, meshNodePort: cluster.meshNodePort };
+  return { name: cluster.name, id: cluster.id, nodes: cluster.nodes, meshEndpoint: cluster.meshEndpoint };
 }
 
 /** Cluster name -> fingerprint, for every cluster of the mesh. */

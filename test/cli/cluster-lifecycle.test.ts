@@ -14,7 +14,7 @@ import { parseCommandLine } from '../../lib/cli/command-line';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { cidrsOverlap, parseIpv4Cidr } from '../../lib/model/ipv4';
-import { Mesh } from '../../lib/model/mesh';
+import { Mesh, meshNodePortOf } from '../../lib/model/mesh';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { editFile, InventoryFiles, meshOf, tempProject, withFile } from '../support/inventory-fixture';
 import { policyExample } from '../fixtures/policy-example';
@@ -85,7 +85,7 @@ describe('add-cluster', () => {
     const { code } = await mesh(project.root, 'add-cluster', 'edge', '--node-ip', '192.168.7.1', '--id', '42', '--pod-cidr', '10.200.0.0/16', '--node-port', '31042');
     expect(code).toBe(0);
     const edge = load(project.root).mesh.clusters.find((c) => c.name === 'edge')!;
-    expect([edge.id, edge.podCidr.text, edge.meshNodePort]).toEqual([42, '10.200.0.0/16', 31042]);
+    expect([edge.id, edge.podCidr.text, meshNodePortOf(edge)]).toEqual([42, '10.200.0.0/16', 31042]);
   });
 
   it.each([
@@ -151,7 +151,7 @@ describe('add-cluster', () => {
           m = meshOf(files); // the loader's own rules: unique ids and nodePorts, no overlapping ranges
         }
         const ids = m.clusters.map((c) => c.id);
-        const ports = m.clusters.map((c) => c.meshNodePort);
+        const ports = m.clusters.map(meshNodePortOf);
         expect(new Set(ids).size).toBe(ids.length);
         expect(new Set(ports).size).toBe(ports.length);
         for (const a of m.clusters) {

@@ -22,6 +22,10 @@ describe('API server rules', () => {
     expect(serviceProblems(service({ type: 'ClusterIP', externalIPs: ['10.0.0.1'], externalTrafficPolicy: 'Local', ports: [{ port: 1 }] }))).toEqual([]);
     expect(serviceProblems(service({ ports: [{ port: 1, nodePort: 30000 }] }))).toEqual(["spec.ports[0].nodePort: may not be used when `type` is 'ClusterIP'"]);
     expect(serviceProblems(service({ type: 'NodePort', loadBalancerSourceRanges: ['10.0.0.0/8'], ports: [{ port: 1 }] }))).toEqual(["spec.loadBalancerSourceRanges: may only be used when `type` is 'LoadBalancer'"]);
+    const lb = { type: 'LoadBalancer', loadBalancerIP: '172.17.30.1', ports: [{ port: 2379 }] };
+    expect(serviceProblems(service({ ...lb, loadBalancerSourceRanges: ['10.0.0.0/8', '172.17.11.11/32'], loadBalancerClass: 'kube-vip.io/kube-vip-class' }))).toEqual([]);
+    expect(serviceProblems(service({ ...lb, loadBalancerSourceRanges: ['172.17.11.11'] }))).toEqual(['spec.loadBalancerSourceRanges: Invalid value: must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24']);
+    expect(serviceProblems(service({ ...lb, loadBalancerClass: 'not a class' }))).toHaveLength(1);
     expect(serviceProblems(service({ ports: [{ port: 1 }, { port: 2 }] }))).toEqual(['spec.ports[0].name: Required value (more than one port)', 'spec.ports[1].name: Required value (more than one port)']);
     expect(serviceProblems(service({ ports: [{ port: 1, targetPort: 'a-very-long-port-name' }] }))).toEqual(["spec.ports[0].targetPort: port name 'a-very-long-port-name' is 21 characters long, more than 15"]);
     expect(metadataProblems(service({}, '1abc'))).toEqual(["metadata.name '1abc': a Service name must be a DNS-1035 label (a-z first, ≤ 63)"]);

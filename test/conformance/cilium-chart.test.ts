@@ -12,12 +12,12 @@ import { X509Certificate } from 'crypto';
 import { dump, load } from 'js-yaml';
 import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
 import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
-import { Mesh } from '../../lib/model/mesh';
+import { Cluster, Mesh } from '../../lib/model/mesh';
 import { apiServerProblems } from '../support/api-rules';
 import { chartArchive, renderCiliumChart, STAND_IN_HELM } from '../support/helm';
 import { describeWithShared } from '../support/paths';
 import { isPartialPatch, KubeObject, validateKubeObject } from '../support/schema-validator';
-import { MATRIX, minorOf, objectId, objectsIn, Rendered, renderUnderTest, STAGE_FOLDER } from './rendered';
+import { CHECKED_PROJECT, ENDPOINT_VARIANT, inventoryCluster, MATRIX, minorOf, objectId, objectsIn, RenderCase, Rendered, renderEndpointVariants, renderUnderTest, STAGE_FOLDER } from './rendered';
 
 type Obj = KubeObject & { spec?: any; data?: Record<string, string> };
 
@@ -94,6 +94,23 @@ function aliasPairs(workload: Obj | undefined): string[] {
   return aliases.flatMap((a) => a.hostnames.map((h) => `${a.ip} ${h}`)).sort();
 }
 
+/** The host `peer` dials to reach `cluster`, read from the peer's shipped peer Secret (the one that dials remote clusters). */
+function dialledHost(r: Rendered, peer: string, cluster: string): string | undefined {
+  const path = [...r.byPath.keys()].find((p) => p.startsWith(`${peer}/`) && p.endsWith('/clustermesh-secrets.yaml'));
+  if (path === undefined) return undefined;
+  const secrets = objectsIn(r.byPath.get(path)!, path) as Obj[];
+  const dialing = find(secrets, 'Secret', r.mesh.cilium.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh');
+  const text = dialing?.data?.[cluster];
+  if (text === undefined) return undefined;
+  const entry = load(Buffer.from(text, 'base64').toString('utf8')) as { endpoints: string[] };
+  return new URL(entry.endpoints[0]).hostname;
+}
+
+/** RFC 6125 matching: a name equal to the host, or `*.<rest>` where the host is one label followed by `.<rest>`. */
+function certificateCovers(names: readonly string[], host: string): boolean {
+  return names.some((n) => n === host || (n.startsWith('*.') && host.endsWith(n.slice(1)) && !host.slice(0, host.length - n.length + 1).includes('.')));
+}
+
 let caValues: Promise<string> | undefined;
 /** A throwaway mesh CA in the Secret's values format: the valuesSecrets content helm-controller adds. */
 function throwawayCaValues(): Promise<string> {
@@ -101,9 +118,26 @@ function throwawayCaValues(): Promise<string> {
   return caValues;
 }
 
+/**
+ * A peer as the chart's own `clustermesh.config.clusters` entry describes it: `ips`
+ * makes the chart dial `<name>.mesh.cilium.io:<port>` with those host aliases,
+ * `address` makes it dial that name (templates/clustermesh-config/_helpers.tpl).
+ */
+function chartPeerEntry(peer: Cluster): Record<string, unknown> {
+  const endpoint = peer.meshEndpoint;
+  switch (endpoint.type) {
+    case 'NodePort':
+      return { name: peer.name, port: endpoint.nodePort, ips: peer.nodes.map((n) => n.externalAddress ?? n.ip) };
+    case 'LoadBalancer':
+      return { name: peer.name, port: 2379, ips: [endpoint.loadBalancerIP] };
+    case 'External':
+      return endpoint.addressKind === 'ip' ? { name: peer.name, port: endpoint.port, ips: [endpoint.address] } : { name: peer.name, port: endpoint.port, address: endpoint.address };
+  }
+}
+
 /** The peers as the chart's own `clustermesh.config.clusters` takes them. */
 function chartPeerConfig(mesh: Mesh, cluster: string): string {
-  const clusters = mesh.clusters.filter((c) => c.name !== cluster).map((c) => ({ name: c.name, port: c.meshNodePort, ips: c.nodes.map((n) => n.ip) }));
+  const clusters = mesh.clusters.filter((c) => c.name !== cluster).map(chartPeerEntry);
   return dump({ clustermesh: { config: { enabled: true, clusters } } });
 }
 
@@ -133,9 +167,13 @@ async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts
   return results.sort((a, b) => a.cluster.localeCompare(b.cluster));
 }
 
+/** The example, and (unless a user's mesh is checked) the example with every kind of mesh endpoint. */
+const INVENTORIES: [string, (c: RenderCase) => Rendered][] = CHECKED_PROJECT ? [['mesh', renderUnderTest]] : [['example', renderUnderTest], ['endpoint variants', renderEndpointVariants]];
+const CASES = INVENTORIES.flatMap(([name, render]) => MATRIX.map(([label, c]): [string, RenderCase, (c: RenderCase) => Rendered] => [`${name} ${label}`, c, render]));
+
 describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) => chartArchive(c.version))), STAND_IN_HELM], () => {
-  describe.each(MATRIX)('%s', (_label, c) => {
-    const r = renderUnderTest(c);
+  describe.each(CASES)('%s', (_label, c, render) => {
+    const r = render(c);
     let charts: ClusterCharts[] = [];
     beforeAll(async () => {
       charts = await renderCharts(r, c.version);
@@ -204,12 +242,54 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       for (const [kind, name] of [['DaemonSet', 'cilium'], ['Deployment', 'cilium-operator'], ['Deployment', 'clustermesh-apiserver']]) {
         expect(find(cc.chart, kind, name)).toBeDefined();
       }
-      const endpoint = cc.shipped.find((o) => o.kind === 'Service' && o.spec?.type === 'NodePort')!;
+      const cluster = r.mesh.clusters.find((m) => m.name === cc.cluster)!;
+      const own = cc.shipped.filter((o) => o.kind === 'Service' && o.spec?.type === 'NodePort');
+      const chartService = find(cc.chart, 'Service', 'clustermesh-apiserver')!;
+      // A LoadBalancer endpoint is the chart's Service; the others are the project's NodePort Service.
+      const endpoint = cluster.meshEndpoint.type === 'LoadBalancer' ? chartService : own[0];
+      expect(own).toHaveLength(cluster.meshEndpoint.type === 'LoadBalancer' ? 0 : 1);
+      expect(chartService.spec.type).toBe(cluster.meshEndpoint.type === 'LoadBalancer' ? 'LoadBalancer' : 'ClusterIP');
       const apiserver = find(cc.chart, 'Deployment', 'clustermesh-apiserver')!;
       const podLabels = apiserver.spec.template.metadata.labels;
       for (const [k, v] of Object.entries(endpoint.spec.selector as Record<string, string>)) expect(podLabels[k]).toBe(v);
       const ports = podSpec(apiserver).containers.flatMap((k: any) => (k.ports ?? []).map((p: any) => p.containerPort));
-      expect(ports).toContain(endpoint.spec.ports[0].targetPort);
+      expect(ports).toContain(endpoint.spec.ports[0].targetPort ?? endpoint.spec.ports[0].port);
+    }));
+
+    it("a LoadBalancer endpoint is the chart's Service with the inventory's IP and class, admitting every peer node", each((cc) => {
+      const raw = inventoryCluster(r, cc.cluster);
+      if (raw.meshEndpoint?.type !== 'LoadBalancer') return;
+      const service = find(cc.chart, 'Service', 'clustermesh-apiserver')!;
+      // From the inventory files, not the model: each peer node's NAT address, else its node IP.
+      const peerNodes = r.clusters.filter((n) => n !== cc.cluster).flatMap((n) => inventoryCluster(r, n).nodes as { ip: string; externalAddress?: string }[]);
+      expect(service.spec).toMatchObject({
+        type: 'LoadBalancer',
+        loadBalancerIP: raw.meshEndpoint.loadBalancerIP,
+        externalTrafficPolicy: raw.meshEndpoint.externalTrafficPolicy ?? 'Cluster',
+        ports: [{ port: 2379 }],
+      });
+      expect(service.spec.loadBalancerClass).toBe(raw.meshEndpoint.loadBalancerClass);
+      expect([...service.spec.loadBalancerSourceRanges].sort()).toEqual(raw.meshEndpoint.sourceRanges ?? peerNodes.map((n) => `${n.externalAddress ?? n.ip}/32`).sort());
+      if (!CHECKED_PROJECT && cc.cluster === 'k3scl1') {
+        expect([service.spec.loadBalancerIP, service.spec.loadBalancerClass]).toEqual([ENDPOINT_VARIANT.loadBalancerIP, ENDPOINT_VARIANT.loadBalancerClass]);
+        expect(service.spec.loadBalancerSourceRanges).toContain(`${ENDPOINT_VARIANT.natAddress}/32`);
+      }
+    }));
+
+    it('the server certificate covers the name every peer dials: *.mesh.cilium.io, and a DNS address of its own', each((cc) => {
+      const secret = find(cc.chart, 'Secret', 'clustermesh-apiserver-server-cert')!;
+      const cert = new X509Certificate(Buffer.from(secret.data!['tls.crt'], 'base64'));
+      const names = (cert.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+      expect(names).toContain('*.mesh.cilium.io');
+      const raw = inventoryCluster(r, cc.cluster);
+      const address: string | undefined = raw.meshEndpoint?.type === 'External' ? raw.meshEndpoint.address : undefined;
+      if (address !== undefined && !/^[0-9.]+$/.test(address)) expect(names).toContain(address);
+      if (!CHECKED_PROJECT && cc.cluster === 'k3scl2' && r.clusters.includes('k3scl4')) expect(names).toContain(ENDPOINT_VARIANT.dnsAddress);
+      // Every peer dials this cluster by a name the certificate carries.
+      for (const peer of r.clusters.filter((n) => n !== cc.cluster)) {
+        const host = dialledHost(r, peer, cc.cluster);
+        expect({ peer, host, covered: host !== undefined && certificateCovers(names, host) }).toEqual({ peer, host, covered: true });
+      }
     }));
 
     it('the peer Secrets equal, parsed, what the chart renders when given the peers', each((cc) => {
@@ -235,9 +315,11 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
         expect(patch).toBeUndefined();
         return;
       }
-      expect(patch?.kind).toBe(dialing?.kind);
       expect(aliasPairs(patch)).toEqual(aliasPairs(dialing));
-      expect(aliasPairs(patch).length).toBeGreaterThan(0);
+      if (aliasPairs(dialing).length > 0) expect(patch?.kind).toBe(dialing?.kind);
+      // Peers dialled by a DNS name need no alias; the others need at least one.
+      const aliased = r.mesh.clusters.filter((p) => p.name !== cc.cluster && !(p.meshEndpoint.type === 'External' && p.meshEndpoint.addressKind === 'dns'));
+      expect(aliasPairs(patch).length).toBeGreaterThanOrEqual(aliased.length);
     }));
   });
 });

@@ -2,21 +2,23 @@
  * Invariants of the mesh across the whole output, read from the rendered files
  * themselves (a peer's port from its own NodePort Service, its addresses from
  * its bootstrap config and the inventory), for every Cilium version with
- * KVStoreMesh on and off, on the example and on a generated 6-cluster mesh.
+ * KVStoreMesh on and off, on the example, a generated 6-cluster mesh and the
+ * example with every kind of mesh endpoint (LoadBalancer, External, NAT).
  */
 import { parse } from 'yaml';
 import {
   CLUSTER_LABEL,
   CONFIG_DIR,
   cidrsOverlap,
-  expectHostAliasesToPeerNodes,
-  expectPeersDialledAtTheirNodePort,
+  expectedDial,
+  expectHostAliasesToPeerEndpoints,
+  expectPeersDialledAtTheirEndpoint,
   expectPeersExact,
   helmValues,
   hostnameOf,
   k3sConfigs,
   k3sServerConfigs,
-  meshNodePort,
+  meshNodePortIfAny,
   nodeIps,
   peerSecrets,
 } from '../support/mesh-invariants';
@@ -24,6 +26,8 @@ import { KubeObject } from '../support/schema-validator';
 import {
   CHECKED_PROJECT,
   clusterObjects,
+  ENDPOINT_VARIANT,
+  endpointVariantInventory,
   inventoryCluster,
   inventoryOfKind,
   manifestPath,
@@ -32,6 +36,7 @@ import {
   RenderCase,
   Rendered,
   rendered,
+  renderEndpointVariants,
   renderSixClusters,
   renderUnderTest,
   sixClusterInventory,
@@ -42,6 +47,7 @@ const INVENTORIES: [string, (c: RenderCase) => Rendered][] = CHECKED_PROJECT
   : [
       ['example inventory', renderUnderTest],
       ['6-cluster inventory', renderSixClusters],
+      ['endpoint variants', renderEndpointVariants],
     ];
 
 it('detects overlapping pod ranges', () => {
@@ -55,6 +61,19 @@ it('generates the 6-cluster inventory it claims to', () => {
   expect(r.clusters).toEqual(['k3scl1', 'k3scl2', 'k3scl3', 'k3scl4', 'k3scl5', 'k3scl6']);
   expect(nodeIps(r, 'k3scl5')).toHaveLength(3);
   expect(k3sConfigs(r, 'k3scl5')).toHaveLength(3);
+});
+
+it('generates the endpoint variant it claims to: a LoadBalancer, an External DNS name, a NAT node and an External IP', () => {
+  const r = rendered(endpointVariantInventory('1.19.6', true), 'endpoints 1.19.6 true');
+  expect(r.mesh.clusters.map((c) => [c.name, c.meshEndpoint.type, c.meshEndpoint.type === 'External' ? c.meshEndpoint.addressKind : '-'])).toEqual([
+    ['k3scl1', 'LoadBalancer', '-'],
+    ['k3scl2', 'External', 'dns'],
+    ['k3scl3', 'NodePort', '-'],
+    ['k3scl4', 'External', 'ip'],
+  ]);
+  expect(expectedDial(r, 'k3scl3').ips).toEqual([ENDPOINT_VARIANT.natAddress]);
+  expect(expectedDial(r, 'k3scl2')).toEqual({ host: ENDPOINT_VARIANT.dnsAddress, port: 443, ips: [] });
+  expect(expectedDial(r, 'k3scl4')).toEqual({ host: 'k3scl4.mesh.cilium.io', port: 32004, ips: [ENDPOINT_VARIANT.externalIp] });
 });
 
 describe.each(INVENTORIES)('%s', (_name, render) => {
@@ -76,8 +95,8 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
       expectPeersExact(r, ns, c.kvstoremesh);
     });
 
-    it('has entries that dial each peer at its own NodePort with the common client certificate', () => {
-      expectPeersDialledAtTheirNodePort(r, dialing);
+    it("has entries that dial each peer at its own mesh endpoint with the common client certificate", () => {
+      expectPeersDialledAtTheirEndpoint(r, dialing);
     });
 
     if (c.kvstoremesh) {
@@ -99,12 +118,13 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
       for (const cluster of r.clusters) {
         const [config] = k3sServerConfigs(r, cluster);
         const [min, max] = String(config['service-node-port-range']).split('-').map(Number);
-        const port = meshNodePort(r, cluster);
+        const port = meshNodePortIfAny(r, cluster);
+        if (port === undefined) continue; // a LoadBalancer endpoint opens no NodePort of its own choosing
         expect({ cluster, port, inRange: port >= min && port <= max }).toEqual({ cluster, port, inRange: true });
       }
       if (minorOf(c) < 19 && mesh.kubeProxyReplacement) {
         // Before 1.19, with kube-proxy replacement, a peer's port equal to the local one is dialled locally.
-        const ports = r.clusters.map((cl) => meshNodePort(r, cl));
+        const ports = r.clusters.flatMap((cl) => meshNodePortIfAny(r, cl) ?? []);
         expect(new Set(ports).size).toBe(ports.length);
       }
     });
@@ -118,8 +138,8 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
       }
     });
 
-    it("resolves every peer's hostname to node IPs of that peer", () => {
-      expectHostAliasesToPeerNodes(r, before120, dialing);
+    it("resolves every peer's mesh name to the addresses of that peer's endpoint", () => {
+      expectHostAliasesToPeerEndpoints(r, before120, dialing);
     });
 
     if (!before120) {
@@ -128,7 +148,8 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
           for (const [secret, entries] of peerSecrets(r, cluster)) {
             for (const [peer, entry] of entries) {
               const hostnames = (entry['cilium-host-aliases'] ?? []).map((a) => a.hostname);
-              expect({ cluster, secret, peer, hostnames }).toEqual({ cluster, secret, peer, hostnames: secret === dialing ? [hostnameOf(peer)] : [] });
+              const aliased = secret === dialing && expectedDial(r, peer).ips.length > 0;
+              expect({ cluster, secret, peer, hostnames }).toEqual({ cluster, secret, peer, hostnames: aliased ? [hostnameOf(peer)] : [] });
             }
           }
         }
@@ -141,7 +162,8 @@ describe.each(INVENTORIES)('%s', (_name, render) => {
         const path = manifestPath(r, cluster, 'host-aliases-patch.yaml');
         const stage = path?.split('/')[1];
         const listed = stage !== undefined && (parse(r.byPath.get(`${cluster}/${stage}/kustomization.yaml`)!).resources as string[]).includes('host-aliases-patch.yaml');
-        if (!before120) {
+        const aliased = r.clusters.some((peer) => peer !== cluster && expectedDial(r, peer).ips.length > 0);
+        if (!before120 || !aliased) {
           expect({ cluster, patches: patches.length, listed }).toEqual({ cluster, patches: 0, listed: false });
           continue;
         }

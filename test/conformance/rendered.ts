@@ -85,6 +85,36 @@ export function renderSixClusters(c: RenderCase): Rendered {
   return rendered(sixClusterInventory(c.version, c.kvstoremesh), `six ${c.version} ${c.kvstoremesh}`);
 }
 
+/** The endpoint variant of the example (endpointVariantInventory); under `npm run check`, the checked project's mesh again. */
+export function renderEndpointVariants(c: RenderCase): Rendered {
+  if (CHECKED_PROJECT) return renderUnderTest(c);
+  return rendered(endpointVariantInventory(c.version, c.kvstoremesh), `endpoints ${c.version} ${c.kvstoremesh}`);
+}
+
+/** The LoadBalancer IP, External DNS name and NAT address of endpointVariantInventory. */
+export const ENDPOINT_VARIANT = {
+  loadBalancerIP: '172.17.30.1',
+  loadBalancerClass: 'kube-vip.io/kube-vip-class',
+  dnsAddress: 'mesh.k3scl2.example.com',
+  natAddress: '203.0.113.13',
+  externalIp: '198.51.100.40',
+} as const;
+
+/**
+ * The example with every kind of mesh endpoint: k3scl1 a LoadBalancer (fixed IP,
+ * class, default source ranges), k3scl2 External behind a DNS name on port 443,
+ * k3scl3 a NodePort whose node sits behind a NAT, and k3scl4 External at an IP.
+ */
+export function endpointVariantInventory(version: string, kvstoremesh: boolean): InventoryFiles {
+  const v = ENDPOINT_VARIANT;
+  let files = exampleWithVersion(version, kvstoremesh);
+  files = editFile(files, 'k3scl1.yaml', (c) => (c.meshEndpoint = { type: 'LoadBalancer', loadBalancerIP: v.loadBalancerIP, loadBalancerClass: v.loadBalancerClass, supplier: 'kube-vip' }));
+  files = editFile(files, 'k3scl2.yaml', (c) => (c.meshEndpoint = { type: 'External', nodePort: 32380, address: v.dnsAddress, port: 443 }));
+  files = editFile(files, 'k3scl3.yaml', (c) => (c.nodes[0].externalAddress = v.natAddress));
+  const k3scl4 = { kind: 'Cluster', name: 'k3scl4', id: 4, podCidr: '10.14.0.0/16', nodes: [{ name: 'k3scl4-server', ip: '172.17.11.14' }], meshEndpoint: { type: 'External', address: v.externalIp } };
+  return withFile(files, 'k3scl4.yaml', dump(k3scl4));
+}
+
 function checkedInventory(): InventoryFiles {
   const dir = join(CHECKED_PROJECT!, 'clusters');
   return Object.fromEntries(readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => [n, readFileSync(join(dir, n), 'utf8')]));

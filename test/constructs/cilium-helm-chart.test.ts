@@ -54,6 +54,34 @@ describe('CiliumHelmChart', () => {
     expect(values.clustermesh.apiserver.service.type).toBe('ClusterIP');
   });
 
+  it("makes the chart's Service the mesh endpoint of a LoadBalancer cluster, with the inventory's values", () => {
+    const files = editFile(exampleInventory(), 'k3scl2.yaml', (c) => {
+      c.meshEndpoint = { type: 'LoadBalancer', loadBalancerIP: '172.17.30.2', loadBalancerClass: 'io.cilium/l2-announcer', supplier: 'cilium', annotations: { 'lbipam.cilium.io/sharing-key': 'mesh' } };
+    });
+    expect(render(files).values.clustermesh.apiserver.service).toEqual({
+      type: 'LoadBalancer',
+      loadBalancerIP: '172.17.30.2',
+      loadBalancerClass: 'io.cilium/l2-announcer',
+      // Every node of the other clusters (k3scl1, k3scl3 of the example).
+      loadBalancerSourceRanges: ['172.17.11.11/32', '172.17.11.13/32'],
+      externalTrafficPolicy: 'Cluster',
+      annotations: { 'lbipam.cilium.io/sharing-key': 'mesh' },
+    });
+  });
+
+  it.each([
+    ['1.18.12', ['server', 'extraDnsNames']],
+    ['1.19.6', ['server', 'extraDnsNames']],
+    ['1.20.0', ['auto', 'server', 'extraDnsNames']],
+  ])('Cilium %s: adds the DNS address of an External endpoint to the server certificate where the chart reads it', (version, path) => {
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.version = version));
+    files = editFile(files, 'k3scl2.yaml', (c) => (c.meshEndpoint = { type: 'External', nodePort: 32380, address: 'mesh.k3scl2.example.com', port: 443 }));
+    const tls = render(files).values.clustermesh.apiserver.tls;
+    expect(path.reduce((node: any, key) => node?.[key], tls)).toEqual(['mesh.k3scl2.example.com']);
+    expect(tls.authMode).toBe('cluster');
+    expect(tls.auto).toMatchObject({ enabled: true, method: 'helm' });
+  });
+
   it('runs one operator replica on a one-node cluster and two on larger ones', () => {
     expect(render().values.operator.replicas).toBe(1);
     const bigger = editFile(exampleInventory(), 'k3scl2.yaml', (c) => c.nodes.push({ name: 'k3scl2-agent', ip: '172.17.11.22', role: 'agent' }));

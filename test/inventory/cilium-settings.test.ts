@@ -117,7 +117,10 @@ describe('Helm value overrides', () => {
       ['cluster.id', 7, /set the cluster's `id` instead/],
       ['ipam.operator.clusterPoolIPv4PodCIDRList', ['10.99.0.0/16'], /set the cluster's `podCidr` instead/],
       ['clustermesh.apiserver.tls.authMode', 'legacy', /set cilium\.authMode in the mesh file/],
-      ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /delete this key/],
+      ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /meshEndpoint\.externalTrafficPolicy/],
+      ['clustermesh.apiserver.service.type', 'LoadBalancer', /set meshEndpoint\.type/],
+      ['clustermesh.apiserver.service.loadBalancerIP', '172.17.30.9', /set meshEndpoint\.loadBalancerIP/],
+      ['clustermesh.apiserver.tls.auto.server.extraDnsNames', ['mesh.example.com'], /meshEndpoint\.address/],
     ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
       const { files, file, prefix } = withHelmValues(where, nested(path, value));
       const lastKey = path.split('.').pop()!;

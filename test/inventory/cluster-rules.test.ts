@@ -3,6 +3,7 @@
  * the bundled example and checks the one problem it causes.
  */
 import { editFile, exampleInventory, InventoryFiles, loadFiles, meshOf, withFile } from '../support/inventory-fixture';
+import { meshNodePortOf } from '../../lib/model/mesh';
 import { expectNoErrors, expectProblem, expectProblems, lineOf } from './expect-problem';
 
 const example = exampleInventory();
@@ -220,7 +221,7 @@ describe('mesh endpoint nodePort', () => {
   it('may be shared between clusters with Cilium 1.19.6', () => {
     const result = loadFiles(samePort('1.19.6'));
     expectNoErrors(result);
-    expect(result.mesh?.clusters.map((c) => c.meshNodePort)).toEqual([32379, 32379, 32381]);
+    expect(result.mesh?.clusters.map(meshNodePortOf)).toEqual([32379, 32379, 32381]);
   });
 
   it('may be shared with Cilium 1.18.12 when kube-proxy replacement is off', () => {

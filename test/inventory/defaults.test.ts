@@ -92,6 +92,9 @@ describe('inventory defaults', () => {
         C.nodes[0].role,
         C.apiServer.port,
       ]);
+      expect(a.meshEndpoint.type).toBe(C.meshEndpoint.type);
+      const lb = meshOf({ ...files, 'a.yaml': files['a.yaml'] + 'meshEndpoint: {type: LoadBalancer, loadBalancerIP: 192.168.9.1, supplier: metallb}\n' }).clusters[0].meshEndpoint;
+      expect(lb).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: C.meshEndpoint.externalTrafficPolicy });
     });
 
     it('GlobalServices', () => {

@@ -95,7 +95,7 @@ describe('file content', () => {
       field: 'nodes[0].zone',
       line: lineOf(files['k3scl1.yaml'], 'zone:'),
       message: /is not a known key/,
-      fix: /remove it or correct its spelling; allowed here: name, ip, role/,
+      fix: /remove it or correct its spelling; allowed here: name, ip, externalAddress, role/,
     });
   });
 

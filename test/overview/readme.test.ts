@@ -9,10 +9,11 @@ import { spawnSync } from 'child_process';
 import { join } from 'path';
 import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { Mesh } from '../../lib/model/mesh';
+import { Mesh, meshEndpointSourceRanges, meshNodePortOf } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
 import { exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
+import { ENDPOINT_VARIANT, endpointVariantInventory } from '../conformance/rendered';
 
 interface Parsed {
   ok: boolean;
@@ -86,7 +87,8 @@ describe('dist/README.md', () => {
       const row = readme.split('\n').find((l) => l.startsWith(`| ${c.name} |`));
       expect(row).toBeDefined();
       const server = c.nodes.find((node) => node.role === 'server')!;
-      for (const part of [`| ${c.id} |`, c.podCidr.text, c.serviceCidr.text, `${c.name}.mesh.cilium.io:${c.meshNodePort}`, `${server.ip}:${c.meshNodePort}`, mesh.cilium.version]) expect(row).toContain(part);
+      const port = meshNodePortOf(c)!;
+      for (const part of [`| ${c.id} |`, c.podCidr.text, c.serviceCidr.text, `${c.name}.mesh.cilium.io:${port}`, `${server.ip}:${port}`, mesh.cilium.version]) expect(row).toContain(part);
     }
   });
 
@@ -117,5 +119,32 @@ describe('dist/README.md', () => {
     const entry = { flux: [] };
     expect(overviewReadme(meshOf(reversed), entry)).toBe(overviewReadme(meshOf(exampleInventory()), entry));
     expect(renderMesh(meshOf(reversed), exampleSecrets()).find((f) => f.path === 'README.md')!.content).toBe(readme);
+  });
+});
+
+describe('the mesh endpoints and the network between clusters', () => {
+  const variant = meshOf(endpointVariantInventory('1.19.6', true));
+  const text = renderMesh(variant, exampleSecrets()).find((f) => f.path === 'README.md')!.content;
+  const rowOf = (start: string) => text.split('\n').find((l) => l.startsWith(start));
+  const v = ENDPOINT_VARIANT;
+
+  it('shows what the peers dial for each kind of endpoint and where it lands', () => {
+    expect(rowOf('| k3scl1 |')).toContain(`\`k3scl1.mesh.cilium.io:2379\` → ${v.loadBalancerIP}:2379 (LoadBalancer, kube-vip, class ${v.loadBalancerClass})`);
+    expect(rowOf('| k3scl2 |')).toContain(`\`${v.dnsAddress}:443\` → DNS (External, forwards to NodePort 32380 of 172.17.11.12)`);
+    expect(rowOf('| k3scl3 |')).toContain(`\`k3scl3.mesh.cilium.io:32381\` → ${v.natAddress}:32381 (NodePort)`);
+    expect(rowOf('| k3scl4 |')).toContain(`\`k3scl4.mesh.cilium.io:32004\` → ${v.externalIp}:32004 (External`);
+  });
+
+  it('has a firewall row per endpoint: the LoadBalancer admits its source ranges, the others every peer node at its peer-facing address', () => {
+    const section = text.slice(text.indexOf('## Network between clusters'), text.indexOf('## Global services'));
+    expect(section).toContain('| to | address | port | from |');
+    const lb = section.split('\n').find((l) => l.startsWith('| k3scl1 mesh endpoint |'))!;
+    const ranges = meshEndpointSourceRanges(variant, variant.clusters[0]);
+    expect(ranges).toContain(`${v.natAddress}/32`);
+    expect(lb).toBe(`| k3scl1 mesh endpoint | ${v.loadBalancerIP} | 2379/TCP | ${ranges.join(', ')} (loadBalancerSourceRanges) |`);
+    expect(section).toContain(`| k3scl2 mesh endpoint | ${v.dnsAddress} | 443/TCP | nodes of k3scl1 (172.17.11.11), k3scl3 (${v.natAddress}), k3scl4 (172.17.11.14) |`);
+    expect(section).toContain(`| k3scl2 behind the load balancer | 172.17.11.12 | 32380/TCP | the load balancer at ${v.dnsAddress} |`);
+    expect(section).toContain(`| k3scl3 mesh endpoint | ${v.natAddress} | 32381/TCP |`);
+    expect(section).toContain('| pod traffic (vxlan tunnel) | every node | 8472/UDP | every node of the other clusters |');
   });
 });

@@ -24,7 +24,7 @@ import { formatProblem, Problem } from '../../lib/report/problems';
 import { publish } from '../../lib/synth/publish';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { isApiObjectFile, objectsIn, rendered, VERSIONS } from '../conformance/rendered';
-import { expectHostAliasesToPeerNodes, expectPeersDialledAtTheirNodePort, expectPeersExact } from '../support/mesh-invariants';
+import { expectHostAliasesToPeerEndpoints, expectPeersDialledAtTheirEndpoint, expectPeersExact } from '../support/mesh-invariants';
 import { describeWithShared, PROJECT_ROOT } from '../support/paths';
 import { CORE_SCHEMA_DIR, CRD_SCHEMA_DIR, validateKubeObject } from '../support/schema-validator';
 import { treeDigest } from '../support/tree';
@@ -66,8 +66,8 @@ describeWithShared('random valid inventories', [CORE_SCHEMA_DIR, CRD_SCHEMA_DIR]
         }
         const dialing = options.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh';
         expectPeersExact(r, 'kube-system', options.kvstoremesh);
-        expectPeersDialledAtTheirNodePort(r, dialing);
-        expectHostAliasesToPeerNodes(r, options.ciliumVersion !== '1.20.0', dialing);
+        expectPeersDialledAtTheirEndpoint(r, dialing);
+        expectHostAliasesToPeerEndpoints(r, options.ciliumVersion !== '1.20.0', dialing);
       }),
       params(20),
     );

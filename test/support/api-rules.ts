@@ -7,6 +7,7 @@
  * Every function returns the broken rules (empty when the object is accepted).
  */
 import { dns1035LabelProblem, dns1123LabelProblem, dns1123SubdomainProblem, labelValueProblem, portNameProblem, qualifiedNameProblem } from '../../lib/model/kubernetes-names';
+import { parseIpv4Cidr } from '../../lib/model/ipv4';
 import { KubeObject } from './schema-validator';
 
 export const isDns1123Label = (value: string): boolean => dns1123LabelProblem(value) === undefined;
@@ -92,6 +93,13 @@ export function serviceProblems(service: KubeObject): string[] {
   for (const field of ['loadBalancerSourceRanges', 'loadBalancerClass', 'allocateLoadBalancerNodePorts', 'loadBalancerIP']) {
     if (spec[field] !== undefined && !lb) problems.push(`spec.${field}: may only be used when \`type\` is 'LoadBalancer'`);
   }
+  // ValidateService (kubernetes pkg/apis/core/validation/validation.go): source ranges are CIDRs
+  // (GetLoadBalancerSourceRanges; host bits are refused here too), the class a qualified name (validateLoadBalancerClassField).
+  const ranges = Array.isArray(spec.loadBalancerSourceRanges) ? (spec.loadBalancerSourceRanges as unknown[]) : [];
+  if (ranges.some((r) => typeof r !== 'string' || 'error' in parseIpv4Cidr(r.trim()))) {
+    problems.push(`spec.loadBalancerSourceRanges: Invalid value: must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24`);
+  }
+  if (spec.loadBalancerClass !== undefined && spec.loadBalancerClass !== null) problems.push(...qualifiedNameProblems(String(spec.loadBalancerClass)).map((p) => `spec.loadBalancerClass: ${p}`));
   if (spec.healthCheckNodePort !== undefined && !(lb && spec.externalTrafficPolicy === 'Local')) {
     problems.push("spec.healthCheckNodePort: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'");
   }

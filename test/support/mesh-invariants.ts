@@ -1,6 +1,6 @@
 /**
  * Invariants of a rendered mesh, read from the output files themselves (a
- * peer's port from its own NodePort Service, its addresses from the inventory):
+ * peer's port from its own NodePort Service or chart values, its addresses from the inventory):
  * shared by the conformance tests (test/conformance/mesh-invariants.test.ts)
  * and the property tests (test/property/).
  */
@@ -32,9 +32,10 @@ export function peerSecrets(r: Rendered, cluster: string): Map<string, Map<strin
   );
 }
 
-/** The nodePort of the cluster's own mesh endpoint Service, as rendered. */
-export function meshNodePort(r: Rendered, cluster: string): number {
+/** The nodePort of the cluster's own mesh endpoint Service, as rendered; undefined when it ships none (a LoadBalancer endpoint). */
+export function meshNodePortIfAny(r: Rendered, cluster: string): number | undefined {
   const services = clusterObjects(r, cluster, 'mesh-endpoint-service.yaml').filter((o) => o.kind === 'Service');
+  if (services.length === 0) return undefined;
   expect(services).toHaveLength(1);
   const spec = services[0].spec as { type: string; selector: Record<string, string>; ports: { port: number; targetPort: number; nodePort: number }[] };
   expect(spec.type).toBe('NodePort');
@@ -44,6 +45,43 @@ export function meshNodePort(r: Rendered, cluster: string): number {
   return etcd[0].nodePort;
 }
 
+/** The nodePort of the cluster's own mesh endpoint Service, which must exist. */
+export function meshNodePort(r: Rendered, cluster: string): number {
+  const port = meshNodePortIfAny(r, cluster);
+  expect({ cluster, nodePortService: port !== undefined }).toEqual({ cluster, nodePortService: true });
+  return port!;
+}
+
+/** What the peers of `cluster` must dial: host of the URL, port, and the addresses host aliases give the host. */
+export interface ExpectedDial {
+  readonly host: string;
+  readonly port: number;
+  readonly ips: readonly string[];
+}
+
+/**
+ * Read from the cluster's inventory file and its own output, not from the model:
+ * a NodePort endpoint at its Service's nodePort on every node's NAT address (else
+ * node IP); a LoadBalancer at the chart Service's IP, port 2379, with no NodePort
+ * Service; an External one at its address (an IP through the mesh name, a DNS name as is).
+ */
+export function expectedDial(r: Rendered, cluster: string): ExpectedDial {
+  const inv = inventoryCluster(r, cluster);
+  const raw = inv.meshEndpoint ?? {};
+  const mesh = hostnameOf(cluster);
+  if (raw.type === 'LoadBalancer') {
+    expect({ cluster, nodePortService: meshNodePortIfAny(r, cluster) }).toEqual({ cluster, nodePortService: undefined });
+    const service = helmValues(r, cluster).clustermesh.apiserver.service;
+    expect({ cluster, type: service.type, ip: service.loadBalancerIP }).toEqual({ cluster, type: 'LoadBalancer', ip: raw.loadBalancerIP });
+    return { host: mesh, port: 2379, ips: [raw.loadBalancerIP] };
+  }
+  const nodePort = meshNodePort(r, cluster);
+  if (raw.type === 'External') {
+    const port: number = raw.port ?? nodePort;
+    return /^[0-9.]+$/.test(raw.address) ? { host: mesh, port, ips: [raw.address] } : { host: raw.address, port, ips: [] };
+  }
+  return { host: mesh, port: nodePort, ips: (inv.nodes as { ip: string; externalAddress?: string }[]).map((n) => n.externalAddress ?? n.ip) };
+}
 /** Bootstrap k3s configs of the cluster's servers, as rendered. */
 export function k3sConfigs(r: Rendered, cluster: string): Record<string, unknown>[] {
   return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => parse(content));
@@ -92,11 +130,12 @@ export function expectPeersExact(r: Rendered, ns: string, kvstoremesh: boolean):
   }
 }
 
-/** The entries that dial the peers name each peer's own NodePort and the common client certificate. */
-export function expectPeersDialledAtTheirNodePort(r: Rendered, dialing: string): void {
+/** The entries that dial the peers name each peer's own endpoint (expectedDial) and the common client certificate. */
+export function expectPeersDialledAtTheirEndpoint(r: Rendered, dialing: string): void {
   for (const cluster of r.clusters) {
     for (const [peer, entry] of peerSecrets(r, cluster).get(dialing)!) {
-      expect({ cluster, peer, endpoints: entry.endpoints }).toEqual({ cluster, peer, endpoints: [`https://${hostnameOf(peer)}:${meshNodePort(r, peer)}`] });
+      const dial = expectedDial(r, peer);
+      expect({ cluster, peer, endpoints: entry.endpoints }).toEqual({ cluster, peer, endpoints: [`https://${dial.host}:${dial.port}`] });
       expect(entry).toMatchObject({
         'trusted-ca-file': `${CONFIG_DIR}/common-etcd-client-ca.crt`,
         'key-file': `${CONFIG_DIR}/common-etcd-client.key`,
@@ -106,24 +145,28 @@ export function expectPeersDialledAtTheirNodePort(r: Rendered, dialing: string):
   }
 }
 
-/** Every peer's hostname resolves (hostAliases before 1.20, entry aliases from 1.20) to node IPs of that peer only. */
-export function expectHostAliasesToPeerNodes(r: Rendered, before120: boolean, dialing: string): void {
+/**
+ * Every peer's mesh name resolves (hostAliases before 1.20, entry aliases from 1.20)
+ * to exactly the addresses of that peer's endpoint; a peer dialled by DNS name has none.
+ */
+export function expectHostAliasesToPeerEndpoints(r: Rendered, before120: boolean, dialing: string): void {
   for (const cluster of r.clusters) {
     const aliases = new Map<string, string[]>();
     if (before120) {
-      const [patch] = clusterObjects(r, cluster, 'host-aliases-patch.yaml');
-      const hostAliases = (patch.spec as any).template.spec.hostAliases as { ip: string; hostnames: string[] }[];
-      for (const { ip, hostnames } of hostAliases) for (const h of hostnames) aliases.set(h, [...(aliases.get(h) ?? []), ip]);
+      for (const patch of clusterObjects(r, cluster, 'host-aliases-patch.yaml')) {
+        const hostAliases = (patch.spec as any).template.spec.hostAliases as { ip: string; hostnames: string[] }[];
+        for (const { ip, hostnames } of hostAliases) for (const h of hostnames) aliases.set(h, [...(aliases.get(h) ?? []), ip]);
+      }
     } else {
       for (const entry of peerSecrets(r, cluster).get(dialing)!.values()) {
         for (const { hostname, ips } of entry['cilium-host-aliases'] ?? []) aliases.set(hostname, [...(aliases.get(hostname) ?? []), ...ips]);
       }
     }
-    expect({ cluster, hostnames: [...aliases.keys()].sort() }).toEqual({ cluster, hostnames: others(r, cluster).map(hostnameOf) });
-    for (const peer of others(r, cluster)) {
+    const aliased = others(r, cluster).filter((peer) => expectedDial(r, peer).ips.length > 0);
+    expect({ cluster, hostnames: [...aliases.keys()].sort() }).toEqual({ cluster, hostnames: aliased.map(hostnameOf) });
+    for (const peer of aliased) {
       const ips = aliases.get(hostnameOf(peer))!;
-      expect(ips.length).toBeGreaterThan(0);
-      expect({ cluster, peer, ips }).toEqual({ cluster, peer, ips: ips.filter((ip) => nodeIps(r, peer).includes(ip)) });
+      expect({ cluster, peer, ips: [...ips].sort() }).toEqual({ cluster, peer, ips: [...expectedDial(r, peer).ips].sort() });
     }
   }
 }

@@ -12,6 +12,7 @@ import { Mesh } from '../../lib/model/mesh';
 import { clusterFingerprints } from '../../lib/synth/fingerprint';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { editFile, exampleInventory, exampleSecrets, InventoryFiles, meshOf } from '../support/inventory-fixture';
+import { endpointVariantInventory } from '../conformance/rendered';
 
 type Edit = (files: InventoryFiles) => InventoryFiles;
 const cluster = (name: string, edit: (c: any) => void): Edit => (files) => editFile(files, `${name}.yaml`, edit);
@@ -31,6 +32,9 @@ const EXAMPLE_CHANGES: [string, Edit][] = [
   ['a node added', cluster('k3scl2', (c) => c.nodes.push({ name: 'k3scl2-agent', ip: '172.17.12.50', role: 'agent' }))],
   ['a second server', cluster('k3scl2', (c) => c.nodes.push({ name: 'k3scl2-server-2', ip: '172.17.12.51', role: 'server' }))],
   ['the mesh NodePort', cluster('k3scl2', (c) => (c.meshEndpoint.nodePort = 32400))],
+  ['the mesh endpoint type', cluster('k3scl2', (c) => (c.meshEndpoint = { type: 'LoadBalancer', loadBalancerIP: '172.17.30.2', supplier: 'metallb' }))],
+  ['an External mesh endpoint', cluster('k3scl2', (c) => (c.meshEndpoint = { type: 'External', address: 'mesh.k3scl2.example.com', port: 443 }))],
+  ['a node NAT address', cluster('k3scl2', (c) => (c.nodes[0].externalAddress = '203.0.113.12'))],
   ['the API server', cluster('k3scl2', (c) => (c.apiServer = { host: '172.17.12.200', port: 6444 }))],
   ['a cluster\'s Helm values', cluster('k3scl2', (c) => (c.helmValues = { hubble: { enabled: false } }))],
   ['the Argo CD server', cluster('k3scl2', (c) => (c.argocd = { server: 'https://k3scl2.example:6443' }))],
@@ -78,6 +82,22 @@ const SYNTHETIC_CHANGES: [string, Edit][] = [
   ['the secret store', meshFile((m) => (m.secrets.externalSecrets.remoteKey = 'other-key'))],
 ];
 
+/** Changes to the example with every kind of mesh endpoint (k3scl1 LoadBalancer, k3scl2 External DNS, k3scl3 NAT, k3scl4 External IP). */
+const ENDPOINTS = endpointVariantInventory('1.19.6', true);
+const ENDPOINT_CHANGES: [string, Edit][] = [
+  ['the LoadBalancer IP', cluster('k3scl1', (c) => (c.meshEndpoint.loadBalancerIP = '172.17.30.9'))],
+  ['the LoadBalancer class', cluster('k3scl1', (c) => (c.meshEndpoint.loadBalancerClass = 'io.cilium/l2-announcer'))],
+  ['the LoadBalancer source ranges', cluster('k3scl1', (c) => (c.meshEndpoint.sourceRanges = ['198.51.100.0/24']))],
+  ['the LoadBalancer traffic policy', cluster('k3scl1', (c) => (c.meshEndpoint.externalTrafficPolicy = 'Local'))],
+  ['the LoadBalancer annotations', cluster('k3scl1', (c) => (c.meshEndpoint.annotations = { 'metallb.io/address-pool': 'mesh' }))],
+  ["a peer's NAT address (the LoadBalancer's default source ranges, the aliases)", cluster('k3scl3', (c) => (c.nodes[0].externalAddress = '203.0.113.99'))],
+  ['the External DNS name (the certificate, the peer entries)', cluster('k3scl2', (c) => (c.meshEndpoint.address = 'mesh2.example.com'))],
+  ['the External port', cluster('k3scl2', (c) => (c.meshEndpoint.port = 8443))],
+  ['the External address from a name to an IP', cluster('k3scl2', (c) => (c.meshEndpoint.address = '198.51.100.22'))],
+  ['the External IP', cluster('k3scl4', (c) => (c.meshEndpoint.address = '198.51.100.41'))],
+  ['the External nodePort', cluster('k3scl4', (c) => (c.meshEndpoint.nodePort = 32444))],
+];
+
 /** Each cluster's files, as one text per path. */
 function renderedClusters(mesh: Mesh, secrets: CommittedSecrets): Map<string, Map<string, string>> {
   return new Map(mesh.clusters.map((c) => [c.name, new Map(renderClusterFiles(mesh, secrets, c).files.map((f) => [f.path, f.content]))]));
@@ -110,6 +130,12 @@ describe('cluster fingerprints', () => {
 
   it.each(SYNTHETIC_CHANGES)('change %s in a synthetic mesh: every cluster whose files change gets a new fingerprint', (_, edit) => {
     const { changed, missed } = check(meshOf(SYNTHETIC), meshOf(edit(SYNTHETIC)));
+    expect(changed.length).toBeGreaterThan(0);
+    expect(missed).toEqual([]);
+  });
+
+  it.each(ENDPOINT_CHANGES)('change %s in a mesh with every kind of endpoint: every cluster whose files change gets a new fingerprint', (_, edit) => {
+    const { changed, missed } = check(meshOf(ENDPOINTS), meshOf(edit(ENDPOINTS)));
     expect(changed.length).toBeGreaterThan(0);
     expect(missed).toEqual([]);
   });

@@ -11,7 +11,7 @@ import { fsCall } from '../../fs/file-system-error';
 import { loadProject } from '../../inventory/load-project';
 import { DEFAULTS } from '../../inventory/defaults';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
-import { Mesh } from '../../model/mesh';
+import { Mesh, meshNodePortOf } from '../../model/mesh';
 import { CommandLine, MeshCommand, UsageError } from '../command';
 import { reportProblems } from '../../report/problems';
 import { reservedClusterName } from '../../inventory/reserved-names';
@@ -154,7 +154,7 @@ function choosePodCidr(mesh: Mesh, id: number, given: string | undefined, servic
 
 function chooseNodePort(mesh: Mesh, id: number, given: number | undefined): number {
   const [min, max] = DEFAULTS.Cluster.nodePortRange.split('-').map(Number);
-  const used = new Map(mesh.clusters.map((c) => [c.meshNodePort, c.name]));
+  const used = new Map(mesh.clusters.flatMap((c) => { const port = meshNodePortOf(c); return port === undefined ? [] : [[port, c.name] as const]; }));
   if (given !== undefined) {
     if (given < min || given > max) throw new UsageError(`--node-port ${given} is outside the NodePort range ${min}-${max}`, `give a --node-port from ${min} to ${max}, or leave it out to have a free one chosen`);
     const owner = used.get(given);
