@@ -181,6 +181,34 @@ function policyTable(mesh: Mesh, views: readonly ClusterView[]): string[] {
   return ['| policy | from | to | ports | egress half in | ingress half in |', '| --- | --- | --- | --- | --- | --- |', ...mesh.policies.map((p) => policyRow(p, halves.get(p)!))];
 }
 
+/** Namespaces whose pods get no traffic but what a policy allows, and hand-written policies: where each lands, from the views. */
+function defaultDenyAndRawTables(mesh: Mesh, views: readonly ClusterView[]): string[] {
+  const lines: string[] = [];
+  if (mesh.defaultDenies.length > 0) {
+    const placed = new Map(mesh.defaultDenies.map((d) => [d, views.filter((v) => v.defaultDenies.includes(d)).map((v) => v.cluster.name)]));
+    lines.push(
+      '',
+      'Default deny: in these namespaces a pod gets only the traffic a policy above (or the DNS lookups every pod needs) allows.',
+      '',
+      '| namespace | denies | in |',
+      '| --- | --- | --- |',
+      ...mesh.defaultDenies.map((d) => `| ${d.namespace} | ${d.direction === 'both' ? 'ingress and egress' : d.direction} | ${placed.get(d)!.join(', ')} |`),
+    );
+  }
+  if (mesh.rawPolicies.length > 0) {
+    const placed = new Map(mesh.rawPolicies.map((r) => [r, views.filter((v) => v.rawPolicies.includes(r)).map((v) => v.cluster.name)]));
+    lines.push(
+      '',
+      'Written by hand (`rawPolicies`), rendered as given:',
+      '',
+      '| policy | kind | namespace | in |',
+      '| --- | --- | --- | --- |',
+      ...mesh.rawPolicies.map((r) => `| ${r.name} | ${r.kind} | ${r.namespace ?? '(cluster-wide)'} | ${placed.get(r)!.join(', ')} |`),
+    );
+  }
+  return lines;
+}
+
 function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
   const repo = mesh.delivery.repository;
   if (!repo) return ['No `delivery.repository` in clusters/mesh.yaml: no Flux or Argo CD entry points are rendered.'];
@@ -220,6 +248,7 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '## Policies',
     '',
     ...policyTable(mesh, views),
+    ...defaultDenyAndRawTables(mesh, views),
     '',
     '## Delivery',
     '',

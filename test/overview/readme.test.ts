@@ -11,7 +11,10 @@ import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh, meshEndpointSourceRanges, meshNodePortOf } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
-import { exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
+import { editFile, exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
+import { manifestFile } from '../../lib/output/files';
+import { DEFAULT_DENY_POLICY_NAME } from '../../lib/constructs/default-deny';
+import { parseAllDocuments } from 'yaml';
 import { PROJECT_ROOT } from '../support/paths';
 import { ENDPOINT_VARIANT, endpointVariantInventory } from '../conformance/rendered';
 
@@ -146,5 +149,64 @@ describe('the mesh endpoints and the network between clusters', () => {
     expect(section).toContain(`| k3scl2 behind the load balancer | 172.17.11.12 | 32380/TCP | the load balancer at ${v.dnsAddress} |`);
     expect(section).toContain(`| k3scl3 mesh endpoint | ${v.natAddress} | 32381/TCP |`);
     expect(section).toContain('| pod traffic (vxlan tunnel) | every node | 8472/UDP | every node of the other clusters |');
+  });
+});
+
+describe('default deny and hand-written policies', () => {
+  const files = editFile(exampleInventory(), 'policies.yaml', (p) => {
+    p.defaultDeny = [...(p.defaultDeny ?? []), { namespace: 'default', clusters: ['k3scl2', 'k3scl3'], direction: 'ingress' }];
+      p.rawPolicies = [
+        {
+          clusters: ['k3scl1', 'k3scl3'],
+          policy: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'probe-egress-world', namespace: 'default' }, spec: { endpointSelector: {}, egress: [{ toEntities: ['world'] }] } },
+        },
+        { clusters: 'all', policy: { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'nodes' }, spec: { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'] }] } } },
+      ];
+  });
+  const m = meshOf(files);
+  const out = renderMesh(m, exampleSecrets());
+  const text = out.find((f) => f.path === 'README.md')!.content;
+  const rows = (header: string) => {
+    const lines = text.split('\n');
+    const start = lines.indexOf(header);
+    expect(start).toBeGreaterThan(0);
+    const body: string[] = [];
+    for (const line of lines.slice(start + 2)) {
+      if (!line.startsWith('|')) break;
+      body.push(line);
+    }
+    return body.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  };
+  /** Clusters whose rendered file `manifest` holds an object of `kind` named `name` in `namespace`, read from the output. */
+  const landsIn = (manifest: string, kind: string, name: string, namespace?: string) =>
+    m.clusters
+      .filter((c) => {
+        const file = out.find((f) => f.path.startsWith(`${c.name}/`) && f.path.endsWith(`/${manifest}`));
+        return !!file && parseAllDocuments(file.content).some((d) => {
+          const o = d.toJS();
+          return o?.kind === kind && o.metadata?.name === name && o.metadata?.namespace === namespace;
+        });
+      })
+      .map((c) => c.name)
+      .join(', ');
+
+  it('lists each default-deny namespace with its direction and the clusters whose output holds its policy', () => {
+    const table = rows('| namespace | denies | in |');
+    expect(table.map((r) => r[0])).toEqual(m.defaultDenies.map((d) => d.namespace));
+    for (const [namespace, denies, where] of table) {
+      expect(where).toBe(landsIn(manifestFile('default-deny'), 'CiliumNetworkPolicy', DEFAULT_DENY_POLICY_NAME, namespace));
+      expect(denies).toBe(namespace === 'default' ? 'ingress' : 'ingress and egress');
+    }
+    expect(table.find((r) => r[0] === 'default')![2]).toBe('k3scl2, k3scl3');
+  });
+
+  it('lists each hand-written policy with the clusters whose output holds it', () => {
+    const table = rows('| policy | kind | namespace | in |');
+    expect(table).toEqual([
+      ['probe-egress-world', 'CiliumNetworkPolicy', 'default', landsIn(manifestFile('raw-policies'), 'CiliumNetworkPolicy', 'probe-egress-world', 'default')],
+      ['nodes', 'CiliumClusterwideNetworkPolicy', '(cluster-wide)', landsIn(manifestFile('raw-policies'), 'CiliumClusterwideNetworkPolicy', 'nodes')],
+    ]);
+    expect(table[0][3]).toBe('k3scl1, k3scl3');
+    expect(table[1][3]).toBe('k3scl1, k3scl2, k3scl3');
   });
 });
