@@ -118,6 +118,12 @@ describe('Helm value overrides', () => {
       ['ipam.operator.clusterPoolIPv4PodCIDRList', ['10.99.0.0/16'], /set the cluster's `podCidr` instead/],
       ['clustermesh.apiserver.tls.authMode', 'legacy', /set cilium\.authMode in the mesh file/],
       ['clustermesh.apiserver.service.externalTrafficPolicy', 'Cluster', /delete this key/],
+      ['encryption.type', 'ipsec', /set cilium\.encryption in the mesh file: every cluster of a mesh must encrypt the same way/],
+      ['encryption.enabled', false, /Cilium supports no mixed mode/],
+      ['hubble.relay.enabled', true, /set cilium\.hubble in the mesh file/],
+      ['hubble.tls.auto.method', 'helm', /issued from the mesh CA by the chart's certgen job/],
+      ['certgen.generateCA', true, /issued from the mesh CA/],
+      ['hubble.relay.tls.client.cert', 'LS0tLS1CRUdJTi', /certgen issues them from the mesh CA/],
     ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
       const { files, file, prefix } = withHelmValues(where, nested(path, value));
       const lastKey = path.split('.').pop()!;
@@ -149,7 +155,7 @@ describe('Helm value overrides', () => {
     });
 
     it('accept other values, and kubeProxyReplacement true', () => {
-      const { files } = withHelmValues(where, { hubble: { relay: { enabled: true } }, kubeProxyReplacement: true });
+      const { files } = withHelmValues(where, { hubble: { relay: { replicas: 2 } }, encryption: { wireguard: { persistentKeepalive: '25s' } }, kubeProxyReplacement: true });
       expectNoErrors(loadFiles(files));
     });
   });
