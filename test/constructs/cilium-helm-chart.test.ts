@@ -61,10 +61,12 @@ describe('CiliumHelmChart', () => {
   });
 
   it('merges mesh-wide then per-cluster Helm values over the generated ones', () => {
-    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.helmValues = { hubble: { enabled: true, relay: { enabled: true } }, operator: { replicas: 3 } }));
-    files = editFile(files, 'k3scl2.yaml', (c) => (c.helmValues = { hubble: { relay: { enabled: false } } }));
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.helmValues = { hubble: { relay: { replicas: 2, rollOutPods: true } }, operator: { replicas: 3 } }));
+    files = editFile(files, 'k3scl2.yaml', (c) => (c.helmValues = { hubble: { relay: { replicas: 1 } } }));
     const { values } = render(files);
-    expect(values.hubble).toEqual({ enabled: true, relay: { enabled: false } });
+    // Maps merge key by key: the generated relay.enabled stays, the mesh's rollOutPods too, the cluster's replicas wins.
+    expect(values.hubble.relay).toEqual({ enabled: false, replicas: 1, rollOutPods: true });
+    expect(values.hubble.enabled).toBe(true);
     expect(values.operator.replicas).toBe(3);
     expect(values.cluster).toEqual({ name: 'k3scl2', id: 2 });
   });
