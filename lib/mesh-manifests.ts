@@ -140,7 +140,7 @@ function clusterManifests(mesh: Mesh, committed: CommittedSecrets, cluster: Clus
     meshCaSecretManifest(mesh, committed),
     {
       name: 'cilium-helm-chart',
-      build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster) }),
+      build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster, committed) }),
     },
     {
       name: 'clustermesh-remote-users',

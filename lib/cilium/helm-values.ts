@@ -2,6 +2,7 @@
  * The Cilium Helm values for one cluster: what the chart needs to join the
  * mesh, with the mesh-wide and per-cluster overrides merged on top.
  */
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh, meshEndpointSourceRanges, peersOf } from '../model/mesh';
 import { serverCertificateDnsNames } from './peer-config';
 import { ciliumVersionFacts } from '../model/cilium-versions';
@@ -12,7 +13,7 @@ export const MESH_CA_VALUES_KEY = 'values.yaml';
 
 export type HelmValues = { [key: string]: unknown };
 
-export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
+export function ciliumHelmValues(mesh: Mesh, cluster: Cluster, secrets: CommittedSecrets): HelmValues {
   const { cilium } = mesh;
   const routing: HelmValues =
     cilium.routing.mode === 'tunnel'
@@ -50,7 +51,54 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster): HelmValues {
       },
     },
   };
-  return deepMerge(deepMerge(generated, cilium.helmValues), cluster.helmValues);
+  return deepMerge(deepMerge({ ...generated, ...encryptionValues(mesh), ...hubbleValues(mesh, secrets) }, cilium.helmValues), cluster.helmValues);
+}
+
+/** Port of the hubble-relay Service with server TLS on (chart templates/hubble-relay/service.yaml). */
+export const HUBBLE_RELAY_SERVICE_PORT = 443;
+/** Port of the hubble-ui Service (chart templates/hubble-ui/service.yaml). */
+export const HUBBLE_UI_SERVICE_PORT = 80;
+/** A name Relay's server certificate (`*.hubble-relay.cilium.io`) covers, for clients' --tls-server-name. */
+export const HUBBLE_RELAY_TLS_SERVER_NAME = 'ui.hubble-relay.cilium.io';
+/** Label on the certgen pods that changes with the mesh CA, so a rotation re-issues the Hubble certificates at once. */
+export const CERTGEN_CA_LABEL = 'k3s-cilium-mesh.io/ca-fingerprint';
+
+function encryptionValues(mesh: Mesh): HelmValues {
+  const { encryption } = mesh.cilium;
+  if (encryption.type === 'none') return { encryption: { enabled: false } };
+  return { encryption: { enabled: true, type: 'wireguard', nodeEncryption: encryption.nodeEncryption } };
+}
+
+/**
+ * Hubble's TLS comes from the mesh CA: the chart renders Secret cilium-ca from `tls.ca`
+ * (templates/cilium-ca-secret.yaml) and the certgen Job and CronJob issue the server, Relay
+ * and UI certificates from it (`--ca-reuse-secret --ca-secret-name=cilium-ca`,
+ * templates/hubble/tls-cronjob/_job-spec.tpl). One CA in every cluster is what lets Relay
+ * verify the agents of the other clusters, which it dials because each agent's peer service
+ * lists every node it knows, remote clusters' included (Cilium pkg/hubble/peer, server name
+ * `<node>.<cluster>.hubble-grpc.cilium.io`; Documentation/network/clustermesh/clustermesh.rst,
+ * "Shared Certificate Authority"). Not the `helm` method: it reuses the certificates of an
+ * existing Secret at every upgrade (templates/hubble/tls-helm/server-secret.yaml, `lookup`),
+ * so they are never renewed and outlive a CA rotation.
+ */
+function hubbleValues(mesh: Mesh, committed: CommittedSecrets): HelmValues {
+  const { hubble } = mesh.cilium;
+  if (!hubble.enabled) return { hubble: { enabled: false, relay: { enabled: false }, ui: { enabled: false } } };
+  const fingerprint = committed.meshCaFingerprint;
+  return {
+    hubble: {
+      enabled: true,
+      tls: { enabled: true, auto: { enabled: true, method: 'cronJob' } },
+      relay: { enabled: hubble.relay, ...(hubble.relay ? { tls: { server: { enabled: true } } } : {}) },
+      ui: { enabled: hubble.ui },
+    },
+    // Never a CA of certgen's own: without cilium-ca the Job fails and retries instead.
+    certgen: {
+      generateCA: false,
+      // 1.19 on name the Job after a checksum of its spec: a new CA gives a new Job. A label value holds 63 characters.
+      ...(fingerprint ? { podLabels: { [CERTGEN_CA_LABEL]: fingerprint.replace(/:/g, '').toLowerCase().slice(0, 32) } } : {}),
+    },
+  };
 }
 
 /**

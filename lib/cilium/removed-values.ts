@@ -54,6 +54,19 @@ export const MANAGED_VALUES: readonly ValueRule[] = [
   { path: 'k8sServiceHost', fix: "set the cluster's `apiServer.host` instead" },
   { path: 'k8sServicePort', fix: "set the cluster's `apiServer.port` instead" },
   { path: 'tls.ca', fix: 'the mesh CA comes from the CA Secret (valuesSecrets), never from values in git' },
+  // Cilium supports no mixed encryption in a Cluster Mesh: one setting for every cluster.
+  ...['enabled', 'type', 'nodeEncryption'].map((key) => ({
+    path: `encryption.${key}`,
+    fix: 'set cilium.encryption in the mesh file: every cluster of a mesh must encrypt the same way (Cilium supports no mixed mode)',
+  })),
+  ...['hubble.enabled', 'hubble.relay.enabled', 'hubble.ui.enabled'].map((path) => ({ path, fix: 'set cilium.hubble in the mesh file (enabled, relay, ui)' })),
+  ...['hubble.tls.enabled', 'hubble.tls.auto.enabled', 'hubble.tls.auto.method', 'hubble.relay.tls.server.enabled', 'certgen.generateCA'].map((path) => ({
+    path,
+    fix: "Hubble's TLS is issued from the mesh CA by the chart's certgen job, the same in every cluster, so that Relay trusts the agents of every cluster; delete this key",
+  })),
+  ...['hubble.tls.server', 'hubble.relay.tls.client', 'hubble.relay.tls.server'].flatMap((at) =>
+    ['cert', 'key'].map((key) => ({ path: `${at}.${key}`, fix: 'certificates as Helm values are refused: certgen issues them from the mesh CA' })),
+  ),
 ];
 
 /** Reads a dotted path; undefined when any step is missing. */

@@ -16,6 +16,8 @@ export const DEFAULTS = {
       maxConnectedClusters: 255,
       kubeProxyReplacement: true,
       routing: { mode: 'tunnel', tunnelProtocol: 'vxlan' },
+      encryption: { type: 'none', nodeEncryption: false },
+      hubble: { enabled: true, relay: false, ui: false },
     },
     secrets: {
       provider: 'sops',

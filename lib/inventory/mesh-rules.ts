@@ -47,6 +47,21 @@ export function checkClusters(declared: readonly DeclaredCluster[], cilium: Cili
   if (cilium.routing.mode === 'native') checkSourcesMasqueraded(declared, cilium.routing.nativeRoutingCidr, problems);
 
   checkAddressSpace(declared, problems);
+  if (cilium.encryption.type === 'wireguard' && cilium.encryption.nodeEncryption) {
+    // Cilium opts nodes labelled node-role.kubernetes.io/control-plane out of node-to-node encryption
+    // (Documentation/security/network/encryption-wireguard.rst, "Node-to-Node Encryption"), and k3s
+    // gives every server that label (k3s pkg/server/server.go): a cluster of servers only keeps pod traffic encrypted.
+    for (const { cluster, file } of declared) {
+      if (cluster.nodes.length > 0 && cluster.nodes.every((n) => n.role === 'server')) {
+        problems.push(
+          file.problem(['nodes'], 'has only k3s servers, which Cilium leaves out of node-to-node encryption (they carry node-role.kubernetes.io/control-plane): here encryption.nodeEncryption encrypts nothing more than pod traffic', 'run the workloads whose host traffic must be encrypted on agent nodes, or set encryption.nodeEncryption: false in the mesh file', {
+            severity: 'warning',
+            atKey: true,
+          }),
+        );
+      }
+    }
+  }
   if (cilium.routing.mode === 'native') {
     const native = parseIpv4Cidr(cilium.routing.nativeRoutingCidr);
     if ('cidr' in native) {

@@ -4,7 +4,7 @@
 import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } from '../cilium/removed-values';
 import { ciliumLineOf, CiliumVersion, TESTED_CILIUM_PATCHES } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
-import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
+import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, EncryptionSettings, HubbleSettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { resolve } from 'path';
 import { projectPathProblem } from '../fs/project-path';
 import { caPaths } from '../secrets/mesh-ca/ca-files';
@@ -25,6 +25,8 @@ interface RawMesh {
     maxConnectedClusters?: 255 | 511;
     routing?: { mode: 'tunnel' | 'native'; tunnelProtocol?: 'vxlan' | 'geneve'; nativeRoutingCidr?: string };
     kubeProxyReplacement?: boolean;
+    encryption?: { type?: 'none' | 'wireguard'; nodeEncryption?: boolean };
+    hubble?: { enabled?: boolean; relay?: boolean; ui?: boolean };
     helmValues?: Record<string, unknown>;
   };
   secrets?: {
@@ -84,6 +86,8 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       maxConnectedClusters: c.maxConnectedClusters ?? MESH.cilium.maxConnectedClusters,
       routing: readRouting(file, c.routing, problems),
       kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
+      encryption: readEncryption(file, c.encryption, problems),
+      hubble: readHubble(file, c.hubble, problems),
       helmValues,
     },
     secrets,
@@ -163,6 +167,28 @@ function readRouting(file: SourceFile, raw: RawMesh['cilium']['routing'], proble
     problems.push(file.problem(['cilium', 'routing', 'nativeRoutingCidr'], `'${raw.nativeRoutingCidr}' ${parsed.error}`, 'write an IPv4 range such as 10.0.0.0/8'));
   }
   return { mode: 'native', nativeRoutingCidr: raw.nativeRoutingCidr };
+}
+
+function readEncryption(file: SourceFile, raw: RawMesh['cilium']['encryption'], problems: Problem[]): EncryptionSettings {
+  const type = raw?.type ?? MESH.cilium.encryption.type;
+  if (type === 'wireguard') return { type, nodeEncryption: raw?.nodeEncryption ?? MESH.cilium.encryption.nodeEncryption };
+  if (raw?.nodeEncryption === true) {
+    problems.push(file.problem(['cilium', 'encryption', 'nodeEncryption'], 'encrypts node traffic with WireGuard, but encryption.type is none', 'set encryption.type: wireguard, or remove nodeEncryption'));
+  }
+  return { type: 'none' };
+}
+
+/** The chart refuses Relay without Hubble and the UI without Relay (templates/validate.yaml): said here with the field. */
+function readHubble(file: SourceFile, raw: RawMesh['cilium']['hubble'], problems: Problem[]): HubbleSettings {
+  const d = MESH.cilium.hubble;
+  const hubble = { enabled: raw?.enabled ?? d.enabled, relay: raw?.relay ?? d.relay, ui: raw?.ui ?? d.ui };
+  if (hubble.relay && !hubble.enabled) {
+    problems.push(file.problem(['cilium', 'hubble', 'relay'], 'Hubble Relay collects flows from the Hubble servers, which hubble.enabled: false turns off', 'set hubble.enabled: true, or relay: false'));
+  }
+  if (hubble.ui && !hubble.relay) {
+    problems.push(file.problem(['cilium', 'hubble', 'ui'], 'the Hubble UI reads its flows from Hubble Relay, which is off', 'set hubble.relay: true, or ui: false'));
+  }
+  return hubble;
 }
 
 /** Refuses Helm values removed from the chart or owned by the inventory. */

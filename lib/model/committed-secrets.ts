@@ -10,6 +10,8 @@ import type { GitAuth } from './git-credentials';
 export interface CommittedSecrets {
   /** The mesh CA's SOPS file, its exact text; present with secrets.provider sops. */
   readonly meshCaText?: string;
+  /** SHA-256 fingerprint of the mesh CA's public certificate (beside the SOPS file); present with secrets.provider sops. */
+  readonly meshCaFingerprint?: string;
   /**
    * Set when the GitOps repository's credentials are committed and fit the repository
    * (secrets/git-credentials.sops.yaml): the Flux GitRepository then names their Secret

@@ -103,6 +103,26 @@ export type Routing =
 export const CLUSTERMESH_AUTH_MODES = ['cluster', 'migration', 'legacy'] as const;
 export type ClusterMeshAuthMode = (typeof CLUSTERMESH_AUTH_MODES)[number];
 
+/**
+ * Transparent encryption between nodes, the same in every cluster: Cilium supports no mixed mode
+ * in a Cluster Mesh (every participating cluster must have WireGuard enabled; Cilium
+ * Documentation/security/network/encryption-wireguard.rst, "Cluster Mesh").
+ */
+export type EncryptionSettings =
+  | { readonly type: 'none' }
+  | {
+      readonly type: 'wireguard';
+      /** Also encrypt node-to-node, pod-to-node and node-to-pod traffic (Cilium beta); k3s servers opt out. */
+      readonly nodeEncryption: boolean;
+    };
+
+/** Hubble in every cluster: the agents' flow servers, Relay (which reaches the agents of every cluster) and its UI. */
+export interface HubbleSettings {
+  readonly enabled: boolean;
+  readonly relay: boolean;
+  readonly ui: boolean;
+}
+
 export interface CiliumSettings {
   readonly version: CiliumVersion;
   /** Namespace Cilium is installed into. */
@@ -118,6 +138,8 @@ export interface CiliumSettings {
   readonly maxConnectedClusters: 255 | 511;
   readonly routing: Routing;
   readonly kubeProxyReplacement: boolean;
+  readonly encryption: EncryptionSettings;
+  readonly hubble: HubbleSettings;
   /** Helm values merged over the generated ones in every cluster. */
   readonly helmValues: Readonly<Record<string, unknown>>;
 }

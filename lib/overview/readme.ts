@@ -6,7 +6,10 @@
  * of policies with the clusters that receive each half. Deterministic: it is
  * written from the model only, in the model's (sorted) order.
  */
+import { nodeFirewallRules } from '../cilium/firewall-ports';
+import { HUBBLE_RELAY_SERVICE_PORT, HUBBLE_RELAY_TLS_SERVER_NAME, HUBBLE_UI_SERVICE_PORT } from '../cilium/helm-values';
 import { peerDial } from '../cilium/peer-config';
+import { certFileFor } from '../secrets/mesh-ca/ca-files';
 import { STAGES } from '../output/stages';
 import { ClusterView, clusterView } from '../model/cluster-view';
 import { Cluster, GlobalService, Mesh, meshEndpointSourceRanges, peerFacingAddress, PolicyIntent, PolicyPeer } from '../model/mesh';
@@ -110,19 +113,14 @@ function firewallTable(mesh: Mesh): string[] {
         ].join('\n');
     }
   });
-  // Ports of Cilium's datapath: tunnelPort defaults to 8472 for VXLAN, 6081 for Geneve (cilium chart values.yaml);
-  // cluster health checks use 4240 (the agent's default cluster-health-port).
-  const routing = mesh.cilium.routing;
-  const tunnel =
-    routing.mode === 'tunnel'
-      ? `| pod traffic (${routing.tunnelProtocol} tunnel) | every node | ${routing.tunnelProtocol === 'vxlan' ? 8472 : 6081}/UDP | every node of the other clusters |`
-      : `| pod traffic (native routing) | pod ranges, via every node | as the policies allow | pod ranges of the other clusters |`;
+  const native =
+    mesh.cilium.routing.mode === 'native' ? ['| pod traffic (native routing) | pod ranges, via every node | as the policies allow | pod ranges of the other clusters |'] : [];
   return [
     '| to | address | port | from |',
     '| --- | --- | --- | --- |',
     ...rows,
-    tunnel,
-    '| Cilium health checks | every node | 4240/TCP | every node of the other clusters |',
+    ...native,
+    ...nodeFirewallRules(mesh).map((r) => `| ${r.what} | every node | ${r.port}/${r.protocol} | every node of the other clusters |`),
     '',
     'Pod traffic and health checks use the node IPs (`nodes[].ip`): routes or a VPN must join them across clusters; a NAT address (`externalAddress`) serves the mesh endpoint only.',
   ];
@@ -209,6 +207,41 @@ function defaultDenyAndRawTables(mesh: Mesh, views: readonly ClusterView[]): str
   return lines;
 }
 
+function encryptionSection(mesh: Mesh): string[] {
+  const { encryption, namespace } = mesh.cilium;
+  if (encryption.type === 'none') return ['Cilium does not encrypt the traffic between nodes (`cilium.encryption.type: none`).'];
+  const nodes = encryption.nodeEncryption
+    ? 'Node-to-node, pod-to-node and node-to-pod traffic is encrypted too, except to and from k3s servers (Cilium leaves control-plane nodes out).'
+    : 'Traffic of the nodes themselves (host network) is not encrypted (`nodeEncryption: false`).';
+  return [
+    `WireGuard encrypts pod-to-pod traffic between nodes, within each cluster and between clusters, in every cluster alike. ${nodes}`,
+    'Every node needs WireGuard in its kernel (Linux 5.6 or newer). Check a node: ' +
+      `\`kubectl -n ${namespace} exec ds/cilium -c cilium-agent -- cilium-dbg status | grep Encryption\` lists one peer per other node of the mesh.`,
+  ];
+}
+
+function hubbleSection(mesh: Mesh): string[] {
+  const { hubble, namespace } = mesh.cilium;
+  if (!hubble.enabled) return ['Hubble is off (`cilium.hubble.enabled: false`).'];
+  const perNode = `\`kubectl -n ${namespace} exec ds/cilium -c cilium-agent -- hubble observe\` shows the flows of one node.`;
+  if (!hubble.relay) return [`Hubble records the flows of each node, without Relay (\`cilium.hubble.relay: false\`): ${perNode}`];
+  const ca = mesh.secrets.provider === 'sops' ? `\`${certFileFor(mesh.secrets.caFile)}\`` : `the mesh CA certificate (\`tls.crt\` of \`${mesh.secrets.remoteKey}\`)`;
+  const lines = [
+    'Hubble Relay runs in every cluster. It reads the Hubble server of every node its agents know, the nodes of the peer clusters included,',
+    'with certificates from the mesh CA: the Relay of any cluster shows the flows of the whole mesh (nodes named `<cluster>/<node>`),',
+    "for as long as that cluster's Cluster Mesh connection to the peers is up. Reach it from a machine with kubectl access to that cluster:",
+    '',
+    '```sh',
+    `kubectl -n ${namespace} port-forward svc/hubble-relay 4245:${HUBBLE_RELAY_SERVICE_PORT}`,
+    `hubble observe --server localhost:4245 --tls --tls-ca-cert-files <ca> --tls-server-name ${HUBBLE_RELAY_TLS_SERVER_NAME}`,
+    '```',
+    '',
+    `where \`<ca>\` is ${ca}.`,
+  ];
+  if (hubble.ui) lines.push('', `Hubble UI: \`kubectl -n ${namespace} port-forward svc/hubble-ui 12000:${HUBBLE_UI_SERVICE_PORT}\`, then open http://localhost:12000.`);
+  return lines;
+}
+
 function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
   const repo = mesh.delivery.repository;
   if (!repo) return ['No `delivery.repository` in clusters/mesh.yaml: no Flux or Argo CD entry points are rendered.'];
@@ -249,6 +282,14 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '',
     ...policyTable(mesh, views),
     ...defaultDenyAndRawTables(mesh, views),
+    '',
+    '## Encryption',
+    '',
+    ...encryptionSection(mesh),
+    '',
+    '## Hubble',
+    '',
+    ...hubbleSection(mesh),
     '',
     '## Delivery',
     '',

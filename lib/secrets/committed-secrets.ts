@@ -32,5 +32,5 @@ export function readCommittedSecrets(mesh: Mesh, options: ReadCommittedSecretsOp
   if (secrets.provider !== 'sops') return { secrets: { gitCredentials }, problems };
   const { ca, issues } = readCaFiles({ projectRoot: options.projectRoot, caFile: secrets.caFile, namespace: cilium.namespace, recipients: secrets.ageRecipients, now: options.now });
   problems.push(...issues.map((i): Problem => ({ severity: i.severity, file: i.file, field: i.field, message: i.message, fix: i.fix })));
-  return { secrets: ca && { meshCaText: ca.fileText, gitCredentials }, problems };
+  return { secrets: ca && { meshCaText: ca.fileText, meshCaFingerprint: ca.certificate.fingerprintSha256, gitCredentials }, problems };
 }

@@ -15,6 +15,7 @@ import { join, relative, resolve } from 'path';
 import { CLUSTER_RENAME, changedSettings, describeSetting, DISRUPTIVE_SETTINGS, DisruptiveSetting, helmChartValues, valueAt } from '../cilium/disruptive-settings';
 import { ciliumHelmValues, HelmValues } from '../cilium/helm-values';
 import { GitRevisionError, hasCommits, readRevisionFolder } from '../fs/git-revision';
+import { CommittedSecrets } from '../model/committed-secrets';
 import { Mesh } from '../model/mesh';
 import { manifestFile } from '../output/files';
 import { CILIUM_STAGE } from '../output/stages';
@@ -62,7 +63,7 @@ export function runningClusters(files: ReadonlyMap<string, string>): Map<string,
   return running;
 }
 
-export function guardRailProblems(mesh: Mesh, options: GuardRailOptions): Problem[] {
+export function guardRailProblems(mesh: Mesh, secrets: CommittedSecrets, options: GuardRailOptions): Problem[] {
   const root = options.root;
   const outDir = options.outDir ?? 'dist';
   const unknown = unknownKeys(options.allow ?? []);
@@ -112,7 +113,7 @@ export function guardRailProblems(mesh: Mesh, options: GuardRailOptions): Proble
       if (renamed) refuse(CLUSTER_RENAME, cluster.source.file, `renames running cluster '${renamed[0]}' (id ${cluster.id}) to '${cluster.name}'`, `keep the name '${renamed[0]}'`);
       continue;
     }
-    const after = ciliumHelmValues(mesh, cluster);
+    const after = ciliumHelmValues(mesh, cluster, secrets);
     for (const setting of changedSettings(before, after)) {
       // A mesh-wide setting is reported once, at the mesh file, unless this cluster's own helmValues set it.
       const ownValue = setting.helmPaths.some((p) => valueAt(cluster.helmValues, p) !== undefined);

@@ -101,8 +101,8 @@ function load(options: SynthOptions): ProjectLoadResult {
   const root = options.root ?? process.cwd();
   const inventoryDir = resolve(root, options.inventoryDir ?? 'clusters');
   const loaded = loadProject(inventoryDir, { displayRoot: root, outputDir: resolve(root, options.outDir ?? 'dist') });
-  if (!loaded.mesh || !options.guardRails) return loaded;
-  const refused = guardRailProblems(loaded.mesh, { root, inventoryDir, outDir: options.outDir, ...options.guardRails });
+  if (!loaded.mesh || !loaded.secrets || !options.guardRails) return loaded;
+  const refused = guardRailProblems(loaded.mesh, loaded.secrets, { root, inventoryDir, outDir: options.outDir, ...options.guardRails });
   return refused.length === 0 ? loaded : { problems: sortProblems([...loaded.problems, ...refused]) };
 }
 

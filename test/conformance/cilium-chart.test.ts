@@ -13,6 +13,8 @@ import { dump, load } from 'js-yaml';
 import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
 import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
 import { Cluster, Mesh } from '../../lib/model/mesh';
+import { HUBBLE_SERVER_PORT } from '../../lib/cilium/firewall-ports';
+import { CERTGEN_CA_LABEL, HUBBLE_RELAY_SERVICE_PORT, HUBBLE_RELAY_TLS_SERVER_NAME, HUBBLE_UI_SERVICE_PORT } from '../../lib/cilium/helm-values';
 import { apiServerProblems } from '../support/api-rules';
 import { chartArchive, renderCiliumChart, STAND_IN_HELM } from '../support/helm';
 import { describeWithShared } from '../support/paths';
@@ -111,6 +113,41 @@ function certificateCovers(names: readonly string[], host: string): boolean {
   return names.some((n) => n === host || (n.startsWith('*.') && host.endsWith(n.slice(1)) && !host.slice(0, host.length - n.length + 1).includes('.')));
 }
 
+/** A certgen container (hubble-generate-certs Job and CronJob) and what it issues. */
+interface Certgen {
+  readonly owner: Obj;
+  readonly args: string[];
+  /** Its CILIUM_CERTGEN_CONFIG: the Secrets it writes. */
+  readonly certs: { name: string; namespace: string; commonName: string; hosts: string[]; usage: string[] }[];
+}
+
+function certgens(chart: readonly Obj[]): Certgen[] {
+  return chart
+    .filter((o) => o.kind === 'Job' || o.kind === 'CronJob')
+    .flatMap((owner) => (podSpec(owner)?.containers ?? []).filter((k: any) => k.name === 'certgen').map((k: any) => ({ owner, container: k })))
+    .map(({ owner, container }) => {
+      const config = container.env?.find((e: any) => e.name === 'CILIUM_CERTGEN_CONFIG')?.value;
+      return { owner, args: container.args ?? [], certs: config ? ((load(config) as any).certs ?? []) : [] };
+    });
+}
+
+/**
+ * Secrets certgen writes at run time from the CA in Secret cilium-ca: they exist once its Job
+ * ran, when certgen reuses that CA (never one of its own) and the chart renders it.
+ */
+function issuedByCertgen(chart: readonly Obj[], namespace: string): string[] {
+  if (!find(chart, 'Secret', 'cilium-ca')) return [];
+  const reusesMeshCa = (c: Certgen) => ['--ca-reuse-secret', '--ca-secret-name=cilium-ca', `--ca-secret-namespace=${namespace}`, '--ca-generate=false'].every((a) => c.args.includes(a));
+  return certgens(chart)
+    .filter((c) => c.owner.kind === 'Job' && reusesMeshCa(c))
+    .flatMap((c) => c.certs.filter((cert) => cert.namespace === namespace).map((cert) => `Secret/${cert.name}`));
+}
+
+/** The cluster's cilium-config data. */
+function ciliumConfig(chart: readonly Obj[]): Record<string, string> {
+  return find(chart, 'ConfigMap', 'cilium-config')?.data ?? {};
+}
+
 let caValues: Promise<string> | undefined;
 /** A throwaway mesh CA in the Secret's values format: the valuesSecrets content helm-controller adds. */
 function throwawayCaValues(): Promise<string> {
@@ -192,7 +229,8 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
     });
 
     it('every ConfigMap and Secret a chart pod needs exists in the chart output or in dist/<cluster>', each((cc) => {
-      const available = new Set([...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`));
+      const namespace: string = cc.helmChart.spec.targetNamespace;
+      const available = new Set([...[...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`), ...issuedByCertgen(cc.chart, namespace)]);
       const missing: string[] = [];
       for (const owner of cc.chart.filter((o) => POD_OWNERS.has(String(o.kind)))) {
         for (const ref of podReferences(podSpec(owner))) {
@@ -306,6 +344,83 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       const ours = parsedConfigMapData(find([...cc.chart, ...cc.shipped], 'ConfigMap', 'clustermesh-remote-users'));
       expect(ours).toEqual(parsedConfigMapData(find(cc.reference, 'ConfigMap', 'clustermesh-remote-users')));
     }));
+
+    it('encryption is configured alike in every cluster, as the mesh file says', () => {
+      const { encryption } = r.mesh.cilium;
+      const encryptionKeys = (cc: ClusterCharts) => Object.fromEntries(Object.entries(ciliumConfig(cc.chart!)).filter(([k]) => /wireguard|ipsec|encrypt/.test(k)));
+      const wireguard = encryption.type === 'wireguard';
+      const expected = { 'enable-wireguard': wireguard ? 'true' : undefined, 'encrypt-node': wireguard && encryption.nodeEncryption ? 'true' : undefined, 'enable-ipsec': undefined };
+      const configs = charts.map((cc) => {
+        if (cc.error !== undefined) throw new Error(`${cc.cluster}: ${cc.error}`);
+        return encryptionKeys(cc);
+      });
+      for (const [i, config] of configs.entries()) {
+        const pick = Object.fromEntries(Object.keys(expected).map((k) => [k, config[k]]));
+        expect({ cluster: charts[i].cluster, config: pick }).toEqual({ cluster: charts[i].cluster, config: expected });
+        // Cilium supports no mixed mode: every encryption setting equal everywhere.
+        expect(config).toEqual(configs[0]);
+      }
+    });
+
+    it("Hubble's certificates are issued by certgen from the mesh CA, the same in every cluster", async () => {
+      const { hubble } = r.mesh.cilium;
+      const meshCaPem = Buffer.from((load(await throwawayCaValues()) as any).tls.ca.cert, 'base64').toString('utf8');
+      const meshCa = new X509Certificate(meshCaPem);
+      for (const cc of charts) {
+        if (cc.error !== undefined) throw new Error(`${cc.cluster}: ${cc.error}`);
+        const chart = cc.chart!;
+        const ns: string = cc.helmChart.spec.targetNamespace;
+        if (!hubble.enabled) {
+          expect(certgens(chart)).toEqual([]);
+          expect(ciliumConfig(chart)['enable-hubble']).not.toBe('true');
+          continue;
+        }
+        // The CA certgen reuses is the mesh CA of the valuesSecrets.
+        const caSecret = find(chart, 'Secret', 'cilium-ca')!;
+        expect(new X509Certificate(Buffer.from(caSecret.data!['ca.crt'], 'base64')).fingerprint256).toBe(meshCa.fingerprint256);
+        const issued = issuedByCertgen(chart, ns).sort();
+        const wanted = ['hubble-server-certs', ...(hubble.relay ? ['hubble-relay-client-certs', 'hubble-relay-server-certs'] : []), ...(hubble.ui ? ['hubble-ui-client-certs'] : [])];
+        expect(issued).toEqual(wanted.map((n) => `Secret/${n}`).sort());
+        const runs = certgens(chart);
+        expect(runs.map((c) => c.owner.kind).sort()).toEqual(['CronJob', 'Job']);
+        for (const run of runs) {
+          // The CronJob renews what the Job issued, from the same CA.
+          expect(run.args).toEqual(expect.arrayContaining(['--ca-reuse-secret', '--ca-secret-name=cilium-ca', '--ca-generate=false']));
+          const byName = new Map(run.certs.map((c) => [c.name, c]));
+          // Relay dials each node as <node>.<cluster>.hubble-grpc.cilium.io (Cilium pkg/hubble/peer TLSServerName).
+          expect(byName.get('hubble-server-certs')).toMatchObject({ commonName: `*.${cc.cluster}.hubble-grpc.cilium.io`, usage: expect.arrayContaining(['server auth', 'client auth']) });
+          if (hubble.relay) {
+            expect(byName.get('hubble-relay-client-certs')?.usage).toContain('client auth');
+            const relayHosts = byName.get('hubble-relay-server-certs')!.hosts;
+            expect(relayHosts.some((h) => h === HUBBLE_RELAY_TLS_SERVER_NAME || (h.startsWith('*.') && HUBBLE_RELAY_TLS_SERVER_NAME.split('.').slice(1).join('.') === h.slice(2)))).toBe(true);
+          }
+          // A new mesh CA changes the certgen pod labels, so the Job runs again at once.
+          const fingerprint = r.secrets.meshCaFingerprint;
+          if (fingerprint) {
+            const template = run.owner.kind === 'CronJob' ? run.owner.spec.jobTemplate.spec.template : run.owner.spec.template;
+            expect(template.metadata.labels[CERTGEN_CA_LABEL]).toBe(fingerprint.replace(/:/g, '').toLowerCase().slice(0, 32));
+          }
+        }
+        // No certificate of the chart's own making, which helm would keep through renewals and CA rotations.
+        for (const name of wanted) expect(find(chart, 'Secret', name)).toBeUndefined();
+        const config = ciliumConfig(chart);
+        expect([config['enable-hubble'], config['hubble-disable-tls'], config['hubble-listen-address']]).toEqual(['true', 'false', `:${HUBBLE_SERVER_PORT}`]);
+        if (!hubble.relay) {
+          expect(find(chart, 'Deployment', 'hubble-relay')).toBeUndefined();
+          continue;
+        }
+        // Relay trusts the CA of its certgen-issued client certificate: the mesh CA.
+        const relay = find(chart, 'Deployment', 'hubble-relay')!;
+        const tls = podSpec(relay).volumes.find((v: any) => v.name === 'tls');
+        const caSource = tls.projected.sources.find((s: any) => s.secret?.items?.some((i: any) => i.path === 'hubble-server-ca.crt'));
+        expect(caSource?.secret).toMatchObject({ name: 'hubble-relay-client-certs', items: expect.arrayContaining([{ key: 'ca.crt', path: 'hubble-server-ca.crt' }]) });
+        const relayConfig = load(find(chart, 'ConfigMap', 'hubble-relay-config')!.data!['config.yaml']) as Record<string, unknown>;
+        expect(relayConfig).toMatchObject({ 'tls-hubble-server-ca-files': expect.any(String), 'tls-relay-server-cert-file': expect.any(String) });
+        expect(find(chart, 'Service', 'hubble-relay')!.spec.ports.map((p: any) => p.port)).toEqual([HUBBLE_RELAY_SERVICE_PORT]);
+        if (hubble.ui) expect(find(chart, 'Service', 'hubble-ui')!.spec.ports.map((p: any) => p.port)).toEqual([HUBBLE_UI_SERVICE_PORT]);
+        else expect(find(chart, 'Deployment', 'hubble-ui')).toBeUndefined();
+      }
+    });
 
     it('the host aliases equal what the chart renders on the workload that dials the peers', each((cc) => {
       const patch = cc.shipped.find(isPartialPatch);

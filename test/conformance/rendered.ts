@@ -27,24 +27,35 @@ export const CHECKED_PROJECT = process.env.MESH_CHECK_ROOT || undefined;
 export interface RenderCase {
   readonly version: string;
   readonly kvstoremesh: boolean;
+  /** WireGuard with node encryption, and Hubble with Relay and UI (the example leaves both at their defaults). */
+  readonly encryptedAndObserved?: boolean;
 }
 
 /** The minor version of a case (18 for 1.18.12). */
 export const minorOf = (c: RenderCase): number => Number(c.version.split('.')[1]);
 
-const caseLabel = (c: RenderCase) => `${c.version} kvstoremesh ${c.kvstoremesh ? 'on' : 'off'}`;
+const caseLabel = (c: RenderCase) => `${c.version} kvstoremesh ${c.kvstoremesh ? 'on' : 'off'}${c.encryptedAndObserved ? ', WireGuard, Hubble Relay and UI' : ''}`;
 
 /**
  * [label, case] rows for `describe.each`: every version with KVStoreMesh on and
- * off for the example; the one version and setting of the checked project.
+ * off for the example, and with WireGuard and Hubble Relay and UI on; the one
+ * version and setting of the checked project.
  */
-export const MATRIX: [string, RenderCase][] = CHECKED_PROJECT
-  ? [checkedCase()].map((c): [string, RenderCase] => [caseLabel(c), c])
-  : VERSIONS.flatMap((version) => [true, false].map((kvstoremesh): [string, RenderCase] => [caseLabel({ version, kvstoremesh }), { version, kvstoremesh }]));
+export const MATRIX: [string, RenderCase][] = (
+  CHECKED_PROJECT
+    ? [checkedCase()]
+    : VERSIONS.flatMap((version): RenderCase[] => [
+        { version, kvstoremesh: true },
+        { version, kvstoremesh: false },
+        { version, kvstoremesh: true, encryptedAndObserved: true },
+      ])
+).map((c): [string, RenderCase] => [caseLabel(c), c]);
 
 export interface Rendered {
   readonly inventory: InventoryFiles;
   readonly mesh: Mesh;
+  /** The committed secret files it was rendered with. */
+  readonly secrets: CommittedSecrets;
   readonly files: RenderedFile[];
   /** Path relative to dist/ -> content. */
   readonly byPath: ReadonlyMap<string, string>;
@@ -67,7 +78,7 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => L
     const files = renderMesh(mesh, secrets);
     // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
     const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
-    result = { inventory, mesh, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+    result = { inventory, mesh, secrets, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
     memo.set(key, result);
   }
   return result;
@@ -76,7 +87,16 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => L
 /** The mesh under test for one row of MATRIX: the example with that version, or the checked project's own mesh. */
 export function renderUnderTest(c: RenderCase): Rendered {
   if (CHECKED_PROJECT) return rendered(checkedInventory(), 'checked project', checkedProject);
+  if (c.encryptedAndObserved) return rendered(encryptedAndObserved(exampleWithVersion(c.version, c.kvstoremesh)), `example ${c.version} ${c.kvstoremesh} encrypted, observed`);
   return rendered(exampleWithVersion(c.version, c.kvstoremesh), `example ${c.version} ${c.kvstoremesh}`);
+}
+
+/** The inventory with WireGuard (node encryption too) and Hubble Relay and UI on. */
+export function encryptedAndObserved(files: InventoryFiles): InventoryFiles {
+  return editFile(files, 'mesh.yaml', (m) => {
+    m.cilium.encryption = { type: 'wireguard', nodeEncryption: true };
+    m.cilium.hubble = { enabled: true, relay: true, ui: true };
+  });
 }
 
 /** The 6-cluster variant of the example; under `npm run check`, the checked project's mesh again. */

@@ -3,13 +3,13 @@ import { meshChart } from '../support/mesh-chart';
 import { load } from 'js-yaml';
 import { ciliumHelmValues } from '../../lib/cilium/helm-values';
 import { CiliumHelmChart } from '../../lib/constructs/cilium-helm-chart';
-import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
+import { editFile, exampleInventory, exampleSecrets, meshOf } from '../support/inventory-fixture';
 
 function render(files = exampleInventory(), clusterName = 'k3scl2') {
   const mesh = meshOf(files);
   const cluster = mesh.clusters.find((c) => c.name === clusterName)!;
   const chart = meshChart();
-  new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster) });
+  new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster, exampleSecrets()) });
   const [obj] = Testing.synth(chart);
   return { obj, values: load(obj.spec.valuesContent) as any };
 }
@@ -89,10 +89,12 @@ describe('CiliumHelmChart', () => {
   });
 
   it('merges mesh-wide then per-cluster Helm values over the generated ones', () => {
-    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.helmValues = { hubble: { enabled: true, relay: { enabled: true } }, operator: { replicas: 3 } }));
-    files = editFile(files, 'k3scl2.yaml', (c) => (c.helmValues = { hubble: { relay: { enabled: false } } }));
+    let files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.helmValues = { hubble: { relay: { replicas: 2, rollOutPods: true } }, operator: { replicas: 3 } }));
+    files = editFile(files, 'k3scl2.yaml', (c) => (c.helmValues = { hubble: { relay: { replicas: 1 } } }));
     const { values } = render(files);
-    expect(values.hubble).toEqual({ enabled: true, relay: { enabled: false } });
+    // Maps merge key by key: the generated relay.enabled stays, the mesh's rollOutPods too, the cluster's replicas wins.
+    expect(values.hubble.relay).toEqual({ enabled: false, replicas: 1, rollOutPods: true });
+    expect(values.hubble.enabled).toBe(true);
     expect(values.operator.replicas).toBe(3);
     expect(values.cluster).toEqual({ name: 'k3scl2', id: 2 });
   });

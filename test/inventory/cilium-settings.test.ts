@@ -121,6 +121,12 @@ describe('Helm value overrides', () => {
       ['clustermesh.apiserver.service.type', 'LoadBalancer', /set meshEndpoint\.type/],
       ['clustermesh.apiserver.service.loadBalancerIP', '172.17.30.9', /set meshEndpoint\.loadBalancerIP/],
       ['clustermesh.apiserver.tls.auto.server.extraDnsNames', ['mesh.example.com'], /meshEndpoint\.address/],
+      ['encryption.type', 'ipsec', /set cilium\.encryption in the mesh file: every cluster of a mesh must encrypt the same way/],
+      ['encryption.enabled', false, /Cilium supports no mixed mode/],
+      ['hubble.relay.enabled', true, /set cilium\.hubble in the mesh file/],
+      ['hubble.tls.auto.method', 'helm', /issued from the mesh CA by the chart's certgen job/],
+      ['certgen.generateCA', true, /issued from the mesh CA/],
+      ['hubble.relay.tls.client.cert', 'LS0tLS1CRUdJTi', /certgen issues them from the mesh CA/],
     ])('refuse overriding %s, which the inventory owns', (path, value, fix) => {
       const { files, file, prefix } = withHelmValues(where, nested(path, value));
       const lastKey = path.split('.').pop()!;
@@ -152,7 +158,7 @@ describe('Helm value overrides', () => {
     });
 
     it('accept other values, and kubeProxyReplacement true', () => {
-      const { files } = withHelmValues(where, { hubble: { relay: { enabled: true } }, kubeProxyReplacement: true });
+      const { files } = withHelmValues(where, { hubble: { relay: { replicas: 2 } }, encryption: { wireguard: { persistentKeepalive: '25s' } }, kubeProxyReplacement: true });
       expectNoErrors(loadFiles(files));
     });
   });

@@ -71,6 +71,10 @@ describe('inventory defaults', () => {
         M.cilium.kubeProxyReplacement,
       ]);
       expect(cilium.routing).toEqual(M.cilium.routing);
+      expect(cilium.hubble).toEqual(M.cilium.hubble);
+      expect(cilium.encryption.type).toBe(M.cilium.encryption.type);
+      const wireguard = meshOf({ ...files, 'mesh.yaml': files['mesh.yaml'].replace("version: 1.19.6", "version: 1.19.6\n  encryption: {type: wireguard}") });
+      expect(wireguard.cilium.encryption).toEqual({ type: 'wireguard', nodeEncryption: M.cilium.encryption.nodeEncryption });
       expect(secrets).toMatchObject({ provider: M.secrets.provider, caFile: M.secrets.caFile });
       expect(delivery).toMatchObject({ engines: [M.delivery.engine], interval: M.delivery.interval, argocd: M.delivery.argocd, repository: M.delivery.repository });
       expect(mesh.verificationKit).toBe(M.verificationKit.enabled ? expect.anything() : undefined);

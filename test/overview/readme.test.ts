@@ -6,6 +6,7 @@
  * is deterministic.
  */
 import { spawnSync } from 'child_process';
+import { existsSync } from 'fs';
 import { join } from 'path';
 import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
@@ -209,4 +210,53 @@ describe('default deny and hand-written policies', () => {
     expect(table[0][3]).toBe('k3scl1, k3scl3');
     expect(table[1][3]).toBe('k3scl1, k3scl2, k3scl3');
   });
+});
+
+describe('dist/README.md: the network between clusters, encryption and Hubble', () => {
+  {
+    /** The node-to-node rows of the firewall table ("every node" to "every node of the other clusters"), as port/protocol. */
+    const nodePorts = (markdown: string) => {
+      const lines = markdown.split('\n');
+      const start = lines.indexOf('| to | address | port | from |');
+      expect(start).toBeGreaterThan(0);
+      const rows: string[][] = [];
+      for (let i = start + 2; lines[i]?.startsWith('|'); i++) rows.push(lines[i].split('|').slice(1, -1).map((s) => s.trim()));
+      return rows.filter(([, address]) => address === 'every node').map(([, , port]) => port);
+    };
+    const section = (markdown: string, title: string) => markdown.split(`## ${title}\n`)[1].split('\n## ')[0];
+
+    it('lists the ports every node must reach on the other clusters: by default the tunnel and health, no WireGuard, no Hubble', () => {
+      expect(nodePorts(readme)).toEqual(['8472/UDP', '4240/TCP']);
+      expect(section(readme, 'Encryption')).toContain('`cilium.encryption.type: none`');
+      expect(section(readme, 'Hubble')).toContain('without Relay');
+    });
+
+    it('with WireGuard and Relay: UDP 51871 and TCP 4244 too, and how to reach Relay and the UI with the mesh CA', () => {
+      const files = editFile(exampleInventory(), 'mesh.yaml', (m) => {
+        m.cilium.encryption = { type: 'wireguard', nodeEncryption: true };
+        m.cilium.hubble = { relay: true, ui: true };
+        m.cilium.routing = { mode: 'tunnel', tunnelProtocol: 'geneve' };
+      });
+      const observed = meshOf(files);
+      const text = overviewReadme(observed, { flux: [] });
+      expect(nodePorts(text)).toEqual(['6081/UDP', '4240/TCP', '51871/UDP', '4244/TCP']);
+      expect(section(text, 'Encryption')).toMatch(/WireGuard encrypts pod-to-pod traffic between nodes, within each cluster and between clusters/);
+      expect(section(text, 'Encryption')).toMatch(/except to and from k3s servers/);
+      const hubble = section(text, 'Hubble');
+      const ns = observed.cilium.namespace;
+      expect(hubble).toContain(`kubectl -n ${ns} port-forward svc/hubble-relay 4245:443`);
+      expect(hubble).toContain('hubble observe --server localhost:4245 --tls --tls-ca-cert-files <ca> --tls-server-name ui.hubble-relay.cilium.io');
+      // The certificate named is the one the inventory keeps beside the encrypted CA.
+      const caCert = hubble.match(/`<ca>` is `([^`]+)`/)![1];
+      expect(caCert).toBe('secrets/cilium-mesh-ca.crt');
+      expect(existsSync(join(PROJECT_ROOT, 'test', 'fixtures', 'example-mesh', caCert))).toBe(true);
+      expect(hubble).toContain(`kubectl -n ${ns} port-forward svc/hubble-ui 12000:80`);
+      expect(hubble).toMatch(/shows the flows of the whole mesh/);
+    });
+
+    it('with Hubble off, says so', () => {
+      const off = meshOf(editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.hubble = { enabled: false })));
+      expect(section(overviewReadme(off, { flux: [] }), 'Hubble')).toContain('Hubble is off');
+    });
+  }
 });

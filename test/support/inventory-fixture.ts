@@ -8,6 +8,7 @@ import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
+import { inspectCertificate } from '../../lib/secrets/mesh-ca/certificate';
 import { Mesh } from '../../lib/model/mesh';
 import { EXAMPLE_MESH_DIR } from './paths';
 
@@ -24,7 +25,11 @@ export function exampleInventory(): InventoryFiles {
  * them: every inventory tempProject writes uses them.
  */
 export function exampleSecrets(): CommittedSecrets {
-  return { meshCaText: readFileSync(join(EXAMPLE_MESH_DIR, 'secrets', 'cilium-mesh-ca.sops.yaml'), 'utf8') };
+  const dir = join(EXAMPLE_MESH_DIR, 'secrets');
+  return {
+    meshCaText: readFileSync(join(dir, 'cilium-mesh-ca.sops.yaml'), 'utf8'),
+    meshCaFingerprint: inspectCertificate(readFileSync(join(dir, 'cilium-mesh-ca.crt'), 'utf8')).fingerprintSha256,
+  };
 }
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */

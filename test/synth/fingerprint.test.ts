@@ -36,7 +36,7 @@ const EXAMPLE_CHANGES: [string, Edit][] = [
   ['an External mesh endpoint', cluster('k3scl2', (c) => (c.meshEndpoint = { type: 'External', address: 'mesh.k3scl2.example.com', port: 443 }))],
   ['a node NAT address', cluster('k3scl2', (c) => (c.nodes[0].externalAddress = '203.0.113.12'))],
   ['the API server', cluster('k3scl2', (c) => (c.apiServer = { host: '172.17.12.200', port: 6444 }))],
-  ['a cluster\'s Helm values', cluster('k3scl2', (c) => (c.helmValues = { hubble: { enabled: false } }))],
+  ['a cluster\'s Helm values', cluster('k3scl2', (c) => (c.helmValues = { hubble: { relay: { replicas: 2 } } }))],
   ['the Argo CD server', cluster('k3scl2', (c) => (c.argocd = { server: 'https://k3scl2.example:6443' }))],
   [
     'a cluster added',
@@ -53,7 +53,7 @@ const EXAMPLE_CHANGES: [string, Edit][] = [
   ['the auth mode', meshFile((m) => (m.cilium.authMode = 'legacy'))],
   ['the routing', meshFile((m) => (m.cilium.routing = { mode: 'tunnel', tunnelProtocol: 'geneve' }))],
   ['kube-proxy replacement', meshFile((m) => (m.cilium.kubeProxyReplacement = false))],
-  ['the mesh Helm values', meshFile((m) => (m.cilium.helmValues = { hubble: { relay: { enabled: true } } }))],
+  ['the mesh Helm values', meshFile((m) => (m.cilium.helmValues = { hubble: { relay: { replicas: 2 } } }))],
   ['max connected clusters', meshFile((m) => (m.cilium.maxConnectedClusters = 511))],
   ['the mesh name', meshFile((m) => (m.name = 'renamed'))],
   ['the delivery engine', meshFile((m) => (m.delivery.engine = 'flux'))],
@@ -161,7 +161,7 @@ describe('cluster fingerprints', () => {
 
   it('changes for that cluster only when a value only it reads changes (its Helm values, ranges, API server)', () => {
     const edits = [
-      cluster('k3scl2', (c) => (c.helmValues = { hubble: { enabled: false } })),
+      cluster('k3scl2', (c) => (c.helmValues = { hubble: { relay: { replicas: 2 } } })),
       cluster('k3scl2', (c) => (c.apiServer = { host: '172.17.12.200', port: 6444 })),
       cluster('k3scl2', (c) => (c.serviceCidr = '10.44.0.0/16')),
     ];

@@ -61,7 +61,7 @@ describe('guard rails against the base revision', () => {
     expect((await validate(project.root, '--allow-disruptive', 'pod-range', '--allow-disruptive', 'cluster-name')).code).toBe(0);
   });
 
-  it('refuses another routing mode once for the mesh, pointing at the mesh file, also when set through helmValues', async () => {
+  it('refuses another routing or encryption mode once for the mesh, pointing at the mesh file', async () => {
     project.edit('mesh.yaml', (m) => (m.cilium.routing.tunnelProtocol = 'geneve'));
     const run = await validate(project.root);
     expect(run.code).toBe(1);
@@ -69,10 +69,12 @@ describe('guard rails against the base revision', () => {
     expect(lines).toEqual([expect.stringContaining("error: clusters/mesh.yaml cilium.routing: changes the routing mode of the running mesh from tunnel, vxlan to tunnel, geneve")]);
 
     project.reset();
-    project.edit('k3scl1.yaml', (c) => (c.helmValues = { encryption: { enabled: true, type: 'wireguard' } }));
+    // Encryption is a mesh-wide setting (a cluster's helmValues cannot set it): refused once, at the mesh file.
+    project.edit('mesh.yaml', (m) => (m.cilium.encryption = { type: 'wireguard' }));
     const encryption = await validate(project.root);
     expect(encryption.code).toBe(1);
-    expect(encryption.stderr).toContain("error: clusters/k3scl1.yaml helmValues.encryption.enabled: changes the encryption mode of running cluster 'k3scl1' from (chart default) to true, wireguard");
+    const refused = encryption.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(refused).toEqual([expect.stringMatching(/^error: clusters\/mesh\.yaml cilium\.encryption: changes the encryption mode of the running mesh from false to true, wireguard/)]);
   });
 
   it('leaves a new cluster alone: nothing of it runs yet', async () => {

@@ -53,7 +53,7 @@ describe('rendering only what changed', () => {
   it('renders only the changed cluster and writes only the files whose bytes change', () => {
     const before = snapshot(dist);
     const cluster = join(project.root, 'clusters', 'k3scl2.yaml');
-    const edited = editFile({ c: readFileSync(cluster, 'utf8') }, 'c', (c) => (c.helmValues = { hubble: { enabled: false } }));
+    const edited = editFile({ c: readFileSync(cluster, 'utf8') }, 'c', (c) => (c.helmValues = { hubble: { relay: { replicas: 2 } } }));
     writeFileSync(cluster, edited.c);
     const again = synth(project.root);
     expect(again.rendered).toBe(1);

@@ -9,7 +9,7 @@ import { describeCertificate, parseDays, requireCaFile, sopsMesh, writeNewCa } f
 export const ROTATION_ACCOUNT = [
   'What a CA rotation means for running clusters:',
   '  - Every certificate Cilium made from the old CA (clustermesh-apiserver server, admin, client and remote',
-  '    certificates, Hubble certificates) is re-issued from the new one at the next helm run of the HelmChart,',
+  '    certificates; Hubble certificates through the certgen Job it starts) is re-issued from the new one at the next helm run of the HelmChart,',
   '    which happens when GitOps applies the new Secret cilium-mesh-ca in that cluster.',
   '  - Until every cluster has the new CA, clusters on the new CA and clusters on the old one reject each',
   '    other: cross-cluster discovery (remote endpoints, identities, global service backends) pauses between',

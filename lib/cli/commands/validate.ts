@@ -27,8 +27,9 @@ export const validateCommand: MeshCommand = {
     }
     const inventoryDir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const result = loadProject(inventoryDir, { displayRoot: root });
-    const refused = result.mesh
-      ? guardRailProblems(result.mesh, {
+    const refused =
+      result.mesh && result.secrets
+      ? guardRailProblems(result.mesh, result.secrets, {
           root,
           inventoryDir,
           outDir: env.MESH_OUTPUT,
