@@ -11,10 +11,11 @@ import { Cluster, Mesh } from '../model/mesh';
 import { manifestFile, MANIFESTS, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
 import { withProvenance } from '../output/provenance';
 import { handoverGuide, handoverScript } from './handover';
+import { joinNodeScript } from './join-node';
 import { k3sNodeConfigs } from './k3s-node-config';
 import { bootstrapReadme } from './readme';
 
-const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE } = SUPPORT_FILES;
+const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE, joinNodeScript: JOIN_SCRIPT } = SUPPORT_FILES;
 
 export function bootstrapFolder(mesh: Mesh, cluster: Cluster, manifests: readonly ManifestContent[], layout: ClusterLayout): RenderedFile[] {
   const at = (file: string) => `${cluster.name}/${OUTPUT_FOLDERS.bootstrap}/${file}`;
@@ -30,6 +31,9 @@ export function bootstrapFolder(mesh: Mesh, cluster: Cluster, manifests: readonl
   files.push({ path: at(README.file), content: withProvenance(README, README.file, bootstrapReadme(mesh, cluster, ciliumFiles)) });
   const options = { sops: usesSops(layout), ciliumFiles };
   files.push({ path: at(HANDOVER_SCRIPT.file), content: withProvenance(HANDOVER_SCRIPT, HANDOVER_SCRIPT.file, handoverScript(mesh, cluster, options)) });
+  if (cluster.nodes.length > 1) {
+    files.push({ path: at(JOIN_SCRIPT.file), content: withProvenance(JOIN_SCRIPT, JOIN_SCRIPT.file, joinNodeScript(cluster, mesh.delivery.repository?.path ?? 'dist')) });
+  }
   files.push({ path: at(HANDOVER_GUIDE.file), content: withProvenance(HANDOVER_GUIDE, HANDOVER_GUIDE.file, handoverGuide(mesh, cluster, options)) });
   return files;
 }

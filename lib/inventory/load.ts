@@ -14,6 +14,7 @@ import { readServices } from './read-services';
 import { checkAgainstSchema, INVENTORY_KINDS, InventoryKind, isInventoryKind, SCHEMA_FILES } from './schema-check';
 import { checkClusters, checkDefaultDenies, checkPolicies, checkPolicyNamespaces, checkRawPolicies, checkServiceNamespaces, checkServices, Declared, DeclaredCluster, namespaceRules } from './mesh-rules';
 import { SourceFile } from './source-file';
+import { readJoinTokens } from './read-join-tokens';
 import { describeValue } from './schema-check';
 
 export interface LoadOptions {
@@ -23,7 +24,7 @@ export interface LoadOptions {
   readonly projectRoot?: string;
   /** Clock for the mesh CA expiry checks (default: now). */
   readonly now?: Date;
-  /** Read and check the mesh CA files (default true); the `ca` commands that create them turn it off. */
+  /** Read and check the mesh CA files and the k3s join token files (default true); the commands that create them turn it off. */
   readonly caFiles?: boolean;
   /** The output folder of this run, where the CA files must not be; <projectRoot>/dist is refused always. */
   readonly outputDir?: string;
@@ -104,6 +105,9 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     problems.push({ severity: 'warning', file: dirDisplay, field: '', message: 'has a single cluster, so there is no mesh yet', fix: 'add the clusters it should connect to' });
   }
   if (settings) checkClusters(declaredClusters, settings.cilium, problems);
+  // The join token files sit beside the CA file and are read with it; the commands that create them turn both off.
+  const { projectRoot, caFiles } = meshOptions(options, root);
+  const joinTokens = settings && caFiles !== false ? readJoinTokens(declaredClusters, settings.secrets, projectRoot, problems) : new Map<string, string>();
 
   // References are checked against every cluster that was declared, even one
   // whose file has errors, so a typo in one file does not cascade into others.
@@ -142,7 +146,7 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
   const sorted = sortProblems(problems);
   if (!settings || sorted.some((p) => p.severity === 'error')) return { problems: sorted };
   const clusters: Cluster[] = declaredClusters
-    .map((d): Cluster => ({ ...d.cluster, k3sVersion: d.cluster.k3sVersion ?? settings.k3sVersion }))
+    .map((d): Cluster => ({ ...d.cluster, k3sVersion: d.cluster.k3sVersion ?? settings.k3sVersion, joinTokenFile: joinTokens.get(d.cluster.name) }))
     .sort((a, b) => a.name.localeCompare(b.name));
   return {
     problems: sorted,

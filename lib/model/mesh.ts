@@ -49,6 +49,12 @@ export interface Cluster {
   readonly argocdServer: string;
   /** The k3s release the hand-over installs (the cluster's pin, else the mesh's); undefined: k3s's stable channel. */
   readonly k3sVersion?: string;
+  /**
+   * The SOPS-encrypted k3s join token, relative to the project root, when the
+   * project has one for this cluster (required when nodes join one another).
+   * Undefined: the hand-over makes a token on the first server.
+   */
+  readonly joinTokenFile?: string;
 }
 
 export type Routing =

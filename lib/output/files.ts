@@ -98,6 +98,8 @@ export const SUPPORT_FILES = {
   bootstrapReadme: { file: 'README.md', renderedBy: 'bootstrapReadme', source: 'lib/bootstrap/readme.ts' },
   /** dist/<cluster>/bootstrap/handover.sh */
   handoverScript: { file: 'handover.sh', renderedBy: 'handoverScript', source: 'lib/bootstrap/handover.ts' },
+  /** dist/<cluster>/bootstrap/join-node.sh, for a cluster of more than one node */
+  joinNodeScript: { file: 'join-node.sh', renderedBy: 'joinNodeScript', source: 'lib/bootstrap/join-node.ts' },
   /** dist/<cluster>/bootstrap/HANDOVER.md */
   handoverGuide: { file: 'HANDOVER.md', renderedBy: 'handoverGuide', source: 'lib/bootstrap/handover.ts' },
 } as const satisfies Record<string, Origin & { readonly file: string }>;

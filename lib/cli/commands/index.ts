@@ -10,6 +10,8 @@ import { caShowCommand } from './ca-show';
 import { checkCommand } from './check';
 import { removeClusterCommand } from './remove-cluster';
 import { secretsRekeyCommand } from './secrets-rekey';
+import { tokenCreateCommand } from './token-create';
+import { tokenShowCommand } from './token-show';
 import { validateCommand } from './validate';
 
-export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, secretsRekeyCommand];
+export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, secretsRekeyCommand, tokenCreateCommand, tokenShowCommand];

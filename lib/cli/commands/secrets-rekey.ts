@@ -1,38 +1,72 @@
-import { writeFilesAtomically } from '../../fs/atomic-write';
-import { rekey } from '../../secrets/sops';
+import { existsSync } from 'fs';
+import { FileToWrite, writeFilesAtomically } from '../../fs/atomic-write';
+import { checkJoinTokenFile } from '../../secrets/k3s-token';
+import { rekey, SopsError } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { caFileError, checkedCaFile, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
+import { requireTokenFile, tokenTarget } from './token-support';
+
+const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
 
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
-  summary: 're-encrypt the CA file for the current secrets.ageRecipients, keeping the CA (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)',
+  summary: "re-encrypt the CA file and every cluster's k3s join token file for the current secrets.ageRecipients, keeping their contents (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
   writesProject: () => true,
   async run(_line, context) {
     const m = sopsMesh(context);
-    const text = requireCaFile(m.paths);
-    const before = checkedCaFile(m.paths, text).recipients;
-    const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
-    if (norm(before).join() === norm(m.recipients).join()) {
-      context.stdout.write(`${m.paths.sopsFile} is already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
+    const wanted = norm(m.recipients);
+    // Every SOPS file the mesh keeps: the CA, then the token file of each cluster that has one.
+    const caText = requireCaFile(m.paths);
+    const files: { file: string; path: string; text: string; before: readonly string[]; prove: (text: string) => string }[] = [
+      { file: m.paths.sopsFile, path: m.paths.sopsPath, text: caText, before: checkedCaFile(m.paths, caText).recipients, prove: (t) => provenCaFileText(m.paths, t) },
+    ];
+    for (const cluster of m.mesh.clusters) {
+      const { paths } = tokenTarget(m, cluster.name);
+      if (!existsSync(paths.path)) continue;
+      const { text, recipients } = requireTokenFile(paths, cluster.name);
+      files.push({
+        file: paths.file,
+        path: paths.path,
+        text,
+        before: recipients,
+        prove: (t) => {
+          const { issues } = checkJoinTokenFile(t, cluster.name);
+          if (issues.length > 0) throw new UsageError(`${paths.file} would be written with a problem, so nothing was written: ${issues[0].message}`, issues[0].fix);
+          return t;
+        },
+      });
+    }
+    const stale = files.filter((f) => norm(f.before).join() !== wanted.join());
+    if (stale.length === 0) {
+      context.stdout.write(`${files.map((f) => f.file).join(', ')} ${files.length === 1 ? 'is' : 'are'} already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
       return 0;
     }
     const ids = identities(context.env, "'secrets rekey'");
-    let updated: string;
-    try {
-      updated = await rekey(text, { identities: ids, recipients: m.recipients });
-    } catch (err) {
-      const error = caFileError(m.paths, err);
-      throw new UsageError(`${error.problem}; nothing was written`, error.fix);
+    const writes: FileToWrite[] = [];
+    for (const f of stale) {
+      let updated: string;
+      try {
+        updated = await rekey(f.text, { identities: ids, recipients: m.recipients });
+      } catch (err) {
+        if (f.path === m.paths.sopsPath) {
+          const error = caFileError(m.paths, err);
+          throw new UsageError(`${error.problem}; nothing was written`, error.fix);
+        }
+        if (!(err instanceof SopsError)) throw err;
+        throw new UsageError(`${f.file}: ${err.message.replace(/\.$/, '')}; nothing was written`, 'set SOPS_AGE_KEY_FILE to the age identity of a recipient the file is encrypted to; if it is damaged, restore it from version control');
+      }
+      writes.push({ path: f.path, content: f.prove(updated) });
     }
-    writeFilesAtomically(m.root, [{ path: m.paths.sopsPath, content: provenCaFileText(m.paths, updated) }]);
-    const added = norm(m.recipients).filter((r) => !norm(before).includes(r));
-    const removed = norm(before).filter((r) => !norm(m.recipients).includes(r));
+    // All files or none: a mesh half re-encrypted would leave some files to the old recipients only.
+    writeFilesAtomically(m.root, writes);
+    const added = wanted.filter((r) => stale.some((f) => !norm(f.before).includes(r)));
+    const removed = [...new Set(stale.flatMap((f) => norm(f.before)))].filter((r) => !wanted.includes(r));
     context.stdout.write(
       [
-        `re-encrypted ${m.paths.sopsFile} for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the CA itself is unchanged):`,
+        `re-encrypted for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the contents are unchanged): ${stale.map((f) => f.file).join(', ')}`,
         ...added.map((r) => `  + ${r}`),
         ...removed.map((r) => `  - ${r}`),
-        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA if that matters.'] : []),
+        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA and the tokens if that matters.'] : []),
         "next: 'npm run synth' and commit secrets/ and dist/ together.",
         '',
       ].join('\n'),
