@@ -68,6 +68,13 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     );
   }
 
+  // k3s's embedded etcd needs a majority of servers up: k3s-io/docs docs/datastore/ha-embedded.md asks for an odd number.
+  if (servers.length > 1 && servers.length % 2 === 0) {
+    problems.push(
+      file.problem(['nodes'], `has ${servers.length} servers: etcd needs a majority of them up, so ${servers.length} servers survive no more failures than ${servers.length - 1}`, `run an odd number of servers (add one, or make one an agent: role: agent)`, { severity: 'warning' }),
+    );
+  }
+
   const helmValues = raw.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['helmValues'], helmValues));
 
