@@ -22,6 +22,14 @@ export interface ClusterNode {
   readonly role: NodeRole;
 }
 
+/** kube-vip announcing the API's virtual IP (apiServer.host) by ARP from the server that leads. */
+export interface KubeVipSettings {
+  /** The servers' network interface the VIP is announced on. */
+  readonly interface: string;
+  /** The kube-vip image, pinned by tag or digest. */
+  readonly image: string;
+}
+
 export interface NodePortRange {
   readonly min: number;
   readonly max: number;
@@ -41,8 +49,12 @@ export interface Cluster {
   readonly nodePortRange: NodePortRange;
   /** NodePort on which this cluster's clustermesh-apiserver is reachable from its peers. */
   readonly meshNodePort: number;
-  /** Address and port the Cilium agents use to reach the Kubernetes API without kube-proxy. */
-  readonly apiServer: { readonly host: string; readonly port: number };
+  /**
+   * Where the Kubernetes API is published: Cilium's k8sServiceHost/Port, the
+   * address joining nodes and Argo CD use, signed into every server's certificate
+   * (tls-san). With `kubeVip`, `host` is a virtual IP kube-vip moves between the servers.
+   */
+  readonly apiServer: { readonly host: string; readonly port: number; readonly kubeVip?: KubeVipSettings };
   /** Helm values merged over the generated ones for this cluster only. */
   readonly helmValues: Readonly<Record<string, unknown>>;
   /** API server URL a central Argo CD deploys to. */
