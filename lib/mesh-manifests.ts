@@ -18,6 +18,7 @@ import { ClusterMeshSecrets } from './constructs/clustermesh-secrets';
 import { PolicyHalves } from './constructs/cluster-policies';
 import { GlobalServiceResources } from './constructs/global-service';
 import { HostAliasesPatch } from './constructs/host-aliases-patch';
+import { KubeVip } from './constructs/kube-vip';
 import { MeshCaSecret, sopsCaSecretText } from './constructs/mesh-ca-secret';
 import { MeshEndpointService } from './constructs/mesh-endpoint-service';
 import { MeshNamespace } from './constructs/namespace';
@@ -138,6 +139,14 @@ function clusterManifests(mesh: Mesh, committed: CommittedSecrets, cluster: Clus
   const inCilium: ChartProps = { namespace: cilium.namespace };
   return [
     meshCaSecretManifest(mesh, committed),
+    {
+      // Before Cilium: Cilium reaches the API at the virtual IP kube-vip holds.
+      name: 'kube-vip',
+      build: (scope) => {
+        const vip = cluster.apiServer.kubeVip;
+        if (vip) new KubeVip(scope, 'kube-vip', { address: cluster.apiServer.host, interface: vip.interface, image: vip.image });
+      },
+    },
     {
       name: 'cilium-helm-chart',
       build: (scope) => new CiliumHelmChart(scope, 'cilium', { version: cilium.version, namespace: cilium.namespace, values: ciliumHelmValues(mesh, cluster, committed) }),

@@ -11,13 +11,15 @@ import { Cluster, Mesh } from '../model/mesh';
 import { manifestFile, MANIFESTS, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
 import { withProvenance } from '../output/provenance';
 import { handoverGuide, handoverScript } from './handover';
+import { joinNodeScript } from './join-node';
 import { k3sNodeConfigs } from './k3s-node-config';
 import { bootstrapReadme } from './readme';
 import { CommittedSecrets } from '../model/committed-secrets';
 
-const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE } = SUPPORT_FILES;
+const { k3sConfig: K3S_CONFIG, bootstrapReadme: README, handoverScript: HANDOVER_SCRIPT, handoverGuide: HANDOVER_GUIDE, joinNodeScript: JOIN_SCRIPT } = SUPPORT_FILES;
 
 export function bootstrapFolder(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster, manifests: readonly ManifestContent[], layout: ClusterLayout): RenderedFile[] {
+  const joinTokenFile = secrets.joinTokenFiles?.[cluster.name];
   const at = (file: string) => `${cluster.name}/${OUTPUT_FOLDERS.bootstrap}/${file}`;
   const files: RenderedFile[] = [];
   for (const node of k3sNodeConfigs(mesh, cluster)) {
@@ -28,9 +30,12 @@ export function bootstrapFolder(mesh: Mesh, secrets: CommittedSecrets, cluster: 
   const copied = manifests.filter((m) => MANIFESTS[m.name].bootstrap);
   for (const manifest of copied) files.push({ path: at(manifestFile(manifest.name)), content: manifest.content });
   const ciliumFiles = copied.map((m) => manifestFile(m.name));
-  files.push({ path: at(README.file), content: withProvenance(README, README.file, bootstrapReadme(mesh, cluster, ciliumFiles)) });
-  const options = { sops: usesSops(layout), ciliumFiles, gitCredentials: secrets.gitCredentials };
+  files.push({ path: at(README.file), content: withProvenance(README, README.file, bootstrapReadme(mesh, cluster, ciliumFiles, joinTokenFile)) });
+  const options = { sops: usesSops(layout), ciliumFiles, gitCredentials: secrets.gitCredentials, joinTokenFile };
   files.push({ path: at(HANDOVER_SCRIPT.file), content: withProvenance(HANDOVER_SCRIPT, HANDOVER_SCRIPT.file, handoverScript(mesh, cluster, options)) });
+  if (cluster.nodes.length > 1) {
+    files.push({ path: at(JOIN_SCRIPT.file), content: withProvenance(JOIN_SCRIPT, JOIN_SCRIPT.file, joinNodeScript(cluster, joinTokenFile, mesh.delivery.repository?.path ?? 'dist')) });
+  }
   files.push({ path: at(HANDOVER_GUIDE.file), content: withProvenance(HANDOVER_GUIDE, HANDOVER_GUIDE.file, handoverGuide(mesh, cluster, options)) });
   return files;
 }

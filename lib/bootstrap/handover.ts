@@ -17,11 +17,13 @@ import { FLUX_NAMESPACE, fluxKustomizationName, SOPS_AGE_SECRET } from '../gitop
 import { CILIUM_STAGE } from '../output/stages';
 import { CommittedSecrets } from '../model/committed-secrets';
 import { GIT_CREDENTIALS_SECRET } from '../model/git-credentials';
-import { k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
+import { joinUrl, K3S_TOKEN_FILE } from './k3s-node-config';
+import { INSTALL_K3S_SHELL, installTokenFunction, shq, TOKEN_FILE_ENV } from './node-shell';
 import { OUTPUT_FOLDERS, SUPPORT_FILES } from '../output/files';
 
 const HANDOVER_SCRIPT = SUPPORT_FILES.handoverScript.file;
 const HANDOVER_GUIDE = SUPPORT_FILES.handoverGuide.file;
+const JOIN_SCRIPT = SUPPORT_FILES.joinNodeScript.file;
 export const K3S_MANIFESTS_DIR = '/var/lib/rancher/k3s/server/manifests';
 /** File name of the decrypted CA Secret in the manifests folder while bootstrapping. */
 export const BOOTSTRAP_CA_FILE = `${MESH_CA_VALUES_SECRET}.yaml`;
@@ -33,11 +35,8 @@ export interface HandoverOptions {
   readonly ciliumFiles: readonly string[];
   /** The repository's committed credentials, when there are: the hand-over creates their Secret. */
   readonly gitCredentials?: CommittedSecrets['gitCredentials'];
-}
-
-/** Single-quoted for POSIX sh. */
-function shq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  /** The cluster's committed join token file, when there is one: each node decrypts it. */
+  readonly joinTokenFile?: string;
 }
 
 export function handoverScript(mesh: Mesh, cluster: Cluster, options: HandoverOptions): string {
@@ -65,6 +64,7 @@ SOPS=${options.sops ? 'yes' : 'no'}
 GIT_CREDENTIALS=${credentials ? 'yes' : 'no'}
 ARGOCD_SERVER=${shq(cluster.argocdServer)}
 K3S_VERSION=${shq(cluster.k3sVersion ?? '')}
+ROLE=server
 TOKEN_FILE=${K3S_TOKEN_FILE}
 MANIFESTS=${K3S_MANIFESTS_DIR}
 CA_FILE="$MANIFESTS/${BOOTSTRAP_CA_FILE}"
@@ -78,6 +78,8 @@ export KUBECONFIG=/etc/rancher/k3s/k3s.yaml
 say() { printf '==> %s\\n' "$*"; }
 fail() { printf 'handover %s: %s\\n' "$CLUSTER" "$*" >&2; exit 1; }
 kc() { k3s kubectl "$@"; }
+
+${installTokenFunction(options.joinTokenFile, true)}
 
 # Waits up to $2 tries of 5 s for command "$1" (run by sh -c) to succeed.
 retry() {
@@ -98,28 +100,9 @@ esac
 
 say "1/5 install k3s on $NODE with the generated config"
 install -d -m 0755 /etc/rancher/k3s
-# The join token every node of the cluster reads (token-file in each k3s config): made once, here.
-if [ ! -s "$TOKEN_FILE" ]; then
-  od -An -N32 -tx1 /dev/urandom | tr -d ' \\n' | install -m 0600 /dev/stdin "$TOKEN_FILE"
-fi
-if command -v k3s >/dev/null 2>&1; then
-  cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
-    fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"
-  if [ -n "$K3S_VERSION" ]; then
-    installed=$(k3s --version | sed -n 's/^k3s version \\([^ ]*\\).*/\\1/p')
-    [ "$installed" = "$K3S_VERSION" ] ||
-      fail "k3s $installed is installed, but k3s.version pins $K3S_VERSION: upgrade it (the k3s installer with INSTALL_K3S_VERSION=$K3S_VERSION) or change k3s.version"
-  fi
-else
-  install -m 0600 "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml
-  if [ -n "$K3S_VERSION" ]; then
-    [ -z "\${INSTALL_K3S_VERSION:-}" ] || [ "$INSTALL_K3S_VERSION" = "$K3S_VERSION" ] ||
-      fail "INSTALL_K3S_VERSION is $INSTALL_K3S_VERSION, but k3s.version pins $K3S_VERSION: unset it, or change k3s.version and synth"
-    curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="$K3S_VERSION" sh -
-  else
-    curl -sfL https://get.k3s.io | sh -
-  fi
-fi
+# The join token every node of the cluster reads (token-file in each k3s config).
+install_token
+${INSTALL_K3S_SHELL}
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
 
 say "2/5 the mesh CA Secret and the Cilium stage ($CILIUM_FILES) in $MANIFESTS"
@@ -238,16 +221,28 @@ export function handoverGuide(mesh: Mesh, cluster: Cluster, options: HandoverOpt
   if (joining.length > 0) {
     lines.push(
       '',
-      `Then join the other nodes. The script leaves the cluster's join token in \`${K3S_TOKEN_FILE}\` on ${first.name};`,
-      'copy that file to each node over a secure channel (mode 0600, the same path), copy the node\'s config, and',
-      'run the k3s installer:',
+      `Then join the other nodes, one at a time (servers first), each as root from a checkout of this repository:`,
       '',
-      ...joining.map(
-        (n) =>
-          `- ${n.name} (${n.ip}, ${n.role}): \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\`, then \`${k3sInstallCommand(cluster, n.role)}\``,
-      ),
+      '```sh',
+      ...joining.map((n) => `sudo sh ${dist}/${cluster.name}/bootstrap/${JOIN_SCRIPT} ${n.name}   # ${n.ip}, ${n.role}`),
+      '```',
+      '',
+      `\`${JOIN_SCRIPT}\` puts the join token in \`${K3S_TOKEN_FILE}\` (mode 0600), installs the node's \`k3s-config-<node>.yaml\` and`,
+      `runs the k3s installer as ${'`'}k3s server${'`'} or ${'`'}k3s agent${'`'}; the node joins at ${'`'}${joinUrl(cluster)}${'`'}.`,
     );
   }
+  lines.push(
+    '',
+    'The join token:',
+    '',
+    ...(options.joinTokenFile
+      ? [
+          `- is kept in git, SOPS-encrypted, in \`${options.joinTokenFile}\`; each script decrypts it on its node`,
+          `  (\`npm run --silent mesh -- token show ${cluster.name}\`, which needs the age key there). On a node without npm or the`,
+          `  key, copy the token over a secure channel and set \`${TOKEN_FILE_ENV}\` to that file.`,
+        ]
+      : [`- is made on ${first.name} by \`${HANDOVER_SCRIPT}\` (one server, no other node joins). To add nodes later, keep it in git first:`, `  \`npm run mesh -- token create ${cluster.name}\` (it says how to hand a running cluster the new token).`]),
+  );
   lines.push('');
   return lines.join('\n');
 }

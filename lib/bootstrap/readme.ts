@@ -4,10 +4,10 @@
  */
 import { MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
 import { Cluster, Mesh, serverNodes } from '../model/mesh';
-import { k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
+import { joinUrl, k3sInstallCommand, K3S_TOKEN_FILE } from './k3s-node-config';
 
 /** `ciliumFiles`: the Cilium stage's files, copied beside this guide. */
-export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: readonly string[]): string {
+export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: readonly string[], joinTokenFile: string | undefined): string {
   const servers = serverNodes(cluster);
   const ns = mesh.cilium.namespace;
   return [
@@ -21,10 +21,18 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: reado
     '',
     ...cluster.nodes.map((n) => `   - \`k3s-config-${n.name}.yaml\` to \`/etc/rancher/k3s/config.yaml\` on ${n.name} (${n.ip}, ${n.role})`),
     '',
-    `   Every node reads the cluster's join token from \`${K3S_TOKEN_FILE}\` (mode 0600): write a random one on`,
-    `   ${servers[0].name} (\`handover.sh\` does) and copy it to the other nodes over a secure channel.`,
-    `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers and the agents join it (agents with`,
-    '   `INSTALL_K3S_EXEC=agent`).',
+    ...(joinTokenFile
+      ? [
+          `   Every node reads the cluster's join token from \`${K3S_TOKEN_FILE}\` (mode 0600). It is kept encrypted in`,
+          `   \`${joinTokenFile}\`: on each node, from the project root where the age key is,`,
+          `   \`npm run --silent mesh -- token show ${cluster.name} > ${K3S_TOKEN_FILE}\` (\`handover.sh\` and \`join-node.sh\` do).`,
+        ]
+      : [
+          `   Every node reads the cluster's join token from \`${K3S_TOKEN_FILE}\` (mode 0600): write a random one on`,
+          `   ${servers[0].name} (\`handover.sh\` does); with one server, no other node needs it.`,
+        ]),
+    `   Install ${servers[0].name} first (it runs \`cluster-init\`); the other servers and the agents join it at`,
+    `   \`${joinUrl(cluster)}\` (agents with \`INSTALL_K3S_EXEC=agent\`).`,
     ...(cluster.k3sVersion
       ? ['', `   Install k3s ${cluster.k3sVersion} (k3s.version): \`${k3sInstallCommand(cluster, 'server')}\`.`]
       : ['', '   No k3s.version is pinned: the installer takes the stable channel of the day.']),
@@ -33,6 +41,12 @@ export function bootstrapReadme(mesh: Mesh, cluster: Cluster, ciliumFiles: reado
     '',
     `3. Copy ${ciliumFiles.map((f) => `\`${f}\``).join(' and ')} to \`/var/lib/rancher/k3s/server/manifests/\` on the first server.`,
     `   k3s installs Cilium ${mesh.cilium.version} with cluster name ${cluster.name} and id ${cluster.id}.`,
+    ...(cluster.apiServer.kubeVip
+      ? [
+          `   \`kube-vip.yaml\` has the servers hold the virtual IP ${cluster.apiServer.host} on ${cluster.apiServer.kubeVip.interface}: Cilium reaches the API`,
+          '   there, and the other nodes join there, so join them once Cilium runs (the first server then holds the address).',
+        ]
+      : []),
     '',
     '4. Wait for Cilium: `kubectl -n ' + ns + ' rollout status ds/cilium` and',
     '   `kubectl -n ' + ns + ' rollout status deploy/clustermesh-apiserver`.',

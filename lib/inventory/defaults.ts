@@ -38,7 +38,8 @@ export const DEFAULTS = {
     nodePortRange: '30000-32767',
     nodes: [{ role: 'server' }],
     meshEndpoint: { type: 'NodePort', externalTrafficPolicy: 'Cluster' },
-    apiServer: { port: 6443 },
+    // kube-vip's newest release when this was written (kube-vip/kube-vip tag v1.2.3); pin a digest by writing image@sha256:….
+    apiServer: { port: 6443, kubeVip: { image: 'ghcr.io/kube-vip/kube-vip:v1.2.3' } },
   },
   GlobalServices: {
     services: [

@@ -15,6 +15,7 @@ import { readServices } from './read-services';
 import { checkAgainstSchema, INVENTORY_KINDS, InventoryKind, isInventoryKind, SCHEMA_FILES } from './schema-check';
 import { checkClusters, checkDefaultDenies, checkPolicies, checkPolicyNamespaces, checkRawPolicies, checkServiceNamespaces, checkServices, Declared, DeclaredCluster, namespaceRules } from './mesh-rules';
 import { SourceFile } from './source-file';
+import { missingJoinTokens } from './read-join-tokens';
 import { describeValue } from './schema-check';
 
 export interface LoadOptions {
@@ -101,6 +102,8 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     problems.push({ severity: 'warning', file: dirDisplay, field: '', message: 'has a single cluster, so there is no mesh yet', fix: 'add the clusters it should connect to' });
   }
   if (settings) checkClusters(declaredClusters, settings.cilium, problems);
+  // A cluster whose nodes join one another needs its token file; it is read after the inventory, like the CA.
+  if (settings) missingJoinTokens(declaredClusters, settings.secrets, meshOptions(options, root).projectRoot, problems);
 
   // References are checked against every cluster that was declared, even one
   // whose file has errors, so a typo in one file does not cascade into others.

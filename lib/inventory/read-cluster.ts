@@ -3,7 +3,7 @@
  */
 import { basename, extname } from 'path';
 import { formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr, cidrContains } from '../model/ipv4';
-import { Cluster, ClusterNode, NodePortRange, NodeRole } from '../model/mesh';
+import { Cluster, ClusterNode, KubeVipSettings, NodePortRange, NodeRole } from '../model/mesh';
 import { Problem } from '../report/problems';
 import { helmValueProblems } from './read-mesh';
 import { FieldPath, SourceFile } from './source-file';
@@ -22,7 +22,7 @@ interface RawCluster {
   nodePortRange?: string;
   nodes: { name: string; ip: string; externalAddress?: string; role?: NodeRole }[];
   meshEndpoint?: RawMeshEndpoint;
-  apiServer?: { host?: string; port?: number };
+  apiServer?: { host?: string; port?: number; kubeVip?: { interface: string; image?: string } };
   helmValues?: Record<string, unknown>;
   argocd?: { server?: string };
 }
@@ -64,6 +64,13 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     );
   }
 
+  // k3s's embedded etcd needs a majority of servers up: k3s-io/docs docs/datastore/ha-embedded.md asks for an odd number.
+  if (servers.length > 1 && servers.length % 2 === 0) {
+    problems.push(
+      file.problem(['nodes'], `has ${servers.length} servers: etcd needs a majority of them up, so ${servers.length} servers survive no more failures than ${servers.length - 1}`, `run an odd number of servers (add one, or make one an agent: role: agent)`, { severity: 'warning' }),
+    );
+  }
+
   const helmValues = raw.helmValues ?? {};
   problems.push(...helmValueProblems(file, ['helmValues'], helmValues));
 
@@ -77,11 +84,49 @@ export function readCluster(file: SourceFile, problems: Problem[]): Cluster {
     serviceCidr,
     nodePortRange,
     meshEndpoint,
-    apiServer: { host: apiHost, port: raw.apiServer?.port ?? CLUSTER.apiServer.port },
+    apiServer: { host: apiHost, port: raw.apiServer?.port ?? CLUSTER.apiServer.port, kubeVip: readKubeVip(file, raw, nodes, podCidr, serviceCidr, problems) },
     helmValues,
     argocdServer: raw.argocd?.server ?? `https://${apiHost}:${raw.apiServer?.port ?? CLUSTER.apiServer.port}`,
     k3sVersion: readK3sVersion(file, raw.k3s?.version, problems),
   };
+}
+
+/**
+ * kube-vip announces apiServer.host by ARP from the leading server: it must be
+ * an IPv4 address of its own, and the API is reached on the port k3s serves it
+ * on (6443), since the address simply moves to a server.
+ */
+function readKubeVip(file: SourceFile, raw: RawCluster, nodes: readonly ClusterNode[], podCidr: Ipv4Cidr, serviceCidr: Ipv4Cidr, problems: Problem[]): KubeVipSettings | undefined {
+  const given = raw.apiServer?.kubeVip;
+  if (!given) return undefined;
+  const image = given.image ?? CLUSTER.apiServer.kubeVip.image;
+  const host = raw.apiServer?.host;
+  const fix = "set apiServer.host to a free IPv4 address in the servers' network, one no node, pod or Service uses";
+  if (host === undefined) {
+    problems.push(file.problem(['apiServer', 'kubeVip'], 'needs apiServer.host: the virtual IP kube-vip announces', fix, { atKey: true }));
+  } else {
+    const address = parseIpv4(host);
+    const node = nodes.find((n) => n.ip === host);
+    if (address === undefined) problems.push(file.problem(['apiServer', 'host'], `'${host}' is not an IPv4 address, and kube-vip announces an address (ARP), not a name`, fix));
+    else if (node) problems.push(file.problem(['apiServer', 'host'], `${host} is the address of ${node.name}, but kube-vip needs an address of its own to move between the servers`, fix));
+    else {
+      for (const [range, label] of [[podCidr, 'podCidr'], [serviceCidr, 'serviceCidr']] as const) {
+        if (range.prefixLength < 32 && cidrContains(range, address)) problems.push(file.problem(['apiServer', 'host'], `${host} lies inside the cluster's ${label} ${range.text}`, fix));
+      }
+    }
+  }
+  const port = raw.apiServer?.port ?? CLUSTER.apiServer.port;
+  if (port !== CLUSTER.apiServer.port) {
+    problems.push(file.problem(['apiServer', 'port'], `is ${port}, but with kube-vip the address moves to a server, where k3s serves the API on ${CLUSTER.apiServer.port}`, `leave apiServer.port out (${CLUSTER.apiServer.port})`));
+  }
+  const [name] = image.split('@');
+  const tag = name.lastIndexOf(':') > name.lastIndexOf('/') ? name.slice(name.lastIndexOf(':') + 1) : undefined;
+  if (!image.includes('@') && (tag === undefined || tag === 'latest')) {
+    problems.push(
+      file.problem(['apiServer', 'kubeVip', 'image'], `'${image}' is not pinned: every server could run another kube-vip`, `name a release tag or a digest, e.g. ${CLUSTER.apiServer.kubeVip.image} (the default)`),
+    );
+  }
+  return { interface: given.interface, image };
 }
 
 function cidrField(file: SourceFile, path: FieldPath, text: string, problems: Problem[]): Ipv4Cidr {

@@ -18,4 +18,9 @@ export interface CommittedSecrets {
    * and the hand-over creates it. Never in dist/: Flux could not fetch them from there.
    */
   readonly gitCredentials?: { readonly auth: GitAuth };
+  /**
+   * The k3s join token file of each cluster that has one (relative to the project root),
+   * by cluster name: the bootstrap scripts decrypt it on the nodes; never in dist/.
+   */
+  readonly joinTokenFiles?: Readonly<Record<string, string>>;
 }

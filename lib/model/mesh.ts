@@ -67,6 +67,14 @@ export type MeshEndpoint =
       readonly port: number;
     };
 
+/** kube-vip announcing the API's virtual IP (apiServer.host) by ARP from the server that leads. */
+export interface KubeVipSettings {
+  /** The servers' network interface the VIP is announced on. */
+  readonly interface: string;
+  /** The kube-vip image, pinned by tag or digest. */
+  readonly image: string;
+}
+
 export interface NodePortRange {
   readonly min: number;
   readonly max: number;
@@ -86,8 +94,12 @@ export interface Cluster {
   readonly nodePortRange: NodePortRange;
   /** How peers reach this cluster's clustermesh-apiserver. */
   readonly meshEndpoint: MeshEndpoint;
-  /** Address and port the Cilium agents use to reach the Kubernetes API without kube-proxy. */
-  readonly apiServer: { readonly host: string; readonly port: number };
+  /**
+   * Where the Kubernetes API is published: Cilium's k8sServiceHost/Port, the
+   * address joining nodes and Argo CD use, signed into every server's certificate
+   * (tls-san). With `kubeVip`, `host` is a virtual IP kube-vip moves between the servers.
+   */
+  readonly apiServer: { readonly host: string; readonly port: number; readonly kubeVip?: KubeVipSettings };
   /** Helm values merged over the generated ones for this cluster only. */
   readonly helmValues: Readonly<Record<string, unknown>>;
   /** API server URL a central Argo CD deploys to. */

@@ -37,6 +37,7 @@ export interface ManifestEntry extends Origin {
 /** A cluster's manifests, in apply order within their stage. */
 export const MANIFESTS = {
   'mesh-ca-secret': { stage: CA_STAGE, bootstrap: false, renderedBy: 'MeshCaSecret', source: 'lib/constructs/mesh-ca-secret.ts' },
+  'kube-vip': { stage: CILIUM_STAGE, bootstrap: true, renderedBy: 'KubeVip', source: 'lib/constructs/kube-vip.ts' },
   'cilium-helm-chart': { stage: CILIUM_STAGE, bootstrap: true, renderedBy: 'CiliumHelmChart', source: 'lib/constructs/cilium-helm-chart.ts' },
   'clustermesh-remote-users': { stage: CILIUM_STAGE, bootstrap: true, renderedBy: 'ClusterMeshRemoteUsers', source: 'lib/constructs/clustermesh-remote-users.ts' },
   'mesh-endpoint-service': { stage: MESH_STAGE, bootstrap: false, renderedBy: 'MeshEndpointService', source: 'lib/constructs/mesh-endpoint-service.ts' },
@@ -98,6 +99,8 @@ export const SUPPORT_FILES = {
   bootstrapReadme: { file: 'README.md', renderedBy: 'bootstrapReadme', source: 'lib/bootstrap/readme.ts' },
   /** dist/<cluster>/bootstrap/handover.sh */
   handoverScript: { file: 'handover.sh', renderedBy: 'handoverScript', source: 'lib/bootstrap/handover.ts' },
+  /** dist/<cluster>/bootstrap/join-node.sh, for a cluster of more than one node */
+  joinNodeScript: { file: 'join-node.sh', renderedBy: 'joinNodeScript', source: 'lib/bootstrap/join-node.ts' },
   /** dist/<cluster>/bootstrap/HANDOVER.md */
   handoverGuide: { file: 'HANDOVER.md', renderedBy: 'handoverGuide', source: 'lib/bootstrap/handover.ts' },
 } as const satisfies Record<string, Origin & { readonly file: string }>;

@@ -1,5 +1,5 @@
 /**
- * Key material in text: found, to refuse a file that would publish it, and
+ * Key material in text (k3s join tokens too): found, to refuse a file that would publish it, and
  * removed, from text shown to people (a message may quote what the user wrote,
  * and what they wrote may be a secret pasted in the wrong place: an age
  * identity among the recipients, a private key in a comment). The patterns live
@@ -8,6 +8,13 @@
 
 /** age identities, classic and post-quantum (bech32, so letters and digits only). */
 const AGE_IDENTITY = /AGE-SECRET-KEY-(PQ-)?1[0-9A-Za-z]{20,}/g;
+/**
+ * A k3s token in k3s's secure format, `K10<SHA-256 of the cluster CA>::<credentials>`
+ * (k3s-io/docs docs/cli/token.md): what /var/lib/rancher/k3s/server/token holds,
+ * and what joins any node to that cluster. The short format is a bare password
+ * and cannot be told from other text; it is kept out of dist/ by never being rendered.
+ */
+const K3S_SECURE_TOKEN = /K10[0-9a-f]{64}::[A-Za-z0-9._:-]+/g;
 /** PEM private keys of any type, up to their end line or, when cut off, to the end of the text. */
 const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g;
 /**
@@ -22,8 +29,9 @@ const MAX_BASE64_DEPTH = 3;
 export const REDACTED_IDENTITY = '<age identity, redacted>';
 export const REDACTED_PRIVATE_KEY = '<private key, redacted>';
 export const REDACTED_BASE64_KEY = '<base64 of a private key, redacted>';
+export const REDACTED_K3S_TOKEN = '<k3s join token, redacted>';
 
-export type KeyMaterialKind = 'PEM private key' | 'age identity' | 'base64-encoded private key';
+export type KeyMaterialKind = 'PEM private key' | 'age identity' | 'k3s join token' | 'base64-encoded private key';
 
 /** The kind with its article, for messages: "a PEM private key", "an age identity". */
 export function describeKeyMaterial(kind: KeyMaterialKind): string {
@@ -42,6 +50,7 @@ export function findKeyMaterial(text: string): KeyMaterialFinding[] {
   const lineAt = (index: number) => lineOfIndex(text, index);
   for (const m of text.matchAll(PEM_PRIVATE_KEY)) found.push({ kind: 'PEM private key', line: lineAt(m.index) });
   for (const m of text.matchAll(AGE_IDENTITY)) found.push({ kind: 'age identity', line: lineAt(m.index) });
+  for (const m of text.matchAll(K3S_SECURE_TOKEN)) found.push({ kind: 'k3s join token', line: lineAt(m.index) });
   for (const m of text.matchAll(BASE64_RUN)) {
     if (hidesKeyMaterial(m[0], MAX_BASE64_DEPTH)) found.push({ kind: 'base64-encoded private key', line: lineAt(m.index) });
   }
@@ -56,6 +65,7 @@ export function redactSecrets(text: string): string {
   return text
     .replace(PEM_PRIVATE_KEY, REDACTED_PRIVATE_KEY)
     .replace(AGE_IDENTITY, REDACTED_IDENTITY)
+    .replace(K3S_SECURE_TOKEN, REDACTED_K3S_TOKEN)
     .replace(BASE64_RUN, (run) => (hidesKeyMaterial(run, MAX_BASE64_DEPTH) ? REDACTED_BASE64_KEY : run));
 }
 
@@ -64,7 +74,7 @@ function hidesKeyMaterial(run: string, depth: number): boolean {
   const decoded = Buffer.from(run.replace(/\s+/g, ''), 'base64').toString('latin1');
   // Ciphertext, DER and compressed data decode to binary: nothing to read there.
   if (!looksLikeText(decoded)) return false;
-  if (new RegExp(PEM_PRIVATE_KEY.source).test(decoded) || new RegExp(AGE_IDENTITY.source).test(decoded)) return true;
+  if ([PEM_PRIVATE_KEY, AGE_IDENTITY, K3S_SECURE_TOKEN].some((pattern) => new RegExp(pattern.source).test(decoded))) return true;
   if (depth <= 1) return false;
   for (const m of decoded.matchAll(BASE64_RUN)) if (hidesKeyMaterial(m[0], depth - 1)) return true;
   return false;

@@ -4,12 +4,21 @@
  * agents join where the API is published; every node reads the join token
  * from a file, so no token is ever in the output.
  */
-import { K3S_TOKEN_FILE, k3sNodeConfigs } from '../../lib/bootstrap/k3s-node-config';
+import { K3S_CRITICAL_SERVER_KEYS, K3S_TOKEN_FILE, k3sNodeConfigs, NodeConfig, topologyConflicts } from '../../lib/bootstrap/k3s-node-config';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
 
 /** k3s's "critical configuration values" the product sets: they must be equal on every server. */
 const CRITICAL = ['cluster-cidr', 'service-cidr', 'flannel-backend', 'disable-network-policy', 'disable-kube-proxy', 'disable'];
+
+/** The configs with one node's config changed. */
+const edited = (configs: NodeConfig[], node: string, edit: (config: Record<string, unknown>) => void): NodeConfig[] =>
+  configs.map((c) => {
+    if (c.nodeName !== node) return c;
+    const config = { ...c.config };
+    edit(config);
+    return { ...c, config };
+  });
 
 /** The example's k3scl1 with two more servers and two agents, optionally behind an API address. */
 function haMesh(apiHost?: string) {
@@ -33,6 +42,7 @@ describe('k3sNodeConfigs', () => {
     expect(node.config).toEqual({
       'cluster-init': true,
       'token-file': K3S_TOKEN_FILE,
+      'node-name': 'k3scl2-server',
       'node-ip': '172.17.11.12',
       'cluster-cidr': '10.12.0.0/16',
       'service-cidr': '10.43.0.0/16',
@@ -52,7 +62,7 @@ describe('k3sNodeConfigs', () => {
     for (const joining of configs.slice(1)) expect(joining.config.server).toBe('https://172.17.11.11:6443');
     expect(configs.filter((c) => c.config['cluster-init'] === true).map((c) => c.nodeName)).toEqual(['k3scl1-server']);
     const agent = configs.find((c) => c.nodeName === 'k3scl1-agent-2')!;
-    expect(agent.config).toEqual({ server: 'https://172.17.11.11:6443', 'token-file': K3S_TOKEN_FILE, 'node-ip': '172.17.11.32' });
+    expect(agent.config).toEqual({ server: 'https://172.17.11.11:6443', 'token-file': K3S_TOKEN_FILE, 'node-name': 'k3scl1-agent-2', 'node-ip': '172.17.11.32' });
     expect(configs[0].config['tls-san']).toEqual(['172.17.11.11', '172.17.11.21', '172.17.11.22']);
   });
 
@@ -60,6 +70,20 @@ describe('k3sNodeConfigs', () => {
     const mesh = haMesh();
     const servers = k3sNodeConfigs(mesh, mesh.clusters[0]).filter((c) => c.role === 'server');
     for (const key of CRITICAL) expect(new Set(servers.map((s) => JSON.stringify(s.config[key]))).size).toBe(1);
+  });
+
+  it('checks the configs as k3s would: a critical value set differently on one server, a server key on an agent', () => {
+    const configs = k3sNodeConfigs(haMesh(), haMesh().clusters[0]);
+    expect(topologyConflicts(configs)).toEqual([]);
+    // Every critical value the product sets is in k3s's list, so the check covers it.
+    for (const key of CRITICAL) expect(K3S_CRITICAL_SERVER_KEYS).toContain(key);
+    for (const key of CRITICAL) {
+      const conflicts = topologyConflicts(edited(configs, 'k3scl1-server-3', (c) => (c[key] = 'other')));
+      expect(conflicts).toEqual([expect.stringMatching(new RegExp(`^${key} is .* on k3scl1-server, k3scl1-server-2 but "other" on k3scl1-server-3$`))]);
+    }
+    expect(topologyConflicts(edited(configs, 'k3scl1-server-2', (c) => (c['cluster-dns'] = '10.43.0.10')))).toEqual(['cluster-dns is unset on k3scl1-server, k3scl1-server-3 but "10.43.0.10" on k3scl1-server-2']);
+    expect(topologyConflicts(edited(configs, 'k3scl1-agent-1', (c) => (c['cluster-cidr'] = '10.11.0.0/16')))).toEqual(['agent k3scl1-agent-1 holds server settings cluster-cidr']);
+    expect(topologyConflicts(edited(configs, 'k3scl1-server-2', (c) => (c['cluster-init'] = true)))).toEqual(['exactly one server must start the cluster (cluster-init)']);
   });
 
   it('joins through the published API address and signs it into the API certificate', () => {

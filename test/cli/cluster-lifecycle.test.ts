@@ -16,8 +16,10 @@ import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { cidrsOverlap, parseIpv4Cidr } from '../../lib/model/ipv4';
 import { Mesh, meshNodePortOf } from '../../lib/model/mesh';
 import { renderMesh } from '../../lib/mesh-manifests';
-import { editFile, InventoryFiles, meshOf, tempProject, withFile } from '../support/inventory-fixture';
+import { editFile, exampleInventory, InventoryFiles, meshOf, tempProject, withFile } from '../support/inventory-fixture';
 import { policyExample } from '../fixtures/policy-example';
+import { decryptJoinToken } from '../../lib/secrets/k3s-token';
+import { DEMO_IDENTITY } from '../secrets/mesh-ca/support';
 
 function sink() {
   let text = '';
@@ -56,7 +58,7 @@ afterEach(() => project.cleanup());
 
 describe('add-cluster', () => {
   it('writes the next id, a free pod range and nodePort, and every peer gains the cluster at synth', async () => {
-    const { code, stdout } = await mesh(project.root, 'add-cluster', 'k3scl4', '--node-ip', '172.17.11.14', '--node-ip=172.17.11.24');
+    const { code, stdout } = await mesh(project.root, 'add-cluster', 'k3scl4', '--server', '172.17.11.14', '--agent=172.17.11.24');
     expect(code).toBe(0);
     expect(stdout).toMatch(/wrote clusters\/k3scl4\.yaml: id 4, podCidr 10\.14\.0\.0\/16, mesh endpoint nodePort 32382/);
     expect(stdout).toMatch(/npm run synth/);
@@ -81,8 +83,45 @@ describe('add-cluster', () => {
     expect(peersInSecrets(m, 'k3scl4')).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
   });
 
+  it('names servers and agents by their order, writes the join token they share, and warns of an even number of servers', async () => {
+    // The example keeps its secrets with SOPS (the policy example's external-secrets cannot hold a token).
+    project.cleanup();
+    project = tempProject(exampleInventory());
+    const servers = ['--server', '172.17.11.41', '--server', '172.17.11.42'];
+    const { code, stdout, stderr } = await mesh(project.root, 'add-cluster', 'ha', ...servers, '--agent', '172.17.11.51', '--agent', '172.17.11.52');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/ha-server-1 172\.17\.11\.41 \(server\), ha-server-2 172\.17\.11\.42 \(server\), ha-agent-1 172\.17\.11\.51 \(agent\), ha-agent-2 172\.17\.11\.52 \(agent\)/);
+    expect(stderr).toMatch(/warning: clusters\/ha\.yaml:\d+ nodes: has 2 servers: etcd needs a majority .*Fix: run an odd number of servers/);
+    expect(stderr).toMatch(/warning: clusters\/ha\.yaml:\d+ nodes: has 2 servers, but Cilium \(k8sServiceHost\) and the joining nodes reach the API at 172\.17\.11\.41/);
+    expect(stdout).toMatch(/wrote secrets\/ha\.k3s-token\.sops\.yaml: the cluster's k3s join token, SOPS-encrypted/);
+    const token = await decryptJoinToken(readFileSync(join(project.root, 'secrets', 'ha.k3s-token.sops.yaml'), 'utf8'), [DEMO_IDENTITY]);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(stdout).not.toContain(token);
+    const loaded = load(project.root);
+    const ha = loaded.mesh.clusters.find((c) => c.name === 'ha')!;
+    expect(loaded.secrets.joinTokenFiles?.ha).toBe('secrets/ha.k3s-token.sops.yaml');
+    expect(ha.nodes.map((n) => n.role)).toEqual(['server', 'server', 'agent', 'agent']);
+  });
+
+  it('with external-secrets, writes no token and says how the token travels', async () => {
+    const { code, stderr } = await mesh(project.root, 'add-cluster', 'k3scl4', '--server', '172.17.11.14', '--agent', '172.17.11.24');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/warning: clusters\/k3scl4\.yaml:\d+ nodes: has 1 server and 1 agent, but the join token cannot be kept in git with secrets\.provider external-secrets/);
+    expect(existsSync(join(project.root, 'secrets', 'k3scl4.k3s-token.sops.yaml'))).toBe(false);
+  });
+
+  it('refuses an address given as server and agent, and writes neither file', async () => {
+    project.cleanup();
+    project = tempProject(exampleInventory());
+    const { code, stderr } = await mesh(project.root, 'add-cluster', 'ha', '--server', '172.17.11.41', '--agent', '172.17.11.41');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--agent 172\.17\.11\.41 is given twice/);
+    expect(existsSync(join(project.root, 'clusters', 'ha.yaml'))).toBe(false);
+    expect(existsSync(join(project.root, 'secrets', 'ha.k3s-token.sops.yaml'))).toBe(false);
+  });
+
   it('takes --id, --pod-cidr and --node-port when they are free', async () => {
-    const { code } = await mesh(project.root, 'add-cluster', 'edge', '--node-ip', '192.168.7.1', '--id', '42', '--pod-cidr', '10.200.0.0/16', '--node-port', '31042');
+    const { code } = await mesh(project.root, 'add-cluster', 'edge', '--server', '192.168.7.1', '--id', '42', '--pod-cidr', '10.200.0.0/16', '--node-port', '31042');
     expect(code).toBe(0);
     const edge = load(project.root).mesh.clusters.find((c) => c.name === 'edge')!;
     expect([edge.id, edge.podCidr.text, meshNodePortOf(edge)]).toEqual([42, '10.200.0.0/16', 31042]);
@@ -102,14 +141,14 @@ describe('add-cluster', () => {
     [['--pod-cidr', '172.17.0.0/16'], /overlaps the node address 172\.17\.11\.11/],
     [['--node-port', '32380'], /already the mesh endpoint nodePort of k3scl2/],
     [['--node-port', '8080'], /outside the NodePort range 30000-32767/],
-    [['--node-ip', '172.17.11.12'], /already a node address of k3scl2/],
-    [['--node-ip', '10.11.0.5'], /inside the pod range 10\.11\.0\.0\/16 of k3scl1/],
-    [['--node-ip', '10.43.0.5'], /inside the service range/],
-    [['--node-ip', '300.1.1.1'], /not an IPv4 address/],
+    [['--server', '172.17.11.12'], /already a node address of k3scl2/],
+    [['--server', '10.11.0.5'], /inside the pod range 10\.11\.0\.0\/16 of k3scl1/],
+    [['--server', '10.43.0.5'], /inside the service range/],
+    [['--server', '300.1.1.1'], /not an IPv4 address/],
   ])('refuses %j and writes nothing', async (extra, message) => {
     const name = extra[0].startsWith('--') ? 'k3scl4' : extra[0];
     const options = extra[0].startsWith('--') ? extra : [];
-    const ips = options.includes('--node-ip') ? [] : ['--node-ip', '172.17.11.14'];
+    const ips = options.includes('--server') ? [] : ['--server', '172.17.11.14'];
     const before = readdirSync(join(project.root, 'clusters')).sort();
     const { code, stderr } = await mesh(project.root, 'add-cluster', name, ...ips, ...options);
     expect(code).toBe(1);
@@ -119,19 +158,20 @@ describe('add-cluster', () => {
 
   it('needs a name and a node address, and refuses what it does not know', () => {
     const request = (args: string[]) => addClusterRequest(parseCommandLine(addClusterCommand, args));
-    expect(() => request(['k3scl4'])).toThrow(/--node-ip/);
-    expect(() => request(['--node-ip', '1.2.3.4'])).toThrow(/no NAME was given\. Fix: give it: usage: npm run mesh -- add-cluster NAME/);
-    expect(() => request(['a', '--node-ip'])).toThrow(/--node-ip needs a value/);
-    expect(() => request(['a', '--node-ip', '1.2.3.4', '--zone', 'x'])).toThrow(/unknown option '--zone'/);
-    expect(() => request(['a', '--node-ips', '1.2.3.4'])).toThrow(/unknown option '--node-ips'\. Fix: did you mean --node-ip\?/);
-    expect(() => request(['a', 'b', '--node-ip', '1.2.3.4'])).toThrow(/unexpected argument 'b'/);
-    expect(request(['a', '--node-ip', '1.2.3.4', '--node-ip=1.2.3.5', '--id', '7'])).toEqual({ name: 'a', nodeIps: ['1.2.3.4', '1.2.3.5'], id: 7, podCidr: undefined, nodePort: undefined });
+    expect(() => request(['k3scl4'])).toThrow(/--server/);
+    expect(() => request(['--server', '1.2.3.4'])).toThrow(/no NAME was given\. Fix: give it: usage: npm run mesh -- add-cluster NAME/);
+    expect(() => request(['a', '--server'])).toThrow(/--server needs a value/);
+    expect(() => request(['a', '--server', '1.2.3.4', '--zone', 'x'])).toThrow(/unknown option '--zone'/);
+    expect(() => request(['a', '--servers', '1.2.3.4'])).toThrow(/unknown option '--servers'\. Fix: did you mean --server\?/);
+    expect(() => request(['a', 'b', '--server', '1.2.3.4'])).toThrow(/unexpected argument 'b'/);
+    expect(request(['a', '--server', '1.2.3.4', '--server=1.2.3.5', '--agent', '1.2.3.6', '--id', '7'])).toEqual({ name: 'a', servers: ['1.2.3.4', '1.2.3.5'], agents: ['1.2.3.6'], id: 7, podCidr: undefined, nodePort: undefined });
+    expect(() => request(['a', '--agent', '1.2.3.4'])).toThrow(/no server address was given\. Fix: give each server's address with --server/);
   });
 
   it('refuses to act on an invalid inventory and prints its problems', async () => {
     const broken = tempProject(editFile(policyExample(), 'k3scl2.yaml', (c) => (c.id = 1)));
     try {
-      const { code, stderr } = await mesh(broken.root, 'add-cluster', 'k3scl4', '--node-ip', '172.17.11.14');
+      const { code, stderr } = await mesh(broken.root, 'add-cluster', 'k3scl4', '--server', '172.17.11.14');
       expect(code).toBe(1);
       expect(stderr).toMatch(/clusters\/k3scl2\.yaml:\d+ id: 1 is already the id of k3scl1/);
       expect(existsSync(join(broken.root, 'clusters', 'k3scl4.yaml'))).toBe(false);
@@ -146,7 +186,7 @@ describe('add-cluster', () => {
         let files: InventoryFiles = policyExample();
         let m = meshOf(files);
         for (let i = 0; i < count; i++) {
-          const plan = planCluster(m, { name: `added-${i}`, nodeIps: [`192.168.50.${hosts[i]}`] }, Object.keys(files));
+          const plan = planCluster(m, { name: `added-${i}`, servers: [`192.168.50.${hosts[i]}`] }, Object.keys(files));
           files = withFile(files, `added-${i}.yaml`, clusterFileText(plan));
           m = meshOf(files); // the loader's own rules: unique ids and nodePorts, no overlapping ranges
         }
@@ -167,10 +207,10 @@ describe('add-cluster', () => {
 
   it('reuses a free id only when the ids above are exhausted, and fills the gaps of the pod ranges', () => {
     let files = editFile(policyExample(), 'k3scl3.yaml', (c) => (c.id = 255));
-    const plan = planCluster(meshOf(files), { name: 'late', nodeIps: ['172.17.11.40'] });
+    const plan = planCluster(meshOf(files), { name: 'late', servers: ['172.17.11.40'] });
     expect(plan.id).toBe(3);
     files = editFile(policyExample(), 'k3scl3.yaml', (c) => (c.podCidr = '10.14.0.0/16'));
-    expect(planCluster(meshOf(files), { name: 'next', nodeIps: ['172.17.11.40'] }).podCidr).toBe('10.1.0.0/16');
+    expect(planCluster(meshOf(files), { name: 'next', servers: ['172.17.11.40'] }).podCidr).toBe('10.1.0.0/16');
     expect(parseIpv4Cidr(plan.podCidr)).toEqual({ cidr: expect.objectContaining({ prefixLength: 16 }) });
   });
 });
@@ -220,7 +260,7 @@ describe('remove-cluster', () => {
 
   it('add then remove gives back the inventory it started from', async () => {
     const before = readdirSync(join(project.root, 'clusters')).sort();
-    expect((await mesh(project.root, 'add-cluster', 'k3scl4', '--node-ip', '172.17.11.14')).code).toBe(0);
+    expect((await mesh(project.root, 'add-cluster', 'k3scl4', '--server', '172.17.11.14')).code).toBe(0);
     expect((await mesh(project.root, 'remove-cluster', 'k3scl4')).code).toBe(0);
     expect(readdirSync(join(project.root, 'clusters')).sort()).toEqual(before);
   });

@@ -36,7 +36,7 @@ describe('npm run mesh conventions', () => {
   });
 
   it.each(NAMES)('%s refuses an unknown option, saying the fix, and writes nothing', async (name) => {
-    const run = await mesh(...name.split(' '), ...(name === 'add-cluster' ? ['edge', '--node-ip', '192.168.7.1'] : name === 'remove-cluster' ? ['k3scl3'] : []), '--frobnicate');
+    const run = await mesh(...name.split(' '), ...(name === 'add-cluster' ? ['edge', '--server', '192.168.7.1'] : name === 'remove-cluster' ? ['k3scl3'] : []), '--frobnicate');
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^error: unknown option '--frobnicate'\. Fix: /m);
     expect(run.stdout).toBe('');

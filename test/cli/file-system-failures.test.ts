@@ -33,11 +33,11 @@ async function expectOneLineFailure(argv: string[], faults: FsFault[], line: Reg
 
 describe('mesh commands on a hostile file system', () => {
   it('add-cluster on a read-only inventory (EROFS)', async () => {
-    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'EROFS', ops: ['modify'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the file system is read-only \(EROFS\)\. Fix: /);
+    await expectOneLineFailure(['add-cluster', 'k3scl4', '--server', '172.17.11.14'], [{ code: 'EROFS', ops: ['modify'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the file system is read-only \(EROFS\)\. Fix: /);
   });
 
   it('add-cluster on a full disk (ENOSPC)', async () => {
-    await expectOneLineFailure(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], [{ code: 'ENOSPC', ops: ['data'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
+    await expectOneLineFailure(['add-cluster', 'k3scl4', '--server', '172.17.11.14'], [{ code: 'ENOSPC', ops: ['data'], under: 'clusters' }], /^error: clusters\/k3scl4\.yaml cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
   });
 
   it('remove-cluster when the file cannot be removed (EACCES)', async () => {

@@ -135,10 +135,10 @@ describe('secrets rekey', () => {
 describe('add-cluster', () => {
   it('killed before the file appears: no file, nothing for git, and the next add-cluster succeeds and cleans up', async () => {
     gitProject();
-    killedAt(['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], { ops: ['linkSync'], under: 'k3scl4.yaml' });
+    killedAt(['add-cluster', 'k3scl4', '--server', '172.17.11.14'], { ops: ['linkSync'], under: 'k3scl4.yaml' });
     expect(readdirSync(join(project.root, 'clusters'))).not.toContain('k3scl4.yaml');
     expect(untracked()).toEqual([]);
-    const again = await mesh(project.root, ['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14']);
+    const again = await mesh(project.root, ['add-cluster', 'k3scl4', '--server', '172.17.11.14']);
     expect(again.code).toBe(0);
     expect(readdirSync(join(project.root, 'clusters')).filter((n) => n.includes('k3scl4'))).toEqual(['k3scl4.yaml']);
   });

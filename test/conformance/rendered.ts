@@ -15,7 +15,7 @@ import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
-import { editFile, exampleWithVersion, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
+import { editFile, exampleWithVersion, InventoryFiles, projectOf, withFile } from '../support/inventory-fixture';
 import { KubeObject } from '../support/schema-validator';
 
 /** The Cilium versions the example is rendered with, the tested patches; each has its packaged chart in ../shared. */
@@ -71,7 +71,7 @@ interface LoadedProject {
   readonly secrets: CommittedSecrets;
 }
 
-export function rendered(inventory: InventoryFiles, key: string, loaded: () => LoadedProject = () => ({ mesh: meshOf(inventory), secrets: exampleSecrets() })): Rendered {
+export function rendered(inventory: InventoryFiles, key: string, loaded: () => LoadedProject = () => projectOf(inventory)): Rendered {
   let result = memo.get(key);
   if (!result) {
     const { mesh, secrets } = loaded();

@@ -82,7 +82,7 @@ describe('the project lock', () => {
     holder = await holdLock('ca rotate');
     const env = { MESH_LOCK_WAIT_SECONDS: '0' };
     const before = snapshot(project.root);
-    for (const argv of [['check'], ['add-cluster', 'k3scl4', '--node-ip', '172.17.11.14'], ['remove-cluster', 'k3scl3']]) {
+    for (const argv of [['check'], ['add-cluster', 'k3scl4', '--server', '172.17.11.14'], ['remove-cluster', 'k3scl3']]) {
       const run = await mesh(project.root, argv, env);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`^error: dist is being written by 'ca rotate' \\(pid ${holder.pid}\\), which still runs\\. Fix: wait for it`, 'm'));

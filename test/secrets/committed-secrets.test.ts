@@ -38,7 +38,8 @@ describe('the loader and the mesh CA', () => {
     const result = await load();
     expect(result.problems.filter((p) => p.file.startsWith('secrets/'))).toEqual([]);
     const text = readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8');
-    expect(result.secrets).toEqual({ meshCaText: text });
+    expect(result.secrets?.meshCaText).toBe(text);
+    expect(result.secrets?.meshCaFingerprint).toBe(inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256);
     expect(JSON.stringify(result.mesh)).not.toContain('ENC[');
   });
 

@@ -2,15 +2,16 @@
  * Inventories for tests: the example mesh fixture, edited in memory, written to a
  * temporary folder and loaded or synthesised there.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
+import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { inspectCertificate } from '../../lib/secrets/mesh-ca/certificate';
 import { Mesh } from '../../lib/model/mesh';
-import { EXAMPLE_MESH_DIR } from './paths';
+import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
 
 /** File name -> YAML text. */
 export type InventoryFiles = Record<string, string>;
@@ -53,13 +54,50 @@ export function tempProject(files: InventoryFiles): { root: string; cleanup: () 
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'clusters', name), text);
   // The example's mesh CA (secrets.caFile is relative to the project root).
   cpSync(join(EXAMPLE_MESH_DIR, 'secrets'), join(root, 'secrets'), { recursive: true });
+  writeDemoJoinTokens(root, files);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A join token file, encrypted to the demo key, for every cluster whose nodes
+ * join one another (as 'npm run mesh -- token create' would write it): a file
+ * holds only the encrypted token, so one demo file serves every cluster.
+ */
+export const DEMO_JOIN_TOKEN_FILE = join(PROJECT_ROOT, 'test', 'fixtures', 'demo-k3s-token.sops.yaml');
+
+export function writeDemoJoinTokens(root: string, files: InventoryFiles): void {
+  for (const text of Object.values(files)) {
+    let data: any;
+    try {
+      data = load(text);
+    } catch {
+      continue; // a test of a broken file
+    }
+    if (data?.kind !== 'Cluster' || typeof data.name !== 'string' || !Array.isArray(data.nodes) || data.nodes.length < 2) continue;
+    const target = join(root, 'secrets', `${data.name}.k3s-token.sops.yaml`);
+    if (!existsSync(target)) cpSync(DEMO_JOIN_TOKEN_FILE, target);
+  }
 }
 
 export function loadFiles(files: InventoryFiles): LoadResult {
   const project = tempProject(files);
   try {
     return loadInventory(join(project.root, 'clusters'), { displayRoot: project.root });
+  } finally {
+    project.cleanup();
+  }
+}
+
+/**
+ * The mesh and the committed secret files of an inventory, as synth loads them
+ * (loadProject) in a temporary project with the example's CA and demo join tokens.
+ */
+export function projectOf(files: InventoryFiles): { mesh: Mesh; secrets: CommittedSecrets } {
+  const project = tempProject(files);
+  try {
+    const result = loadProject(join(project.root, 'clusters'), { displayRoot: project.root });
+    if (!result.mesh || !result.secrets) throw new Error(`inventory has errors:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+    return { mesh: result.mesh, secrets: result.secrets };
   } finally {
     project.cleanup();
   }

@@ -129,6 +129,50 @@ export function validatorFor(rel: string, partial = false): ValidateFunction {
   return validate;
 }
 
+/**
+ * The core schemas' shared definitions, for a Kubernetes kind that has no file of
+ * its own in ../shared (RBAC): the same OpenAPI definitions the per-kind files are
+ * made from, made strict the way the kubeconform layout's standalone-strict files
+ * are (additionalProperties: false on every object that lists its properties).
+ */
+const DEFINITIONS_FILE = '_definitions.json';
+
+function definitions(): Record<string, Record<string, unknown>> | undefined {
+  const rel = join(CORE_SCHEMA_DIR, DEFINITIONS_FILE);
+  if (!existsSync(join(SHARED_DIR, rel))) return undefined;
+  return (readSchema(rel) as { definitions: Record<string, Record<string, unknown>> }).definitions;
+}
+
+/** The definition name whose x-kubernetes-group-version-kind is this apiVersion and kind. */
+function coreDefinitionFor(apiVersion: string, kind: string): string | undefined {
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  const all = definitions() ?? {};
+  return Object.keys(all).find((name) =>
+    ((all[name]['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined) ?? []).some((g) => g.group === group && g.version === version && g.kind === kind),
+  );
+}
+
+function strictened(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strictened);
+  if (node === null || typeof node !== 'object') return node;
+  const copy: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strictened(v)]));
+  if (copy.properties && copy.additionalProperties === undefined) copy.additionalProperties = false;
+  return copy;
+}
+
+function definitionValidator(name: string, partial: boolean): ValidateFunction {
+  const key = `${partial ? 'partial' : 'full'}:definition:${name}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    const schema = { definitions: strictened(definitions()), $ref: `#/definitions/${name}` };
+    validate = ajv.compile(partial ? (withoutRequired(schema) as Record<string, unknown>) : schema);
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
 export function formatErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
   return (errors ?? []).map((e) => {
     const extra = e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : e.keyword === 'enum' ? ` (${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)})` : '';
@@ -146,11 +190,13 @@ export function validateKubeObject(object: KubeObject): ValidationResult {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return { errors: [`object has no apiVersion/kind: ${JSON.stringify(object).slice(0, 200)}`] };
   }
-  const schema = schemaFileFor(apiVersion, kind);
+  const file = schemaFileFor(apiVersion, kind);
+  const definition = file ? undefined : coreDefinitionFor(apiVersion, kind);
+  const schema = file ?? (definition && `${CORE_SCHEMA_DIR}/${DEFINITIONS_FILE}#/definitions/${definition}`);
   if (!schema) {
-    return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} in ${SHARED_DIR}`] };
+    return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} and the ${DEFINITIONS_FILE} of ${CORE_SCHEMA_DIR} in ${SHARED_DIR}`] };
   }
-  const validate = validatorFor(schema, isPartialPatch(object));
+  const validate = file ? validatorFor(file, isPartialPatch(object)) : definitionValidator(definition!, isPartialPatch(object));
   // A SOPS-encrypted object is checked as Flux or KSOPS apply it: without its `sops` metadata.
   const applied = 'sops' in object ? Object.fromEntries(Object.entries(object).filter(([key]) => key !== 'sops')) : object;
   return validate(applied) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };

@@ -1,14 +1,19 @@
 /**
- * `npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N]
- * [--pod-cidr CIDR] [--node-port PORT]`: writes clusters/NAME.yaml with an id,
- * a pod range and a mesh endpoint nodePort that collide with nothing in the
- * mesh, then says to synth. The current inventory must be valid.
+ * `npm run mesh -- add-cluster NAME --server IP [--server IP ...] [--agent IP ...]
+ * [--id N] [--pod-cidr CIDR] [--node-port PORT]`: writes clusters/NAME.yaml with
+ * an id, a pod range and a mesh endpoint nodePort that collide with nothing in
+ * the mesh, and, when its nodes join one another, the cluster's k3s join token
+ * (SOPS-encrypted to the mesh's recipients: encrypting needs no key), then says
+ * to synth. The current inventory must be valid.
  */
-import { readdirSync, unlinkSync } from 'fs';
+import { existsSync, readdirSync, unlinkSync } from 'fs';
 import { join, relative, resolve } from 'path';
 import { writeNewFileAtomically } from '../../fs/atomic-write';
 import { fsCall } from '../../fs/file-system-error';
 import { loadProject } from '../../inventory/load-project';
+import { joinsNodes } from '../../inventory/read-join-tokens';
+import { encryptJoinToken, joinTokenFile, newJoinToken } from '../../secrets/k3s-token';
+import { SopsError } from '../../secrets/sops';
 import { DEFAULTS } from '../../inventory/defaults';
 import { cidrContains, cidrsOverlap, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../../model/ipv4';
 import { Mesh, meshNodePortOf } from '../../model/mesh';
@@ -21,8 +26,10 @@ import { CLUSTER_NAME_MAX_LENGTH, clusterNameProblem } from '../../model/kuberne
 
 export interface AddClusterRequest {
   readonly name: string;
-  /** The first is the server, the others agents. */
-  readonly nodeIps: readonly string[];
+  /** Server addresses; the first starts the cluster (k3s cluster-init). At least one. */
+  readonly servers: readonly string[];
+  /** Agent addresses. @default none */
+  readonly agents?: readonly string[];
   readonly id?: number;
   readonly podCidr?: string;
   readonly nodePort?: number;
@@ -40,15 +47,27 @@ export interface ClusterPlan {
 /** The request a parsed command line makes; throws UsageError on a malformed one. */
 export function addClusterRequest(line: CommandLine): AddClusterRequest {
   const [name] = line.positionals;
-  const nodeIps = (line.values['node-ip'] as string[] | undefined) ?? [];
-  if (nodeIps.length === 0) throw new UsageError('no node address was given', `give each node's address with --node-ip (the first is the server): ${ADD_USAGE}`);
+  const servers = (line.values.server as string[] | undefined) ?? [];
+  const agents = (line.values.agent as string[] | undefined) ?? [];
+  if (servers.length === 0) throw new UsageError('no server address was given', `give each server's address with --server (the first starts the cluster) and each agent's with --agent: ${ADD_USAGE}`);
   const id = line.values.id === undefined ? undefined : integer('--id', String(line.values.id));
   const nodePort = line.values['node-port'] === undefined ? undefined : integer('--node-port', String(line.values['node-port']));
   const podCidr = line.values['pod-cidr'] as string | undefined;
-  return { name, nodeIps, id, podCidr, nodePort };
+  return { name, servers, agents, id, podCidr, nodePort };
 }
 
-const ADD_USAGE = 'usage: npm run mesh -- add-cluster NAME --node-ip IP [--node-ip IP ...] [--id N] [--pod-cidr CIDR] [--node-port PORT]';
+const ADD_USAGE = 'usage: npm run mesh -- add-cluster NAME --server IP [--server IP ...] [--agent IP ...] [--id N] [--pod-cidr CIDR] [--node-port PORT]';
+
+/**
+ * Node names from the order of the addresses: `<name>-server` for a lone server,
+ * else `<name>-server-1`, `-2`, …; agents `<name>-agent-1`, `-2`, ….
+ */
+export function nodeNames(name: string, servers: number, agents: number): { servers: string[]; agents: string[] } {
+  return {
+    servers: servers === 1 ? [`${name}-server`] : Array.from({ length: servers }, (_, i) => `${name}-server-${i + 1}`),
+    agents: Array.from({ length: agents }, (_, i) => `${name}-agent-${i + 1}`),
+  };
+}
 
 function integer(flag: string, text: string): number {
   if (!/^[0-9]+$/.test(text)) throw new UsageError(`${flag} '${text}' is not a whole number`, `give ${flag} digits only (e.g. ${flag} ${flag === '--id' ? 4 : 32004}), or leave it out to have one chosen`);
@@ -82,18 +101,21 @@ export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFile
   const meshNodeIps = new Map<number, string>();
   for (const c of mesh.clusters) for (const n of c.nodes) meshNodeIps.set(parseIpv4(n.ip)!, c.name);
   const nodeAddresses: number[] = [];
-  for (const ip of request.nodeIps) {
+  const agents = request.agents ?? [];
+  const given = [...request.servers.map((ip) => ({ flag: '--server', ip })), ...agents.map((ip) => ({ flag: '--agent', ip }))];
+  for (const { flag, ip } of given) {
     const address = parseIpv4(ip);
-    if (address === undefined) throw new UsageError(`--node-ip ${ip} is not an IPv4 address`, 'write the address as a dotted quad, such as --node-ip 172.17.11.14');
+    if (address === undefined) throw new UsageError(`${flag} ${ip} is not an IPv4 address`, `write the address as a dotted quad, such as ${flag} 172.17.11.14`);
     const owner = meshNodeIps.get(address);
-    if (owner) throw new UsageError(`--node-ip ${ip} is already a node address of ${owner}`, `give the new cluster's own node addresses (see clusters/${owner}.yaml for the ones in use)`);
-    if (nodeAddresses.includes(address)) throw new UsageError(`--node-ip ${ip} is given twice`, 'give each node address once');
-    if (cidrContains(serviceCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the service range ${serviceCidr.text}`, `give node addresses outside ${serviceCidr.text}, the range k3s gives to Services`);
+    if (owner) throw new UsageError(`${flag} ${ip} is already a node address of ${owner}`, `give the new cluster's own node addresses (see clusters/${owner}.yaml for the ones in use)`);
+    if (nodeAddresses.includes(address)) throw new UsageError(`${flag} ${ip} is given twice`, 'give each node address once, with --server or --agent');
+    if (cidrContains(serviceCidr, address)) throw new UsageError(`${flag} ${ip} lies inside the service range ${serviceCidr.text}`, `give node addresses outside ${serviceCidr.text}, the range k3s gives to Services`);
     for (const c of mesh.clusters) {
-      if (cidrContains(c.podCidr, address)) throw new UsageError(`--node-ip ${ip} lies inside the pod range ${c.podCidr.text} of ${c.name}`, `give node addresses outside every cluster's podCidr`);
+      if (cidrContains(c.podCidr, address)) throw new UsageError(`${flag} ${ip} lies inside the pod range ${c.podCidr.text} of ${c.name}`, `give node addresses outside every cluster's podCidr`);
     }
     nodeAddresses.push(address);
   }
+  const names = nodeNames(name, request.servers.length, agents.length);
 
   const id = chooseId(mesh, request.id);
   const podCidr = choosePodCidr(mesh, id, request.podCidr, serviceCidr, [...meshNodeIps.keys(), ...nodeAddresses]);
@@ -104,7 +126,10 @@ export function planCluster(mesh: Mesh, request: AddClusterRequest, existingFile
     podCidr: podCidr.text,
     serviceCidr: serviceCidr.text,
     nodePort,
-    nodes: request.nodeIps.map((ip, i) => ({ name: i === 0 ? `${name}-server` : `${name}-agent-${i}`, ip, role: i === 0 ? 'server' : 'agent' })),
+    nodes: [
+      ...request.servers.map((ip, i) => ({ name: names.servers[i], ip, role: 'server' as const })),
+      ...agents.map((ip, i) => ({ name: names.agents[i], ip, role: 'agent' as const })),
+    ],
   };
 }
 
@@ -192,16 +217,18 @@ export function clusterFileText(plan: ClusterPlan): string {
 
 export const addClusterCommand: MeshCommand = {
   words: ['add-cluster'],
-  summary: 'write clusters/NAME.yaml for a new cluster (--node-ip IP, repeatable, first is the server; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses',
+  summary:
+    "write clusters/NAME.yaml for a new cluster (--server IP, repeatable, the first starts the cluster; --agent IP, repeatable; optional --id, --pod-cidr, --node-port) with an id, pod range and nodePort no other cluster uses, and its k3s join token when nodes join one another",
   positionals: ['NAME'],
   options: {
-    'node-ip': { type: 'string', multiple: true, value: 'IP', description: "a node's address, once per node; the first is the server" },
+    server: { type: 'string', multiple: true, value: 'IP', description: "a server's address, once per server; the first starts the cluster (an odd number keeps etcd's quorum)" },
+    agent: { type: 'string', multiple: true, value: 'IP', description: "an agent's address, once per agent" },
     id: { type: 'string', value: 'N', description: 'the cluster id (default: after the highest in use)' },
     'pod-cidr': { type: 'string', value: 'CIDR', description: 'the pod range (default: the next free /16)' },
     'node-port': { type: 'string', value: 'PORT', description: 'the mesh endpoint NodePort (default: 32000 + id)' },
   },
   writesProject: () => true,
-  run(line, { root, env, stdout, stderr }) {
+  async run(line, { root, env, stdout, stderr }) {
     const request = addClusterRequest(line);
     const dir = resolve(root, env.MESH_INVENTORY ?? 'clusters');
     const before = loadProject(dir, { displayRoot: root });
@@ -213,23 +240,41 @@ export const addClusterCommand: MeshCommand = {
     }
     const plan = planCluster(before.mesh, request, readdirSync(dir));
     const path = join(dir, `${plan.name}.yaml`);
-    writeNewFileAtomically(path, clusterFileText(plan));
+    const token = await joinTokenToWrite(before.mesh, plan, root);
+    const written: string[] = [];
+    const removeWritten = () => {
+      for (const file of written.reverse()) fsCall('remove', file, () => unlinkSync(file));
+    };
+    try {
+      writeNewFileAtomically(path, clusterFileText(plan));
+      written.push(path);
+      if (token?.text) {
+        writeNewFileAtomically(token.path, token.text);
+        written.push(token.path);
+      }
+    } catch (err) {
+      removeWritten();
+      throw err;
+    }
     const after = loadProject(dir, { displayRoot: root });
     if (!after.mesh) {
-      fsCall('remove', path, () => unlinkSync(path));
+      removeWritten();
       reportProblems(after.problems, stderr);
       stderr.write(`the new file made the inventory invalid, so it was removed again; give add-cluster values that fix the errors above.\n`);
       return 1;
     }
+    // Its own warnings (an even number of servers, no API address in front of several): said now, not at the next synth.
+    reportProblems(after.problems.filter((p) => p.severity === 'warning' && p.file === relative(root, path)), stderr);
     const display = relative(root, path);
     stdout.write(
       [
         `wrote ${display}: id ${plan.id}, podCidr ${plan.podCidr}, mesh endpoint nodePort ${plan.nodePort}, ${plan.nodes.map((n) => `${n.name} ${n.ip} (${n.role})`).join(', ')}`,
+        ...(token ? [token.text ? `wrote ${token.file}: the cluster's k3s join token, SOPS-encrypted to secrets.ageRecipients` : `kept ${token.file}, which was there already, as the cluster's k3s join token`] : []),
         '',
         'Next:',
-        `  1. review ${display} (node names, serviceCidr, Helm values)`,
+        `  1. review ${display} (node names, serviceCidr, apiServer, Helm values)`,
         '  2. npm run synth        # every other cluster gains ' + plan.name + ' as a peer',
-        `  3. git diff dist/       # review, then commit clusters/ and dist/ together`,
+        `  3. git diff dist/       # review, then commit clusters/${token ? ', secrets/' : ''} and dist/ together`,
         `  4. bring ${plan.name} up with dist/${plan.name}/bootstrap/README.md`,
         '',
       ].join('\n'),
@@ -237,3 +282,21 @@ export const addClusterCommand: MeshCommand = {
     return 0;
   },
 };
+
+/**
+ * The join token file a cluster whose nodes join one another needs (provider
+ * sops): encrypted here, or, when a file is there already (kept from a removed
+ * cluster of that name), kept as it is. Undefined when none is needed.
+ */
+async function joinTokenToWrite(mesh: Mesh, plan: ClusterPlan, root: string): Promise<{ file: string; path: string; text?: string } | undefined> {
+  if (!joinsNodes(plan) || mesh.secrets.provider !== 'sops') return undefined;
+  const file = joinTokenFile(mesh.secrets.caFile, plan.name);
+  const path = resolve(root, file);
+  if (existsSync(path)) return { file, path };
+  try {
+    return { file, path, text: await encryptJoinToken(newJoinToken(), mesh.secrets.ageRecipients) };
+  } catch (err) {
+    if (!(err instanceof SopsError)) throw err;
+    throw new UsageError(`secrets.ageRecipients: ${err.message.replace(/\.$/, '')}; nothing was written`, 'check secrets.ageRecipients in clusters/mesh.yaml: each must be an age public key (age1…, from age-keygen -y)');
+  }
+}

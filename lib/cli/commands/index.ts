@@ -13,6 +13,8 @@ import { removeClusterCommand } from './remove-cluster';
 import { repoCredentialsCommand } from './repo-credentials';
 import { repoSecretCommand } from './repo-secret';
 import { secretsRekeyCommand } from './secrets-rekey';
+import { tokenCreateCommand } from './token-create';
+import { tokenShowCommand } from './token-show';
 import { validateCommand } from './validate';
 
-export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, impactCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, repoCredentialsCommand, repoSecretCommand, secretsRekeyCommand];
+export const COMMANDS: readonly MeshCommand[] = [validateCommand, checkCommand, impactCommand, addClusterCommand, removeClusterCommand, caInitCommand, caRotateCommand, caShowCommand, caSecretCommand, repoCredentialsCommand, repoSecretCommand, secretsRekeyCommand, tokenCreateCommand, tokenShowCommand];

@@ -1,68 +1,90 @@
 import { existsSync } from 'fs';
-import { writeFilesAtomically } from '../../fs/atomic-write';
+import { FileToWrite, writeFilesAtomically } from '../../fs/atomic-write';
 import { GIT_CREDENTIALS_FILE } from '../../model/git-credentials';
 import { checkCredentialsFile } from '../../secrets/git-credentials';
+import { checkJoinTokenFile } from '../../secrets/k3s-token';
 import { rekey, SopsError } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { caFileError, checkedCaFile, identities, provenCaFileText, requireCaFile, sopsMesh, sopsUsageError } from './ca-support';
+import { caFileError, checkedCaFile, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
 import { credentialsPath, requireCredentialsFile } from './repo-support';
+import { requireTokenFile, tokenTarget } from './token-support';
 
 const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
 
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],
-  summary: `re-encrypt the CA file (and ${GIT_CREDENTIALS_FILE}, where it exists) for the current secrets.ageRecipients, keeping what they hold (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)`,
+  summary: `re-encrypt the CA file, ${GIT_CREDENTIALS_FILE} where it exists and every cluster's k3s join token file for the current secrets.ageRecipients, keeping their contents (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)`,
   writesProject: () => true,
   async run(_line, context) {
     const m = sopsMesh(context);
+    const wanted = norm(m.recipients);
+    // Every SOPS file the mesh keeps: the CA, the repository credentials, then the token file of each cluster that has one.
     const caText = requireCaFile(m.paths);
-    const before = checkedCaFile(m.paths, caText).recipients;
-    const credentials = existsSync(credentialsPath(m.root)) ? requireCredentialsFile(m.root) : undefined;
-    const stale = (recipients: readonly string[]) => norm(recipients).join() !== norm(m.recipients).join();
-    const caStale = stale(before);
-    const credentialsStale = credentials !== undefined && stale(credentials.outline.recipients);
-    if (!caStale && !credentialsStale) {
-      context.stdout.write(`${[m.paths.sopsFile, ...(credentials ? [GIT_CREDENTIALS_FILE] : [])].join(' and ')} ${credentials ? 'are' : 'is'} already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
+    const files: { file: string; path: string; text: string; before: readonly string[]; prove: (text: string) => string }[] = [
+      { file: m.paths.sopsFile, path: m.paths.sopsPath, text: caText, before: checkedCaFile(m.paths, caText).recipients, prove: (t) => provenCaFileText(m.paths, t) },
+    ];
+    if (existsSync(credentialsPath(m.root))) {
+      const credentials = requireCredentialsFile(m.root);
+      files.push({
+        file: GIT_CREDENTIALS_FILE,
+        path: credentialsPath(m.root),
+        text: credentials.text,
+        before: credentials.outline.recipients,
+        // The same gate as every writer of the file: only proven ciphertext.
+        prove: (t) => {
+          const { issues } = checkCredentialsFile(t);
+          if (issues.length > 0) throw new Error(`re-encrypted ${GIT_CREDENTIALS_FILE} would not be proven ciphertext: ${issues.map((i) => i.message).join('; ')}`);
+          return t;
+        },
+      });
+    }
+    for (const cluster of m.mesh.clusters) {
+      const { paths } = tokenTarget(m, cluster.name);
+      if (!existsSync(paths.path)) continue;
+      const { text, recipients } = requireTokenFile(paths, cluster.name);
+      files.push({
+        file: paths.file,
+        path: paths.path,
+        text,
+        before: recipients,
+        prove: (t) => {
+          const { issues } = checkJoinTokenFile(t, cluster.name);
+          if (issues.length > 0) throw new UsageError(`${paths.file} would be written with a problem, so nothing was written: ${issues[0].message}`, issues[0].fix);
+          return t;
+        },
+      });
+    }
+    const stale = files.filter((f) => norm(f.before).join() !== wanted.join());
+    if (stale.length === 0) {
+      context.stdout.write(`${files.map((f) => f.file).join(', ')} ${files.length === 1 ? 'is' : 'are'} already encrypted to exactly secrets.ageRecipients; nothing to do\n`);
       return 0;
     }
     const ids = identities(context.env, "'secrets rekey'");
-    const writes: { path: string; content: string }[] = [];
-    if (caStale) {
+    const writes: FileToWrite[] = [];
+    for (const f of stale) {
       let updated: string;
       try {
-        updated = await rekey(caText, { identities: ids, recipients: m.recipients });
+        updated = await rekey(f.text, { identities: ids, recipients: m.recipients });
       } catch (err) {
-        const error = caFileError(m.paths, err);
-        throw new UsageError(`${error.problem}; nothing was written`, error.fix);
-      }
-      writes.push({ path: m.paths.sopsPath, content: provenCaFileText(m.paths, updated) });
-    }
-    if (credentials && credentialsStale) {
-      let updated: string;
-      try {
-        updated = await rekey(credentials.text, { identities: ids, recipients: m.recipients });
-      } catch (err) {
+        if (f.path === m.paths.sopsPath) {
+          const error = caFileError(m.paths, err);
+          throw new UsageError(`${error.problem}; nothing was written`, error.fix);
+        }
         if (!(err instanceof SopsError)) throw err;
-        const error = sopsUsageError(err, GIT_CREDENTIALS_FILE);
-        throw new UsageError(`${error.problem}; nothing was written`, error.fix);
+        throw new UsageError(`${f.file}: ${err.message.replace(/\.$/, '')}; nothing was written`, 'set SOPS_AGE_KEY_FILE to the age identity of a recipient the file is encrypted to; if it is damaged, restore it from version control');
       }
-      // The same gate as every writer of the file: only proven ciphertext.
-      const { issues } = checkCredentialsFile(updated);
-      if (issues.length > 0) throw new Error(`re-encrypted ${GIT_CREDENTIALS_FILE} would not be proven ciphertext: ${issues.map((i) => i.message).join('; ')}`);
-      writes.push({ path: credentialsPath(m.root), content: updated });
+      writes.push({ path: f.path, content: f.prove(updated) });
     }
-    // Both or neither: a run that fails half-way leaves every file as it was.
+    // All files or none: a mesh half re-encrypted would leave some files to the old recipients only.
     writeFilesAtomically(m.root, writes);
-    const was = caStale ? before : credentials!.outline.recipients;
-    const added = norm(m.recipients).filter((r) => !norm(was).includes(r));
-    const removed = norm(was).filter((r) => !norm(m.recipients).includes(r));
-    const files = [...(caStale ? [m.paths.sopsFile] : []), ...(credentialsStale ? [GIT_CREDENTIALS_FILE] : [])];
+    const added = wanted.filter((r) => stale.some((f) => !norm(f.before).includes(r)));
+    const removed = [...new Set(stale.flatMap((f) => norm(f.before)))].filter((r) => !wanted.includes(r));
     context.stdout.write(
       [
-        `re-encrypted ${files.join(' and ')} for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the CA and the credentials themselves are unchanged):`,
+        `re-encrypted for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the contents are unchanged): ${stale.map((f) => f.file).join(', ')}`,
         ...added.map((r) => `  + ${r}`),
         ...removed.map((r) => `  - ${r}`),
-        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA (and the repository credentials) if that matters.'] : []),
+        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA, the repository credentials and the tokens if that matters.'] : []),
         "next: 'npm run synth' and commit secrets/ and dist/ together.",
         '',
       ].join('\n'),

@@ -186,7 +186,7 @@ describe('secrets rekey', () => {
     expect(load().problems.filter((p) => p.file === GIT_CREDENTIALS_FILE)).toEqual([expect.objectContaining({ severity: 'warning', field: 'sops.age' })]);
     const run = await mesh(project.root, ['secrets', 'rekey'], demoEnv);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toMatch(/re-encrypted secrets\/cilium-mesh-ca.sops.yaml and secrets\/git-credentials.sops.yaml/);
+    expect(run.stdout).toMatch(/re-encrypted for .*: secrets\/cilium-mesh-ca.sops.yaml, secrets\/git-credentials.sops.yaml/);
     expect(checkCredentialsFile(read(GIT_CREDENTIALS_FILE))).toMatchObject({ outline: { recipients: [DEMO_RECIPIENT, own.recipient] }, issues: [] });
     expect((await decryptCredentials(read(GIT_CREDENTIALS_FILE), [own.identity])).material).toEqual({ auth: 'https', username: 'deploy', password: TOKEN });
     expect(load().problems.filter((p) => p.file === GIT_CREDENTIALS_FILE)).toEqual([]);
