@@ -46,9 +46,9 @@ export function missingUpstream(needs: readonly string[]): Requirement[] {
     .filter((rel) => !present(rel))
     .map((rel) => {
       const local = UPSTREAM_MANIFEST.onlyInShared.find((o) => o.path === rel);
-      if (local) return { what: `../shared/${rel}`, fix: `only ../shared has it (${local.reason})` };
+      if (local) return { what: `../shared/${rel}`, fix: `only ../shared has it (${local.reason})`, onlyInShared: true };
       const pinned = UPSTREAM_MANIFEST.files.some((f) => f.path === rel || f.path.startsWith(`${rel}/`));
-      if (pinned) return { what: `upstream test data (${rel})`, fix: TEST_DATA_COMMAND };
+      if (pinned) return { what: 'upstream test data', item: rel, fix: TEST_DATA_COMMAND };
       return { what: `../shared/${rel}`, fix: `add ${rel} to test/support/upstream-data.json, then ${TEST_DATA_COMMAND}` };
     });
 }

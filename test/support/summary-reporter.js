@@ -46,15 +46,16 @@ function skipSummary(skips, results, rootDir) {
   const pendingIn = new Map(results.testResults.map((r) => [r.testFilePath, r.numPendingTests + r.numTodoTests]));
   const byFix = new Map();
   for (const s of skips) {
-    if (!byFix.has(s.fix)) byFix.set(s.fix, { what: new Set(), files: new Set() });
+    if (!byFix.has(s.fix)) byFix.set(s.fix, { what: new Set(), items: new Set(), files: new Set() });
     byFix.get(s.fix).what.add(s.what);
+    if (s.item) byFix.get(s.fix).items.add(s.item);
     if (s.testPath) byFix.get(s.fix).files.add(s.testPath);
   }
   const explained = new Set(skips.map((s) => s.testPath).filter(Boolean));
   const lines = ['', 'Skipped tests, what they need and how to get it:'];
-  for (const [fix, { what, files }] of byFix) {
+  for (const [fix, { what, items, files }] of byFix) {
     const count = [...files].reduce((n, f) => n + (pendingIn.get(f) ?? 0), 0);
-    lines.push(`  - ${[...what].join(', ')}`);
+    lines.push(`  - ${[...what].join(', ')}${items.size > 0 ? `: ${listed([...items].sort())}` : ''}`);
     lines.push(`      fix: ${fix}`);
     lines.push(`      skips tests in ${files.size} file(s)${count > 0 ? ` (${count} skipped there)` : ''}: ${[...files].map((f) => path.relative(rootDir, f)).sort().join(', ')}`);
   }
@@ -65,6 +66,11 @@ function skipSummary(skips, results, rootDir) {
   if (byFix.size === 0 && unexplained.length === 0) lines.pop();
   lines.push('');
   return lines;
+}
+
+/** The first few of a long list, and how many more. */
+function listed(items, shown = 6) {
+  return items.length <= shown ? items.join(', ') : `${items.slice(0, shown).join(', ')} and ${items.length - shown} more`;
 }
 
 module.exports = SummaryReporter;
