@@ -66,14 +66,15 @@ class FetchError extends Error {
 const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
 
 /** GET `url` into memory, following redirects (release assets redirect to a CDN). */
-function download(url, redirects = 5) {
+function download(url, agents, redirects = 5) {
   return new Promise((resolve, reject) => {
     const { protocol, host } = new URL(url);
     const client = protocol === 'http:' ? http : https;
-    const req = client.get(url, { headers: { 'user-agent': 'k3s-cilium-mesh test-data' } }, (res) => {
+    const agent = protocol === 'http:' ? agents.http : agents.https;
+    const req = client.get(url, { agent, headers: { 'user-agent': 'k3s-cilium-mesh test-data' } }, (res) => {
       if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects > 0) {
         res.resume();
-        resolve(download(new URL(res.headers.location, url).toString(), redirects - 1));
+        resolve(download(new URL(res.headers.location, url).toString(), agents, redirects - 1));
         return;
       }
       if (res.statusCode !== 200) {
@@ -89,6 +90,19 @@ function download(url, redirects = 5) {
     req.setTimeout(TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer in ${TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
     req.on('error', (err) => reject(new FetchError(`${url}: ${err.code || err.message}`, { network: NETWORK_CODES.has(err.code), host })));
   });
+}
+
+/** Attempts at one file: a kept-alive connection the server has just closed fails once (ECONNRESET). */
+const ATTEMPTS = 3;
+
+async function downloadWithRetries(url, agents) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await download(url, agents);
+    } catch (err) {
+      if (!err.network || attempt >= ATTEMPTS) throw err;
+    }
+  }
 }
 
 /** The member `name` of a gzipped tar archive (ustar, with pax or GNU long names), or undefined. */
@@ -130,6 +144,8 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
   const sourceOf = (entry) => (baseUrl ? `${baseUrl.replace(/\/+$/, '')}/${entry.path.split('/').map(encodeURIComponent).join('/')}` : entry.url);
 
   const downloads = manifest.files.filter((f) => f.url);
+  // Own agents, closed at the end: no connection outlives the call.
+  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: PARALLEL }), https: new https.Agent({ keepAlive: true, maxSockets: PARALLEL }) };
   let next = 0;
   async function worker() {
     while (next < downloads.length) {
@@ -148,7 +164,7 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
       const url = sourceOf(entry);
       let data;
       try {
-        data = await download(url);
+        data = await downloadWithRetries(url, agents);
       } catch (err) {
         if (err.network) offline.set(err.host, err.message);
         else result.problems.push(`${entry.path}: ${err.message}. Fix: check the pinned URL in test/support/upstream-data.json, then run ${FIX} again`);
@@ -167,7 +183,12 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
       log(`fetched ${entry.path}`);
     }
   }
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  try {
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+  } finally {
+    agents.http.destroy();
+    agents.https.destroy();
+  }
 
   for (const entry of manifest.files.filter((f) => f.fromArchive)) {
     const file = path.join(dir, entry.path);

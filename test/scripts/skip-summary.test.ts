@@ -87,7 +87,11 @@ describeWithShared(
         const result = await fetchTestData({ cacheDir: join(root, UPSTREAM_MANIFEST.cacheDir), baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
         expect(result.problems).toEqual([]);
       });
-      afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      afterAll(() => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        return closed;
+      });
 
       it('runs them from the cache; under CI=true without ../shared only the files only ../shared has may be missing', () => {
         const run = jest(root, { CI: 'true', MESH_CI_WITHOUT_SHARED: 'true' });
