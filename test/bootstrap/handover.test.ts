@@ -8,6 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
+import { itNeeding, toolRequirement } from '../support/skips';
 
 const mesh = meshOf(exampleInventory());
 const files = renderMesh(mesh, exampleSecrets());
@@ -16,9 +17,7 @@ const scripts = files.filter((f) => f.path.endsWith('/bootstrap/handover.sh'));
 function hasShellcheck(): boolean {
   return spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
 }
-const shellcheck = hasShellcheck();
-if (!shellcheck && process.env.CI !== 'true') console.warn('skipped shellcheck of handover.sh: shellcheck is not installed (apt-get install shellcheck)');
-const itWithShellcheck = shellcheck || process.env.CI === 'true' ? it : it.skip;
+const itWithShellcheck = itNeeding('shellcheck of handover.sh', toolRequirement(hasShellcheck(), 'shellcheck', 'apt-get install shellcheck'));
 
 describe('bootstrap/handover.sh', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 /**
  * The Flux and Argo CD entry points validate against the upstream CRD schemas
- * in ../shared/schemas, as rendered for the example and with a SOPS CA stage.
+ * in schemas/ of ../shared or the test-data cache, as rendered for the example and with a SOPS CA stage.
  */
 import { renderMesh } from '../../lib/mesh-manifests';
 import { clusterDeliveryFiles, stageLayout } from '../../lib/gitops/layout';

@@ -1,17 +1,18 @@
 /**
- * Renders the packaged Cilium chart (../shared/cilium/<version>/cilium-<version>.tgz)
- * with `helm template`: a real helm on PATH when there is one, else the offline
- * stand-in ../shared/tools/helm (the same command line). Values files are passed
+ * Renders the packaged Cilium chart (cilium/<version>/cilium-<version>.tgz of ../shared or of
+ * the test-data cache) with `helm template`: a real helm on PATH when there is one, else the
+ * offline stand-in ../shared/tools/helm (the same command line). Values files are passed
  * in the order given, as the k3s helm-controller passes valuesContent and then
  * each valuesSecrets key.
  */
 import { execFile, execFileSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
 import { objectsIn } from '../conformance/rendered';
-import { SHARED_DIR } from './paths';
+import { SHARED_DIR, UPSTREAM_DIR } from './paths';
+import { Requirement } from './skips';
 import { KubeObject } from './schema-validator';
 
 const run = promisify(execFile);
@@ -24,19 +25,26 @@ export function chartArchive(version: string): string {
   return join('cilium', version, `cilium-${version}.tgz`);
 }
 
-let helmCommand: string | undefined;
+let helmCommand: string | undefined | null;
 
-/** `helm` on PATH when it answers `helm version`, else the stand-in in ../shared. */
-export function helmBinary(): string {
+/** `helm` on PATH when it answers `helm version`, else the stand-in in ../shared, else undefined. */
+export function helmBinary(): string | undefined {
   if (helmCommand === undefined) {
     try {
       execFileSync('helm', ['version'], { stdio: 'ignore' });
       helmCommand = 'helm';
     } catch {
-      helmCommand = join(SHARED_DIR, STAND_IN_HELM);
+      const standIn = join(SHARED_DIR, STAND_IN_HELM);
+      helmCommand = existsSync(standIn) ? standIn : null;
     }
   }
-  return helmCommand;
+  return helmCommand ?? undefined;
+}
+
+/** What rendering needs besides the chart: a helm, unless there is one. */
+export function missingHelm(): Requirement[] {
+  if (helmBinary()) return [];
+  return [{ what: 'helm 3 on PATH (renders the packaged Cilium chart)', fix: 'install helm 3: https://helm.sh/docs/intro/install/' }];
 }
 
 export class ChartRenderError extends Error {}
@@ -48,7 +56,9 @@ export class ChartRenderError extends Error {}
 export async function renderCiliumChart(version: string, namespace: string, valuesTexts: readonly string[]): Promise<KubeObject[]> {
   const dir = mkdtempSync(join(tmpdir(), 'cilium-chart-'));
   try {
-    const args = ['template', 'cilium', join(SHARED_DIR, chartArchive(version)), '--namespace', namespace, '--kube-version', KUBE_VERSION];
+    const helm = helmBinary();
+    if (!helm) throw new ChartRenderError(missingHelm()[0].what + ' is missing');
+    const args = ['template', 'cilium', join(UPSTREAM_DIR, chartArchive(version)), '--namespace', namespace, '--kube-version', KUBE_VERSION];
     valuesTexts.forEach((text, i) => {
       const file = join(dir, `values-${i}.yaml`);
       writeFileSync(file, text);
@@ -56,7 +66,7 @@ export async function renderCiliumChart(version: string, namespace: string, valu
     });
     let stdout: string;
     try {
-      ({ stdout } = await run(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 }));
+      ({ stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 }));
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new ChartRenderError(`helm template of Cilium ${version} failed: ${(e.stderr || e.message).trim()}`);

@@ -1,8 +1,10 @@
 /**
  * `kubectl kustomize` for tests (client side only, never a server). Where
- * kubectl is missing the tests skip with a message; under CI=true they run and fail.
+ * kubectl is missing the tests are skipped and listed in the run's summary;
+ * under CI=true they run and fail.
  */
 import { execFileSync } from 'child_process';
+import { describeNeeding } from './skips';
 
 function hasKubectl(): boolean {
   try {
@@ -20,9 +22,7 @@ export function describeWithKubectl(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  // eslint-disable-next-line no-console
-  console.warn(`skipped "${name}": kubectl is not installed`);
-  describe.skip(name, fn);
+  describeNeeding(name, [{ what: 'kubectl (its built-in kustomize)', fix: 'install kubectl: https://kubernetes.io/docs/tasks/tools/' }], fn);
 }
 
 /** apiVersion/kind/namespace/name, as kustomize identifies a resource. */

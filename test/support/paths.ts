@@ -1,11 +1,30 @@
 /**
- * Where tests find the project and the shared upstream material (../shared).
+ * Where tests find the project and the upstream material they check against: ../shared beside
+ * the project when it is there, else the cache `npm run test-data` fills (.cache/upstream, the
+ * same layout, every file pinned and hash-checked; see test/support/upstream-data.json).
  */
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { describeNeeding, Requirement } from './skips';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
+
+interface UpstreamManifest {
+  readonly cacheDir: string;
+  readonly files: readonly { readonly path: string }[];
+  readonly onlyInShared: readonly { readonly path: string; readonly reason: string }[];
+}
+
+export const UPSTREAM_MANIFEST: UpstreamManifest = JSON.parse(readFileSync(join(__dirname, 'upstream-data.json'), 'utf8'));
+
+/** The git-ignored cache of upstream files, filled by `npm run test-data`. */
+export const TEST_DATA_CACHE_DIR = join(PROJECT_ROOT, UPSTREAM_MANIFEST.cacheDir);
+
+/** The folder upstream files are read from: ../shared when present, else the cache. */
+export const UPSTREAM_DIR = existsSync(SHARED_DIR) ? SHARED_DIR : TEST_DATA_CACHE_DIR;
+
+export const TEST_DATA_COMMAND = 'npm run test-data';
 
 /**
  * The product's own example mesh (clusters/ and its demo CA in secrets/), a copy
@@ -15,26 +34,30 @@ export const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
 export const EXAMPLE_MESH_DIR = join(PROJECT_ROOT, 'test', 'fixtures', 'example-mesh');
 
 /**
- * `describe` for tests that need files from ../shared. Where they are missing
- * (a user's clone) the tests are skipped with a message naming what is missing;
- * under CI=true a missing file fails the run instead.
+ * What is missing of `needs` (paths under UPSTREAM_DIR, files or folders), each with the way
+ * to get it: `npm run test-data` for what the manifest pins, else the reason only ../shared has it.
  */
-export function describeWithShared(name: string, needs: readonly string[], fn: () => void): void {
-  const missing = needs.filter((rel) => !existsSync(join(SHARED_DIR, rel)));
-  if (missing.length === 0) {
-    describe(name, fn);
-    return;
-  }
-  const message = `needs ${missing.map((m) => join('..', 'shared', m)).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing`;
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has the shared upstream material it needs', () => {
-        throw new Error(message);
-      });
+export function missingUpstream(needs: readonly string[]): Requirement[] {
+  // A folder counts as there when every pinned file under it is (a cache filled halfway is not).
+  const present = (rel: string): boolean =>
+    existsSync(join(UPSTREAM_DIR, rel)) &&
+    UPSTREAM_MANIFEST.files.filter((f) => f.path.startsWith(`${rel}/`)).every((f) => existsSync(join(UPSTREAM_DIR, f.path)));
+  return needs
+    .filter((rel) => !present(rel))
+    .map((rel) => {
+      const local = UPSTREAM_MANIFEST.onlyInShared.find((o) => o.path === rel);
+      if (local) return { what: `../shared/${rel}`, fix: `only ../shared has it (${local.reason})`, onlyInShared: true };
+      const pinned = UPSTREAM_MANIFEST.files.some((f) => f.path === rel || f.path.startsWith(`${rel}/`));
+      if (pinned) return { what: 'upstream test data', item: rel, fix: TEST_DATA_COMMAND };
+      return { what: `../shared/${rel}`, fix: `add ${rel} to test/support/upstream-data.json, then ${TEST_DATA_COMMAND}` };
     });
-    return;
-  }
-  // eslint-disable-next-line no-console
-  console.warn(`skipped "${name}": ${message}`);
-  describe.skip(name, fn);
+}
+
+/**
+ * `describe` for tests that need upstream files (paths under UPSTREAM_DIR) and possibly more
+ * (a tool): skipped where any is missing, listed in the run's summary with the command that
+ * brings it; under CI=true a missing one fails the run instead.
+ */
+export function describeWithShared(name: string, needs: readonly string[], fn: () => void, more: readonly Requirement[] = []): void {
+  describeNeeding(name, [...missingUpstream(needs), ...more], fn);
 }

@@ -1,14 +1,14 @@
 /**
- * Validates Kubernetes objects against the upstream JSON schemas in
- * ../shared/schemas (kubeconform layout), and Helm values against a chart's
- * values.schema.json. Compiling is slow (the Argo CD schemas are 2 MB), so
+ * Validates Kubernetes objects against the upstream JSON schemas in schemas/
+ * of ../shared or of the test-data cache (kubeconform layout; see paths.ts),
+ * and Helm values against a chart's values.schema.json. Compiling is slow (the Argo CD schemas are 2 MB), so
  * every schema is read and compiled once per test file and cached.
  */
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { SHARED_DIR } from './paths';
+import { UPSTREAM_DIR } from './paths';
 
 /** Kubernetes release of the core schemas; standalone-strict = no $ref, additionalProperties: false. */
 export const CORE_SCHEMA_DIR = 'schemas/v1.32.2-standalone-strict';
@@ -29,7 +29,7 @@ export function isPartialPatch(object: KubeObject): boolean {
 }
 
 /**
- * Schema files that may describe an apiVersion/kind, relative to SHARED_DIR,
+ * Schema files that may describe an apiVersion/kind, relative to UPSTREAM_DIR,
  * in the order kubeconform tries them: `<kind>[-<group prefix>]-<version>.json`
  * for core kinds (`apps/v1 Deployment` -> deployment-apps-v1.json,
  * `networking.k8s.io/v1 NetworkPolicy` -> networkpolicy-networking-v1.json,
@@ -47,7 +47,7 @@ export function schemaCandidates(apiVersion: string, kind: string): string[] {
 
 /** The schema file for an object, or undefined when none exists (an unknown kind). */
 export function schemaFileFor(apiVersion: string, kind: string): string | undefined {
-  return schemaCandidates(apiVersion, kind).find((rel) => existsSync(join(SHARED_DIR, rel)));
+  return schemaCandidates(apiVersion, kind).find((rel) => existsSync(join(UPSTREAM_DIR, rel)));
 }
 
 /**
@@ -73,7 +73,7 @@ function strip(node: unknown, keysAreNames: boolean): unknown {
 }
 
 export interface ValidationResult {
-  /** Schema file used, relative to SHARED_DIR; undefined for an unknown kind. */
+  /** Schema file used, relative to UPSTREAM_DIR; undefined for an unknown kind. */
   readonly schema?: string;
   /** Human-readable errors; empty when valid. */
   readonly errors: string[];
@@ -107,7 +107,7 @@ const parsed = new Map<string, Record<string, unknown>>();
 function readSchema(rel: string): Record<string, unknown> {
   let schema = parsed.get(rel);
   if (!schema) {
-    schema = JSON.parse(readFileSync(join(SHARED_DIR, rel), 'utf8')) as Record<string, unknown>;
+    schema = JSON.parse(readFileSync(join(UPSTREAM_DIR, rel), 'utf8')) as Record<string, unknown>;
     // The core schemas name "http://json-schema.org/schema#", which Ajv 8 does not know; the
     // keywords they use are draft-04..07 alike, so validate them with Ajv's default draft.
     delete schema.$schema;
@@ -117,7 +117,7 @@ function readSchema(rel: string): Record<string, unknown> {
   return schema;
 }
 
-/** Compiles (once) the schema at `rel` (relative to SHARED_DIR); `partial` drops every `required`. */
+/** Compiles (once) the schema at `rel` (relative to UPSTREAM_DIR); `partial` drops every `required`. */
 export function validatorFor(rel: string, partial = false): ValidateFunction {
   const key = `${partial ? 'partial' : 'full'}:${rel}`;
   let validate = compiled.get(key);
@@ -139,7 +139,7 @@ const DEFINITIONS_FILE = '_definitions.json';
 
 function definitions(): Record<string, Record<string, unknown>> | undefined {
   const rel = join(CORE_SCHEMA_DIR, DEFINITIONS_FILE);
-  if (!existsSync(join(SHARED_DIR, rel))) return undefined;
+  if (!existsSync(join(UPSTREAM_DIR, rel))) return undefined;
   return (readSchema(rel) as { definitions: Record<string, Record<string, unknown>> }).definitions;
 }
 
@@ -194,7 +194,7 @@ export function validateKubeObject(object: KubeObject): ValidationResult {
   const definition = file ? undefined : coreDefinitionFor(apiVersion, kind);
   const schema = file ?? (definition && `${CORE_SCHEMA_DIR}/${DEFINITIONS_FILE}#/definitions/${definition}`);
   if (!schema) {
-    return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} and the ${DEFINITIONS_FILE} of ${CORE_SCHEMA_DIR} in ${SHARED_DIR}`] };
+    return { errors: [`no schema for ${apiVersion} ${kind}: looked for ${schemaCandidates(apiVersion, kind).join(', ')} and the ${DEFINITIONS_FILE} of ${CORE_SCHEMA_DIR} in ${UPSTREAM_DIR}`] };
   }
   const validate = file ? validatorFor(file, isPartialPatch(object)) : definitionValidator(definition!, isPartialPatch(object));
   // A SOPS-encrypted object is checked as Flux or KSOPS apply it: without its `sops` metadata.
@@ -202,10 +202,10 @@ export function validateKubeObject(object: KubeObject): ValidationResult {
   return validate(applied) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
 }
 
-/** Validates Helm values against ../shared/cilium/<version>/values.schema.json. */
+/** Validates Helm values against cilium/<version>/values.schema.json (../shared or the test-data cache). */
 export function validateCiliumValues(version: string, values: unknown): ValidationResult {
   const schema = join('cilium', version, 'values.schema.json');
-  if (!existsSync(join(SHARED_DIR, schema))) return { errors: [`no values schema for Cilium ${version}: ${join(SHARED_DIR, schema)} is missing`] };
+  if (!existsSync(join(UPSTREAM_DIR, schema))) return { errors: [`no values schema for Cilium ${version}: ${join(UPSTREAM_DIR, schema)} is missing`] };
   const validate = validatorFor(schema);
   return validate(values) ? { schema, errors: [] } : { schema, errors: formatErrors(validate.errors) };
 }

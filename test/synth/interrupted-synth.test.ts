@@ -20,6 +20,7 @@ import { compareTrees } from '../../lib/synth/compare-trees';
 import { exchangeFolders, publish, publishSiblings, recoverInterruptedPublish } from '../../lib/synth/publish';
 import { faultEnv } from '../support/fs-faults';
 import { PROJECT_ROOT } from '../support/paths';
+import { itNeeding, toolRequirement } from '../support/skips';
 import { seededRandom, treeDigest } from '../support/tree';
 
 const MAIN = join(PROJECT_ROOT, '.build', 'main.js');
@@ -161,7 +162,7 @@ describe('a synth killed at a step of publishing', () => {
     });
   }
 
-  (linuxWithExchange ? it : it.skip)(
+  itNeeding('a synth killed at a step of publishing', toolRequirement(linuxWithExchange, 'an atomic exchange of two folders (Linux renameat2)', 'run the tests on Linux'))(
     'leaves dist/ fully old or fully new, killed before any step',
     async () => {
       if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build first`);

@@ -13,6 +13,7 @@ import { caFromSecret, caValuesText, createMeshCa, decryptCaFile, encryptCaSecre
 import { encryptYaml, SopsError } from '../../../lib/secrets/sops';
 import { EXAMPLE_MESH_DIR } from '../../support/paths';
 import { newAgeKey } from '../sops/age-test-keys';
+import { describeNeeding, toolRequirement } from '../../support/skips';
 import { CA_FILE, CERT_FILE, DEMO_IDENTITY, DEMO_IDENTITY_FILE, which } from './support';
 
 const committed = readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8');
@@ -101,13 +102,8 @@ describe('the committed demo CA', () => {
 });
 
 const age = which('age');
-if (!age && process.env.CI === 'true') {
-  test('age CLI is available', () => {
-    throw new Error('the `age` command is not installed: apt-get install age');
-  });
-} else if (!age) console.warn('skipped the independent decryption of the CA file: `age` is not installed (apt-get install age)');
 
-(age ? describe : describe.skip)('the committed CA file, opened without our reader', () => {
+describeNeeding('the committed CA file, opened without our reader', toolRequirement(!!age, 'the age command line tool', 'apt-get install age'), () => {
   function open(enc: string, dataKey: Buffer, aad: string): string {
     const m = /^ENC\[AES256_GCM,data:(.*),iv:(.*),tag:(.*),type:str\]$/.exec(enc)!;
     const decipher = createDecipheriv('aes-256-gcm', dataKey, Buffer.from(m[2], 'base64'));

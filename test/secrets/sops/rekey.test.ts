@@ -1,7 +1,7 @@
 import * as yaml from 'js-yaml';
 import { decryptYaml, encryptYaml, parseAgeIdentities, rekey } from '../../../lib/secrets/sops';
 import { newAgeKey } from './age-test-keys';
-import { describeWithVectors, readVector, readVerifyResults } from './shared-vectors';
+import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE } from './shared-vectors';
 
 const plain = { metadata: { name: 'mesh-ca' }, stringData: { 'ca.key': 'secret key material', port: 2379 } };
 
@@ -43,7 +43,7 @@ describe('rekey', () => {
   });
 });
 
-describeWithVectors('rekey on a sops-made file', () => {
+describeWithVectors('rekey on a sops-made file', [RESULTS_FILE, 'getsops-sops-pr1031/example.yaml', 'getsops-sops-pr1031/age-keys.txt'], () => {
   test('getsops example.yaml keeps its encrypted comments and other metadata and opens with the new key', async () => {
     const source = readVector('getsops-sops-pr1031/example.yaml');
     const expected = readVerifyResults().find((v) => v.file === 'getsops-sops-pr1031/example.yaml')!.plaintext;

@@ -1,43 +1,20 @@
-import { existsSync, readFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import * as path from 'path';
+import { missingUpstream, UPSTREAM_DIR } from '../../support/paths';
+import { describeNeeding } from '../../support/skips';
 
-/** The repository root (this file lives in test/secrets/sops/). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** Read-only fixtures shared beside the repository, never copied into it. */
-export function sharedDir(): string {
-  return path.resolve(REPO_ROOT, '..', 'shared');
-}
-
-export const VECTORS_DIR = path.join(sharedDir(), 'sops-vectors');
-const RESULTS_FILE = path.join(VECTORS_DIR, 'VERIFY-RESULTS.txt');
-
-export function vectorsMissingReason(): string | undefined {
-  if (existsSync(RESULTS_FILE)) return undefined;
-  return `sops test vectors not found: ${RESULTS_FILE} is missing (expected the read-only folder <repo>/../shared/sops-vectors)`;
-}
+/** SOPS test vectors of upstream projects, in ../shared or the test-data cache (test/support/paths.ts). */
+export const VECTORS_DIR = path.join(UPSTREAM_DIR, 'sops-vectors');
+/** The expected plaintext of each vector (only ../shared has it: see test/support/upstream-data.json). */
+export const RESULTS_FILE = 'VERIFY-RESULTS.txt';
+const RESULTS_PATH = path.join(VECTORS_DIR, RESULTS_FILE);
 
 /**
- * `describe` for suites that need the shared vectors: skipped with a message when they are
- * absent, except under CI=true where their absence is a failure.
+ * `describe` for suites that read the vectors `needs` (paths under sops-vectors/): skipped and
+ * listed in the run's summary when one is absent, except under CI=true where that fails.
  */
-export function describeWithVectors(name: string, body: () => void): void {
-  const missing = vectorsMissingReason();
-  if (!missing) {
-    describe(name, body);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      test('shared sops vectors are present', () => {
-        throw new Error(missing);
-      });
-    });
-  } else {
-    // The body is not run: it would read the missing files while registering its tests.
-    console.warn(`Skipping "${name}": ${missing}`);
-    describe(name, () => {
-      test.skip(`skipped: ${missing}`, () => undefined);
-    });
-  }
+export function describeWithVectors(name: string, needs: readonly string[], body: () => void): void {
+  describeNeeding(name, missingUpstream(needs.map((n) => `sops-vectors/${n}`)), body);
 }
 
 export interface VerifiedVector {
@@ -53,7 +30,7 @@ export interface VerifiedVector {
 /** Parses VERIFY-RESULTS.txt: "OK    <file>: key=<keyfile> …" followed by "   plaintext=<json>". */
 export function readVerifyResults(): VerifiedVector[] {
   const vectors: VerifiedVector[] = [];
-  for (const line of readFileSync(RESULTS_FILE, 'utf8').split('\n')) {
+  for (const line of readFileSync(RESULTS_PATH, 'utf8').split('\n')) {
     const head = /^(OK|NOKEY|ERROR)\s+([^:\s]+):(.*)$/.exec(line);
     if (head) {
       const keyFile = /\bkey=(\S+)/.exec(head[3])?.[1];

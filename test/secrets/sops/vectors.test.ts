@@ -1,12 +1,13 @@
 import * as yaml from 'js-yaml';
 import { decryptYaml, parseAgeIdentities, SopsError } from '../../../lib/secrets/sops';
-import { describeWithVectors, readVector, readVerifyResults, VECTORS_DIR } from './shared-vectors';
+import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE, VECTORS_DIR } from './shared-vectors';
 
 function identitiesFrom(keyFile: string): string[] {
   return parseAgeIdentities(readVector(keyFile), keyFile);
 }
 
-describeWithVectors(`sops vectors in ${VECTORS_DIR}`, () => {
+// The keys named in VERIFY-RESULTS.txt include ones only ../shared has; it is there whenever that file is.
+describeWithVectors(`sops vectors in ${VECTORS_DIR} with their expected plaintexts`, [RESULTS_FILE], () => {
   const results = readVerifyResults();
   // This reader handles the YAML store; JSON is a subset of YAML, so sops JSON files open too.
   // dotenv (.env) and binary (.txt) stores are other formats and are left out.
@@ -20,22 +21,47 @@ describeWithVectors(`sops vectors in ${VECTORS_DIR}`, () => {
     const plain = await decryptYaml(readVector(vector.file), { identities: identitiesFrom(vector.keyFile!) });
     expect(plain).toEqual(vector.plaintext);
   });
+});
 
-  test.each([
-    ['gibbz00-rops/age_example.yaml', 'gibbz00-rops/age_example_plaintext.yaml'],
-    ['gibbz00-rops/age_mac_only_encrypted.yaml', 'gibbz00-rops/age_mac_only_encrypted_plaintext.yaml'],
-    ['isindir-sops-secrets-operator/04-test-secrets-mac-only.yaml', 'isindir-sops-secrets-operator/04-raw-test-secrets-mac-only.yaml'],
-    // (00-raw-test-secrets.yaml is not used: its "Pa$$word" was shell-expanded to "Pa58163word" before encryption.)
-    ['isindir-sops-secrets-operator/02-test-secrets.yaml', 'isindir-sops-secrets-operator/02-raw-test-secrets.yaml'],
-  ])('%s matches the upstream plaintext file %s', async (encrypted, raw) => {
-    const keyFile = encrypted.startsWith('gibbz00') ? 'gibbz00-rops/age-key.txt' : 'isindir-sops-secrets-operator/key-file.txt';
-    const plain = await decryptYaml(readVector(encrypted), { identities: identitiesFrom(keyFile) });
-    expect(plain).toEqual(yaml.load(readVector(raw)));
+const GIBBZ00_KEY = 'gibbz00-rops/age-key.txt';
+const ISINDIR_KEY = 'isindir-sops-secrets-operator/key-file.txt';
+const PLAINTEXT_PAIRS = [
+  ['gibbz00-rops/age_example.yaml', 'gibbz00-rops/age_example_plaintext.yaml', GIBBZ00_KEY],
+  ['gibbz00-rops/age_mac_only_encrypted.yaml', 'gibbz00-rops/age_mac_only_encrypted_plaintext.yaml', GIBBZ00_KEY],
+  ['isindir-sops-secrets-operator/04-test-secrets-mac-only.yaml', 'isindir-sops-secrets-operator/04-raw-test-secrets-mac-only.yaml', ISINDIR_KEY],
+  // (00-raw-test-secrets.yaml is not used: its "Pa$$word" was shell-expanded to "Pa58163word" before encryption.)
+  ['isindir-sops-secrets-operator/02-test-secrets.yaml', 'isindir-sops-secrets-operator/02-raw-test-secrets.yaml', ISINDIR_KEY],
+] as const;
+
+const PAIR_GROUPS = [
+  ['with keys as upstream publishes them', PLAINTEXT_PAIRS.filter(([, , key]) => key !== GIBBZ00_KEY)],
+  // The rops key is a string in its Rust source; the key file holding it exists only in ../shared.
+  ['with the rops key', PLAINTEXT_PAIRS.filter(([, , key]) => key === GIBBZ00_KEY)],
+] as const;
+
+for (const [label, pairs] of PAIR_GROUPS) {
+  describeWithVectors(`sops vectors and upstream plaintext files, ${label}`, [...new Set(pairs.flat())], () => {
+    test.each(pairs.map((p) => [...p]))('%s matches the upstream plaintext file %s', async (encrypted, raw, keyFile) => {
+      const plain = await decryptYaml(readVector(encrypted), { identities: identitiesFrom(keyFile) });
+      expect(plain).toEqual(yaml.load(readVector(raw)));
+    });
   });
+}
 
+describeWithVectors(
+  'sops vectors of upstream projects',
+  [
+    'isindir-sops-secrets-operator/01-test-secrets.yaml',
+    ISINDIR_KEY,
+    'fluxcd-kustomize-controller/head/algorithms_age-pq.yaml',
+    'fluxcd-kustomize-controller/keys/age-pq.txt',
+    'fluxcd-kustomize-controller/head/global_secret.yaml',
+    'fluxcd-kustomize-controller/keys/age.txt',
+  ],
+  () => {
   test('the intentionally broken isindir 01 vector fails AES-GCM authentication with a SopsError', async () => {
     const attempt = decryptYaml(readVector('isindir-sops-secrets-operator/01-test-secrets.yaml'), {
-      identities: identitiesFrom('isindir-sops-secrets-operator/key-file.txt'),
+      identities: identitiesFrom(ISINDIR_KEY),
     });
     await expect(attempt).rejects.toBeInstanceOf(SopsError);
     await expect(attempt).rejects.toMatchObject({ code: 'VALUE_DECRYPT_FAILED', message: expect.stringContaining('stringData.username') });
@@ -53,4 +79,5 @@ describeWithVectors(`sops vectors in ${VECTORS_DIR}`, () => {
       decryptYaml(readVector('fluxcd-kustomize-controller/head/global_secret.yaml'), { identities: identitiesFrom('fluxcd-kustomize-controller/keys/age.txt') }),
     ).rejects.toMatchObject({ name: 'SopsError', code: 'NO_IDENTITY' });
   });
-});
+  },
+);

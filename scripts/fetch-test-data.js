@@ -1,0 +1,279 @@
+// `npm run test-data`: fetches the upstream files the tests read (schemas, packaged Cilium
+// charts, SOPS vectors) into .cache/upstream, in the layout of ../shared, each pinned to a
+// commit and checked against its SHA-256 (test/support/upstream-data.json). Tests read
+// ../shared when it is there, else this cache; `npm test` itself never touches the network.
+//
+// Resumable: a file already in the cache with the right hash is kept. Atomic: a file is
+// written to a temporary name beside its place and renamed once its hash is right, so an
+// interrupted or refused download leaves nothing behind. All problems are reported at once.
+//
+// MESH_TEST_DATA_URL=<base> fetches every file from <base>/<path> instead of its pinned URL
+// (a mirror in the layout of ../shared); MESH_TEST_DATA_DIR=<dir> fills <dir> instead of
+// .cache/upstream.
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const https = require('https');
+const path = require('path');
+const zlib = require('zlib');
+
+const root = path.resolve(__dirname, '..');
+const MANIFEST = path.join(root, 'test', 'support', 'upstream-data.json');
+const FIX = 'npm run test-data';
+/** Downloads at once: enough to hide latency, few enough for a small line. */
+const PARALLEL = 4;
+const TIMEOUT_MS = 60000;
+
+function readManifest(file = MANIFEST) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function sha256(buffer) {
+  return crypto.createHash('sha256').update(buffer).digest('hex');
+}
+
+/** The file's SHA-256, or undefined when it does not exist. */
+function hashOf(file) {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch (err) {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Writes `data` to `file` through a temporary name in the same folder and one rename. */
+function writeAtomic(file, data) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.part`;
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+class FetchError extends Error {
+  constructor(message, { network = false, host } = {}) {
+    super(message);
+    this.network = network;
+    this.host = host;
+  }
+}
+
+const NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED']);
+
+/** GET `url` into memory, following redirects (release assets redirect to a CDN). */
+function download(url, agents, redirects = 5) {
+  return new Promise((resolve, reject) => {
+    const { protocol, host } = new URL(url);
+    const client = protocol === 'http:' ? http : https;
+    const agent = protocol === 'http:' ? agents.http : agents.https;
+    const req = client.get(url, { agent, headers: { 'user-agent': 'k3s-cilium-mesh test-data' } }, (res) => {
+      if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        resolve(download(new URL(res.headers.location, url).toString(), agents, redirects - 1));
+        return;
+      }
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new FetchError(`HTTP ${res.statusCode} from ${url}`));
+        return;
+      }
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', (err) => reject(new FetchError(`${url}: ${err.message}`, { network: true, host })));
+    });
+    req.setTimeout(TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer in ${TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    req.on('error', (err) => reject(new FetchError(`${url}: ${err.code || err.message}`, { network: NETWORK_CODES.has(err.code), host })));
+  });
+}
+
+/** Attempts at one file: a kept-alive connection the server has just closed fails once (ECONNRESET). */
+const ATTEMPTS = 3;
+
+async function downloadWithRetries(url, agents) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await download(url, agents);
+    } catch (err) {
+      if (!err.network || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The member `name` of a gzipped tar archive (ustar, with pax or GNU long names), or undefined. */
+function tarMember(tgz, name) {
+  const tar = zlib.gunzipSync(tgz);
+  let longName;
+  for (let at = 0; at + 512 <= tar.length; ) {
+    const header = tar.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const field = (from, len) => header.subarray(from, from + len).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = field(156, 1);
+    const body = tar.subarray(at + 512, at + 512 + size);
+    at += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'x') {
+      longName = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(body.toString('utf8'))?.[1];
+      continue;
+    }
+    if (type === 'L') {
+      longName = body.toString('utf8').replace(/\0.*$/s, '');
+      continue;
+    }
+    const prefix = field(345, 155);
+    const memberName = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    longName = undefined;
+    if ((type === '0' || type === '') && memberName === name) return Buffer.from(body);
+  }
+  return undefined;
+}
+
+/**
+ * Fills `cacheDir` with every file of the manifest. Returns { fetched, present, derived,
+ * problems }: each problem names the file and the fix; files with problems are not written.
+ */
+async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log = () => {} } = {}) {
+  const dir = path.resolve(root, cacheDir ?? manifest.cacheDir);
+  const result = { fetched: [], present: [], derived: [], problems: [] };
+  const offline = new Map();
+  const sourceOf = (entry) => (baseUrl ? `${baseUrl.replace(/\/+$/, '')}/${entry.path.split('/').map(encodeURIComponent).join('/')}` : entry.url);
+
+  const downloads = manifest.files.filter((f) => f.url);
+  // Own agents, closed at the end: no connection outlives the call.
+  const agents = { http: new http.Agent({ keepAlive: true, maxSockets: PARALLEL }), https: new https.Agent({ keepAlive: true, maxSockets: PARALLEL }) };
+  let next = 0;
+  async function worker() {
+    while (next < downloads.length) {
+      const entry = downloads[next++];
+      const file = path.join(dir, entry.path);
+      const have = hashOf(file);
+      if (have === entry.sha256) {
+        result.present.push(entry.path);
+        continue;
+      }
+      if (have !== undefined) {
+        // A stale or damaged copy: never let tests read it.
+        fs.rmSync(file, { force: true });
+        log(`${entry.path}: the cached copy had the wrong SHA-256; fetching it again`);
+      }
+      const url = sourceOf(entry);
+      let data;
+      try {
+        data = await downloadWithRetries(url, agents);
+      } catch (err) {
+        if (err.network) offline.set(err.host, err.message);
+        else result.problems.push(`${entry.path}: ${err.message}. Fix: check the pinned URL in test/support/upstream-data.json, then run ${FIX} again`);
+        continue;
+      }
+      const got = sha256(data);
+      if (got !== entry.sha256) {
+        result.problems.push(
+          `${entry.path}: SHA-256 ${got} from ${url}, expected ${entry.sha256}; the file was not kept. ` +
+            `Fix: run ${FIX} again; if it persists, the source no longer serves the pinned file: re-pin it in test/support/upstream-data.json`,
+        );
+        continue;
+      }
+      writeAtomic(file, data);
+      result.fetched.push(entry.path);
+      log(`fetched ${entry.path}`);
+    }
+  }
+  try {
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+  } finally {
+    agents.http.destroy();
+    agents.https.destroy();
+  }
+
+  for (const entry of manifest.files.filter((f) => f.fromArchive)) {
+    const file = path.join(dir, entry.path);
+    if (hashOf(file) === entry.sha256) {
+      result.present.push(entry.path);
+      continue;
+    }
+    fs.rmSync(file, { force: true });
+    const archive = manifest.files.find((f) => f.path === entry.fromArchive);
+    const archiveFile = path.join(dir, entry.fromArchive);
+    if (!archive || hashOf(archiveFile) !== archive.sha256) {
+      // The archive's own problem (or the network's) already says what to do.
+      if (archive && (offline.size > 0 || result.problems.some((p) => p.startsWith(`${archive.path}:`)))) continue;
+      result.problems.push(`${entry.path}: its archive ${entry.fromArchive} is not in the cache. Fix: run ${FIX} again once the archive downloads`);
+      continue;
+    }
+    const data = tarMember(fs.readFileSync(archiveFile), entry.member);
+    if (!data) {
+      result.problems.push(`${entry.path}: ${entry.fromArchive} has no member ${entry.member}. Fix: correct "member" in test/support/upstream-data.json`);
+      continue;
+    }
+    const got = sha256(data);
+    if (got !== entry.sha256) {
+      result.problems.push(`${entry.path}: SHA-256 ${got} of ${entry.member} in ${entry.fromArchive}, expected ${entry.sha256}; not kept. Fix: re-pin it in test/support/upstream-data.json`);
+      continue;
+    }
+    writeAtomic(file, data);
+    result.derived.push(entry.path);
+  }
+
+  for (const [host, message] of offline) {
+    result.problems.unshift(`cannot reach ${host} (${message.replace(/^.*: /, '')}): no network? Files fetched so far are kept. Fix: connect, then run ${FIX} again`);
+  }
+  return result;
+}
+
+/** The manifest with every SHA-256 taken from the files of a folder in the same layout (../shared). */
+function pinFrom(manifest, folder) {
+  const missing = [];
+  const files = manifest.files.map((entry) => {
+    const hash = hashOf(path.join(folder, entry.path));
+    if (hash === undefined) missing.push(entry.path);
+    return { ...entry, sha256: hash ?? entry.sha256 };
+  });
+  return { manifest: { ...manifest, files }, missing };
+}
+
+async function main(argv) {
+  const manifest = readManifest();
+  const pin = argv.indexOf('--pin-from');
+  if (pin >= 0) {
+    const folder = path.resolve(argv[pin + 1] ?? '');
+    const { manifest: pinned, missing } = pinFrom(manifest, folder);
+    if (missing.length > 0) {
+      process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}`).join('\n')}\nFix: pass the folder that holds them (../shared)\n`);
+      return 1;
+    }
+    writeAtomic(MANIFEST, `${JSON.stringify(pinned, null, 2)}\n`);
+    process.stdout.write(`pinned ${pinned.files.length} SHA-256s from ${folder}\n`);
+    return 0;
+  }
+  const cacheDir = process.env.MESH_TEST_DATA_DIR || manifest.cacheDir;
+  const result = await fetchTestData({ manifest, cacheDir, baseUrl: process.env.MESH_TEST_DATA_URL || undefined });
+  const shown = path.relative(process.cwd(), path.resolve(root, cacheDir)) || '.';
+  if (result.problems.length > 0) {
+    process.stderr.write(`error: ${result.problems.length} problem(s); ${shown} has ${result.present.length + result.fetched.length + result.derived.length} of ${manifest.files.length} files:\n`);
+    for (const p of result.problems) process.stderr.write(`  ${p}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    `${shown}: ${manifest.files.length} files checked (${result.fetched.length} fetched, ${result.derived.length} extracted, ${result.present.length} already there).\n` +
+      `Only ../shared has (tests that need them stay skipped without it):\n` +
+      manifest.onlyInShared.map((o) => `  ${o.path}: ${o.reason}\n`).join(''),
+  );
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+module.exports = { fetchTestData, readManifest, tarMember, pinFrom, MANIFEST };
