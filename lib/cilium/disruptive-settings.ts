@@ -21,6 +21,11 @@ export interface DisruptiveSetting {
   readonly meshWide: boolean;
   /** What breaks when a running cluster gets a new value. */
   readonly breaks: string;
+  /**
+   * The values as the chart acts on them, so that equal behaviour compares equal (a value left
+   * out and the chart's default; a setting that only matters when another one is on). @default as written
+   */
+  readonly effective?: (values: readonly unknown[]) => readonly unknown[];
 }
 
 /** A renamed cluster: detected by its id, not by a value path (the name is the identity of its dist/ folder). */
@@ -73,6 +78,8 @@ export const DISRUPTIVE_SETTINGS: readonly DisruptiveSetting[] = [
     helmPaths: [['encryption', 'enabled'], ['encryption', 'type']],
     field: 'cilium.encryption',
     meshWide: true,
+    // The chart's defaults (values.yaml of 1.18 to 1.20): enabled false, type ipsec; the type means nothing while off.
+    effective: ([enabled, type]) => (enabled === true ? [true, type ?? 'ipsec'] : [false]),
     breaks:
       'nodes with and without (or with another) transparent encryption drop each other’s traffic until every agent of every cluster has restarted with the new mode, and a new key Secret must be in place first',
   },
@@ -89,8 +96,9 @@ export function valueAt(values: unknown, path: readonly string[]): unknown {
 }
 
 /** The values of a setting, comparable across revisions (undefined and null are alike: the chart default). */
-export function settingValue(values: unknown, setting: Pick<DisruptiveSetting, 'helmPaths'>): string {
-  return JSON.stringify(setting.helmPaths.map((p) => valueAt(values, p) ?? null));
+export function settingValue(values: unknown, setting: Pick<DisruptiveSetting, 'helmPaths' | 'effective'>): string {
+  const written = setting.helmPaths.map((p) => valueAt(values, p) ?? null);
+  return JSON.stringify(setting.effective ? setting.effective(written.map((v) => v ?? undefined)) : written);
 }
 
 /** A setting's values as people read them: `tunnel, vxlan`. */

@@ -16,8 +16,10 @@ CILIUM_NAMESPACE='kube-system'
 ENGINES='flux argocd'
 REPOSITORY='https://git.example.com/platform/k3s-cilium-mesh.git'
 SOPS=yes
+GIT_CREDENTIALS=no
 ARGOCD_SERVER='https://172.17.11.13:6443'
 K3S_VERSION='v1.34.2+k3s1'
+ROLE=server
 TOKEN_FILE=/etc/rancher/k3s/cluster-token
 MANIFESTS=/var/lib/rancher/k3s/server/manifests
 CA_FILE="$MANIFESTS/cilium-mesh-ca.yaml"
@@ -31,6 +33,12 @@ export KUBECONFIG=/etc/rancher/k3s/k3s.yaml
 say() { printf '==> %s\n' "$*"; }
 fail() { printf 'handover %s: %s\n' "$CLUSTER" "$*" >&2; exit 1; }
 kc() { k3s kubectl "$@"; }
+
+install_token() {
+  [ -s "$TOKEN_FILE" ] && return 0
+  # No token file in git (a single server): a random token made here, which no other node needs.
+  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' | install -m 0600 /dev/stdin "$TOKEN_FILE"
+}
 
 # Waits up to $2 tries of 5 s for command "$1" (run by sh -c) to succeed.
 retry() {
@@ -51,10 +59,8 @@ esac
 
 say "1/5 install k3s on $NODE with the generated config"
 install -d -m 0755 /etc/rancher/k3s
-# The join token every node of the cluster reads (token-file in each k3s config): made once, here.
-if [ ! -s "$TOKEN_FILE" ]; then
-  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' | install -m 0600 /dev/stdin "$TOKEN_FILE"
-fi
+# The join token every node of the cluster reads (token-file in each k3s config).
+install_token
 if command -v k3s >/dev/null 2>&1; then
   cmp -s "$HERE/k3s-config-$NODE.yaml" /etc/rancher/k3s/config.yaml ||
     fail "k3s is installed with another /etc/rancher/k3s/config.yaml; compare it with $HERE/k3s-config-$NODE.yaml"
@@ -68,9 +74,9 @@ else
   if [ -n "$K3S_VERSION" ]; then
     [ -z "${INSTALL_K3S_VERSION:-}" ] || [ "$INSTALL_K3S_VERSION" = "$K3S_VERSION" ] ||
       fail "INSTALL_K3S_VERSION is $INSTALL_K3S_VERSION, but k3s.version pins $K3S_VERSION: unset it, or change k3s.version and synth"
-    curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="$K3S_VERSION" sh -
+    curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_EXEC="$ROLE" sh -
   else
-    curl -sfL https://get.k3s.io | sh -
+    curl -sfL https://get.k3s.io | INSTALL_K3S_EXEC="$ROLE" sh -
   fi
 fi
 retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not answer within 5 minutes"
@@ -78,7 +84,9 @@ retry "k3s kubectl get --raw /readyz" 60 || fail "the Kubernetes API did not ans
 say "2/5 the mesh CA Secret and the Cilium stage ($CILIUM_FILES) in $MANIFESTS"
 umask 077
 install -d -m 0700 "$MANIFESTS"
-trap 'rm -f "$CA_FILE.tmp"' EXIT
+# Outside the checkout, so the decrypted credentials can never be committed; umask 077 keeps them the owner's.
+GIT_SECRET_FILE="${TMPDIR:-/tmp}/cilium-mesh-git.$$.yaml"
+trap 'rm -f "$CA_FILE.tmp" "$GIT_SECRET_FILE"' EXIT
 if [ -n "${MESH_CA_SECRET_FILE:-}" ]; then
   install -m 0600 "$MESH_CA_SECRET_FILE" "$CA_FILE"
 elif command -v npm >/dev/null 2>&1; then
@@ -103,6 +111,18 @@ if [ "$ENGINE" = flux ]; then
   if [ "$SOPS" = yes ]; then
     [ -n "${SOPS_AGE_KEY_FILE:-}" ] || fail "set SOPS_AGE_KEY_FILE to the age key file of $CLUSTER (Flux decrypts the mesh CA with it)"
     kc -n flux-system create secret generic sops-age --from-file=age.agekey="$SOPS_AGE_KEY_FILE" --dry-run=client -o yaml | kc apply -f -
+  fi
+  if [ "$GIT_CREDENTIALS" = yes ]; then
+    # The GitRepository cannot fetch the repository before it has the credentials: they come from here, never from git.
+    if [ -n "${GIT_CREDENTIALS_SECRET_FILE:-}" ]; then
+      kc apply -f "$GIT_CREDENTIALS_SECRET_FILE"
+    elif command -v npm >/dev/null 2>&1; then
+      (cd "$PROJECT" && npm run --silent mesh -- repo secret flux) >"$GIT_SECRET_FILE"
+      kc apply -f "$GIT_SECRET_FILE"
+      rm -f "$GIT_SECRET_FILE"
+    else
+      fail "no npm here: run 'npm run --silent mesh -- repo secret flux > cilium-mesh-git.yaml' where the age key is, copy the file here and set GIT_CREDENTIALS_SECRET_FILE to it"
+    fi
   fi
   kc apply -k "$CLUSTER_DIR/flux"
   kc -n flux-system wait kustomization/cilium-mesh-02-cilium --for=condition=Ready --timeout=20m
