@@ -48,6 +48,11 @@ export const MANAGED_VALUES: readonly ValueRule[] = [
   { path: 'k8sServiceHost', fix: "set the cluster's `apiServer.host` instead" },
   { path: 'k8sServicePort', fix: "set the cluster's `apiServer.port` instead" },
   { path: 'tls.ca', fix: 'the mesh CA comes from the CA Secret (valuesSecrets), never from values in git' },
+  { path: 'tls.caBundle', fix: "the trusted CAs come from the committed CA certificates; rotate with 'npm run mesh -- ca rotate'" },
+  ...(['enabled', 'method', 'certValidityDuration', 'schedule', 'certManagerIssuerRef'] as const).map((key) => ({
+    path: `clustermesh.apiserver.tls.auto.${key}`,
+    fix: 'set cilium.certificates (method, validityDays, schedule, issuerRef) in the mesh file',
+  })),
 ];
 
 /** Reads a dotted path; undefined when any step is missing. */

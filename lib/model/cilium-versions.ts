@@ -43,6 +43,12 @@ export interface CiliumVersionFacts {
    * (templates/clustermesh-apiserver/users-configmap.yaml).
    */
   readonly chartRendersRemoteUsers: boolean;
+  /**
+   * Days each clustermesh-apiserver certificate is valid when
+   * `clustermesh.apiserver.tls.auto.certValidityDuration` is not set (values.yaml:
+   * 1095 in 1.18 and 1.19, 365 from 1.20).
+   */
+  readonly defaultCertValidityDays: number;
 }
 
 const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
@@ -50,16 +56,19 @@ const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: true,
     chartRendersRemoteUsers: true,
+    defaultCertValidityDays: 1095,
   },
   '1.19': {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
+    defaultCertValidityDays: 1095,
   },
   '1.20': {
     hostAliasesInPeerConfig: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
+    defaultCertValidityDays: 365,
   },
 };
 

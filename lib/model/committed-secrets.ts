@@ -7,4 +7,12 @@
 export interface CommittedSecrets {
   /** The mesh CA's SOPS file, its exact text; present with secrets.provider sops. */
   readonly meshCaText?: string;
+  /**
+   * The public certificates every cluster trusts (Cilium's `tls.caBundle`), PEM,
+   * sorted by fingerprint: the current CA, plus the next one (rotation phase
+   * trust-both) or the previous one (issue-new). Present with provider sops.
+   */
+  readonly trustBundlePem?: string;
+  /** SHA-256 fingerprint of the CA that issues the certificates (the one in meshCaText). */
+  readonly issuerFingerprintSha256?: string;
 }

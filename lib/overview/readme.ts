@@ -9,6 +9,8 @@ import { MESH_DOMAIN } from '../cilium/peer-config';
 import { STAGES } from '../output/stages';
 import { ClusterView, clusterView } from '../model/cluster-view';
 import { Cluster, GlobalService, Mesh, PolicyIntent, PolicyPeer } from '../model/mesh';
+import { CommittedSecrets } from '../model/committed-secrets';
+import { certificatesSection } from './certificates';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
 export const MAX_DRAWN_LINKS_CLUSTERS = 12;
@@ -131,7 +133,7 @@ function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
   return lines;
 }
 
-export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
+export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints, committed: CommittedSecrets = {}): string {
   // Placement as the renderer places it, cluster by cluster.
   const views = mesh.clusters.map((c) => clusterView(mesh, c));
   return [
@@ -156,6 +158,10 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '## Policies',
     '',
     ...policyTable(mesh, views),
+    '',
+    '## Certificates',
+    '',
+    ...certificatesSection(mesh, committed),
     '',
     '## Delivery',
     '',

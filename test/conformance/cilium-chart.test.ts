@@ -94,6 +94,21 @@ function aliasPairs(workload: Obj | undefined): string[] {
   return aliases.flatMap((a) => a.hostnames.map((h) => `${a.ip} ${h}`)).sort();
 }
 
+/**
+ * The certificates the chart's certgen Job writes (method cronJob), by Secret name: the
+ * CILIUM_CERTGEN_CONFIG of the Job (templates/clustermesh-apiserver/tls-cronjob/_job-spec.tpl).
+ */
+function certgenCertificates(chart: readonly Obj[]): Record<string, { commonName?: string }> {
+  const certs: Record<string, { commonName?: string }> = {};
+  for (const job of chart.filter((o) => o.kind === 'Job' && String(o.metadata?.name).startsWith('clustermesh-apiserver-generate-certs'))) {
+    for (const c of podSpec(job).containers) {
+      const config = (c.env ?? []).find((e: any) => e.name === 'CILIUM_CERTGEN_CONFIG')?.value;
+      for (const cert of ((config && (load(config) as any)?.certs) ?? []) as { name: string; commonName?: string }[]) certs[cert.name] = cert;
+    }
+  }
+  return certs;
+}
+
 let caValues: Promise<string> | undefined;
 /** A throwaway mesh CA in the Secret's values format: the valuesSecrets content helm-controller adds. */
 function throwawayCaValues(): Promise<string> {
@@ -153,8 +168,9 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       for (const cc of charts) expect(cc.chart!.length).toBeGreaterThan(20);
     });
 
-    it('every ConfigMap and Secret a chart pod needs exists in the chart output or in dist/<cluster>', each((cc) => {
-      const available = new Set([...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`));
+    it('every ConfigMap and Secret a chart pod needs exists in the chart output, in dist/<cluster> or is written by the chart\'s certgen Job', each((cc) => {
+      const issuedByJob = Object.keys(certgenCertificates(cc.chart)).map((name) => `Secret/${name}`);
+      const available = new Set([...[...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`), ...issuedByJob]);
       const missing: string[] = [];
       for (const owner of cc.chart.filter((o) => POD_OWNERS.has(String(o.kind)))) {
         for (const ref of podReferences(podSpec(owner))) {
@@ -178,9 +194,12 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       expect(parsedConfigMapData(users)).toEqual({ 'users.yaml': { users: peers.map((p) => ({ name: `remote-${p}`, role: 'remote' })) } });
       // This cluster's own remote client certificate carries the name its peers list; while
       // migrating it keeps the shared name, which the peers still accept.
-      const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert')!;
-      const cert = new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64'));
-      expect(cert.subject).toMatch(r.mesh.cilium.authMode === 'cluster' ? `CN=remote-${cc.cluster}` : /CN=remote$/);
+      // Method helm renders the certificate; method cronJob renders the certgen Job that issues it.
+      const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert');
+      const subject = remoteCert
+        ? new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64')).subject
+        : `CN=${certgenCertificates(cc.chart)['clustermesh-apiserver-remote-cert']?.commonName}`;
+      expect(subject).toMatch(r.mesh.cilium.authMode === 'cluster' ? `CN=remote-${cc.cluster}` : /CN=remote$/);
     }));
 
     it('no object is both rendered by the chart and shipped by the project, except the patch targets', each((cc) => {

@@ -32,8 +32,12 @@ export const secretsRekeyCommand: MeshCommand = {
         `re-encrypted ${m.paths.sopsFile} for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the CA itself is unchanged):`,
         ...added.map((r) => `  + ${r}`),
         ...removed.map((r) => `  - ${r}`),
-        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA if that matters.'] : []),
-        "next: 'npm run synth' and commit secrets/ and dist/ together.",
+        ...(removed.length > 0
+          ? [
+              '  the removed recipients could read this CA, and still can in git history: re-encrypting does not take it from them.',
+              "next: rotate the CA ('npm run mesh -- ca rotate' explains the phases); meanwhile 'npm run synth' and commit secrets/ and dist/ together.",
+            ]
+          : ["next: 'npm run synth' and commit secrets/ and dist/ together."]),
         '',
       ].join('\n'),
     );

@@ -35,6 +35,24 @@ export function caPaths(projectRoot: string, caFile: string): CaPaths {
   return { sopsFile: caFile, certFile, sopsPath: resolve(projectRoot, caFile), certPath: resolve(projectRoot, certFile) };
 }
 
+/**
+ * The files of a CA rotation, beside the CA's (see lib/model/mesh.ts RotationPhase):
+ * the next CA, encrypted and in clear, during trust-both; the previous CA's public
+ * certificate during issue-new.
+ */
+export interface RotationPaths {
+  readonly next: CaPaths;
+  readonly previousCertFile: string;
+  readonly previousCertPath: string;
+}
+
+export function rotationPaths(projectRoot: string, caFile: string): RotationPaths {
+  const m = /^(.*)\.sops\.ya?ml$/.exec(caFile);
+  const base = m ? m[1] : caFile;
+  const previousCertFile = `${base}.previous.crt`;
+  return { next: caPaths(projectRoot, `${base}.next.sops.yaml`), previousCertFile, previousCertPath: resolve(projectRoot, previousCertFile) };
+}
+
 /** The CA as synth sees it: ciphertext to copy, and the facts of the clear certificate. */
 export interface CaOnDisk {
   readonly fileText: string;
@@ -95,12 +113,16 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
     );
   }
   if (outline && options.recipients.length > 0 && !sameSet(outline.recipients, options.recipients)) {
+    const removed = removedRecipients(outline.recipients, options.recipients);
     issue(
       paths.sopsFile,
       'warning',
       'sops.age',
       `is encrypted to ${outline.recipients.join(', ')}, but secrets.ageRecipients lists ${options.recipients.join(', ')}`,
-      "re-encrypt it for the inventory's list with 'npm run mesh -- secrets rekey' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
+      removed.length > 0
+        ? // Re-encrypting would keep a CA that the removed key has read (and can still read in git history).
+          `rotate the CA, since ${removed.join(', ')} ${removed.length === 1 ? 'is' : 'are'} no longer listed but could read it: 'npm run mesh -- ca rotate' explains the phases, 'npm run mesh -- ca rotate --yes' starts them (--one-step --yes if no cluster runs this CA yet)`
+        : "re-encrypt it for the inventory's list with 'npm run mesh -- secrets rekey' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
     );
   }
 
@@ -152,6 +174,13 @@ function readCaFile(path: string, report: (err: FileSystemError) => void): strin
     report(err);
     return undefined;
   }
+}
+
+/** Recipients of the file that the inventory no longer lists, normalised. */
+export function removedRecipients(fileRecipients: readonly string[], listed: readonly string[]): string[] {
+  const norm = (x: string) => x.trim().toLowerCase();
+  const keep = new Set(listed.map(norm));
+  return [...new Set(fileRecipients.map(norm))].filter((r) => !keep.has(r)).sort();
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
