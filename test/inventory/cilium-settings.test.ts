@@ -157,7 +157,7 @@ describe('Helm value overrides', () => {
 
 describe('cilium.certificates', () => {
   it('defaults to certificates the certgen CronJob renews, on a schedule set for every version', () => {
-    const mesh = loadFiles(example).mesh!;
+    const mesh = loadFiles(editFile(example, 'mesh.yaml', (m) => delete m.cilium.certificates)).mesh!;
     expect(mesh.cilium.certificates).toEqual({ method: 'cronJob', schedule: '0 0 1 */4 *', validityDays: undefined });
   });
 
@@ -186,7 +186,7 @@ describe('cilium.certificates', () => {
     expectProblem(loadFiles(files), {
       file: 'clusters/mesh.yaml',
       field: 'cilium.helmValues.clustermesh.apiserver.tls.auto.method',
-      line: lineOf(files['mesh.yaml'], 'method:'),
+      line: lineOfAfter(files['mesh.yaml'], 'helmValues:', 'method:'),
       message: /is set by the inventory/,
       fix: /set cilium.certificates/,
     });

@@ -11,7 +11,9 @@ import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
-import { exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
+import { editFile, exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
+import { ciliumVersionFacts } from '../../lib/model/cilium-versions';
+import { inspectCertificate, isoDay } from '../../lib/secrets/mesh-ca';
 import { PROJECT_ROOT } from '../support/paths';
 
 interface Parsed {
@@ -117,5 +119,41 @@ describe('dist/README.md', () => {
     const entry = { flux: [] };
     expect(overviewReadme(meshOf(reversed), entry)).toBe(overviewReadme(meshOf(exampleInventory()), entry));
     expect(renderMesh(meshOf(reversed), exampleSecrets()).find((f) => f.path === 'README.md')!.content).toBe(readme);
+  });
+});
+
+describe('the Certificates section', () => {
+  const section = (markdown: string) => /## Certificates\n([\s\S]*?)\n## /.exec(markdown)![1];
+  const readmeOf = (files: InventoryFiles, secrets = exampleSecrets()) => renderMesh(meshOf(files), secrets).find((f) => f.path === 'README.md')!.content;
+  const withCertificates = (certificates: unknown, version = '1.19.6') =>
+    editFile(exampleInventory(), 'mesh.yaml', (m) => {
+      m.cilium.certificates = certificates;
+      m.cilium.version = version;
+    });
+
+  it('says when the default method renews the certificates and how long each is valid, per Cilium version', () => {
+    const text = section(readme);
+    expect(text).toContain('Method `cronJob`');
+    expect(text).toContain('on the schedule `0 0 1 */4 *`');
+    expect(text).toContain(`valid ${ciliumVersionFacts(mesh.cilium.version).defaultCertValidityDays} days (the default of Cilium ${mesh.cilium.version})`);
+    expect(section(readmeOf(withCertificates({ method: 'cronJob' }, '1.20.0')))).toContain('valid 365 days (the default of Cilium 1.20.0)');
+    expect(section(readmeOf(withCertificates({ method: 'cronJob' }, '1.18.12')))).toContain('valid 1095 days (the default of Cilium 1.18.12)');
+  });
+
+  it('warns that method helm lets the certificates expire when the HelmChart does not change', () => {
+    const text = section(readmeOf(withCertificates({ method: 'helm', validityDays: 200 })));
+    expect(text).toContain('a cluster whose HelmChart does not change for 200 days loses the mesh when they expire');
+  });
+
+  it('names the issuer of method certmanager', () => {
+    const text = section(readmeOf(withCertificates({ method: 'certmanager', issuerRef: { name: 'mesh-ca', kind: 'ClusterIssuer' } })));
+    expect(text).toContain('from the ClusterIssuer `mesh-ca` (cert-manager.io)');
+  });
+
+  it('lists the trusted CAs with their expiry, and which one issues', () => {
+    const cert = inspectCertificate(exampleSecrets().trustBundlePem!);
+    const text = section(readme);
+    expect(text).toContain('CA rotation: none (no rotation under way');
+    expect(text).toContain(`| ${cert.subject.replace(/\n/g, ', ')} | \`${cert.fingerprintSha256.slice(0, 23)}…\` | ${isoDay(cert.notAfter)} | yes |`);
   });
 });

@@ -195,3 +195,43 @@ describe('the demo material the product recognises', () => {
     expect(inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256).toBe(DEMO_CA_FINGERPRINT_SHA256);
   });
 });
+
+describe('the files of a CA rotation match its phase', () => {
+  const NEXT = 'secrets/cilium-mesh-ca.next.sops.yaml';
+  const PREVIOUS = 'secrets/cilium-mesh-ca.previous.crt';
+  const setPhase = (root: string, phase: string) => editMesh(root, 'caFile: secrets/cilium-mesh-ca.sops.yaml', `caFile: secrets/cilium-mesh-ca.sops.yaml\n  rotation:\n    phase: ${phase}`);
+
+  it('trust-both needs the next CA', async () => {
+    const result = await load((root) => setPhase(root, 'trust-both'));
+    expect(result.secrets).toBeUndefined();
+    expect(about(result.problems, NEXT)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/does not exist, but secrets\.rotation\.phase is trust-both/), fix: expect.stringMatching(/restore it from version control/) })]);
+  });
+
+  it('trusts the next CA beside the current one during trust-both, issuing from the current one', async () => {
+    const material = await createMeshCa({ meshName: 'example', days: 400 });
+    const result = await load(async (root) => {
+      setPhase(root, 'trust-both');
+      writeFileSync(join(root, NEXT), await encryptCaSecret('kube-system', material, [DEMO_RECIPIENT]));
+      writeFileSync(join(root, 'secrets/cilium-mesh-ca.next.crt'), material.certPem);
+    });
+    const current = inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256;
+    expect(result.secrets?.issuerFingerprintSha256).toBe(current);
+    const trusted = (result.secrets?.trustBundlePem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => inspectCertificate(`${pem}\n`).fingerprintSha256);
+    expect(trusted.sort()).toEqual([current, inspectCertificate(material.certPem).fingerprintSha256].sort());
+  });
+
+  it('refuses a next CA outside trust-both, and a previous certificate outside issue-new', async () => {
+    const result = await load((root) => {
+      writeFileSync(join(root, NEXT), readFileSync(join(root, CA_FILE), 'utf8'));
+      writeFileSync(join(root, PREVIOUS), readFileSync(join(root, CERT_FILE), 'utf8'));
+    });
+    expect(result.secrets).toBeUndefined();
+    expect(about(result.problems, NEXT)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/exists, but secrets\.rotation\.phase is not set: only phase trust-both has a next CA/) })]);
+    expect(about(result.problems, PREVIOUS)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/exists, but secrets\.rotation\.phase is not set: only phase issue-new still trusts the previous CA/) })]);
+  });
+
+  it('issue-new needs the previous certificate', async () => {
+    const result = await load((root) => setPhase(root, 'issue-new'));
+    expect(about(result.problems, PREVIOUS)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/does not exist, but secrets\.rotation\.phase is issue-new/) })]);
+  });
+});

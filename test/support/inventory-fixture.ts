@@ -9,6 +9,7 @@ import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { Mesh } from '../../lib/model/mesh';
+import { readCommittedSecrets } from '../../lib/secrets/committed-secrets';
 import { EXAMPLE_MESH_DIR } from './paths';
 
 /** File name -> YAML text. */
@@ -24,7 +25,9 @@ export function exampleInventory(): InventoryFiles {
  * them: every inventory tempProject writes uses them.
  */
 export function exampleSecrets(): CommittedSecrets {
-  return { meshCaText: readFileSync(join(EXAMPLE_MESH_DIR, 'secrets', 'cilium-mesh-ca.sops.yaml'), 'utf8') };
+  const result = readCommittedSecrets(meshOf(exampleInventory()), { projectRoot: EXAMPLE_MESH_DIR });
+  if (!result.secrets) throw new Error(`the example's secret files do not load: ${JSON.stringify(result.problems)}`);
+  return result.secrets;
 }
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */

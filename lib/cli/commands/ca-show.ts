@@ -67,7 +67,7 @@ export const caShowCommand: MeshCommand = {
     if (writeCert && !same) {
       // The clear certificate is committed as it is: it must never carry the key along.
       if (containsKeyMaterial(ca.material.certPem)) {
-        throw new UsageError(`${m.paths.sopsFile} holds key material in tls.ca.cert, so ${m.paths.certFile} was not written`, "write a new CA with 'npm run mesh -- ca rotate'");
+        throw new UsageError(`${m.paths.sopsFile} holds key material in tls.ca.cert, so ${m.paths.certFile} was not written`, "write a new CA with 'npm run mesh -- ca rotate --one-step --yes'");
       }
       writeFilesAtomically(m.root, [{ path: m.paths.certPath, content: ca.material.certPem }]);
       stdout.write(`wrote ${m.paths.certFile} from the encrypted file (sha256 ${ca.certificate.fingerprintSha256})\n`);

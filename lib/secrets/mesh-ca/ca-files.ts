@@ -101,7 +101,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
     for (const err of checked.errors) issue(paths.sopsFile, 'error', err.field, err.message, err.fix);
     if (checked.errors.length === 0) outline = checked.outline;
   } catch (err) {
-    issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate'");
+    issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate --one-step --yes'");
   }
   if (outline && outline.namespace !== options.namespace) {
     issue(
@@ -109,7 +109,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
       'error',
       'metadata.namespace',
       `puts the Secret in namespace '${outline.namespace}', but Cilium runs in '${options.namespace}' (cilium.namespace), where the HelmChart looks for it`,
-      `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate' (the namespace is covered by the file's MAC and cannot be edited)`,
+      `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate --one-step --yes' (the namespace is covered by the file's MAC and cannot be edited)`,
     );
   }
   if (outline && options.recipients.length > 0 && !sameSet(outline.recipients, options.recipients)) {
@@ -139,7 +139,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
       'error',
       '',
       `holds ${describeKeyMaterial(keyInCert.kind)} in clear at line ${keyInCert.line}, beside the certificate: the file is committed in clear text`,
-      "keep only the certificate in it ('npm run mesh -- ca show --write-cert' writes it from the encrypted file); if the key was committed, treat it as leaked and rotate the CA ('npm run mesh -- ca rotate')",
+      "keep only the certificate in it ('npm run mesh -- ca show --write-cert' writes it from the encrypted file); if the key was committed, treat it as leaked and rotate the CA ('npm run mesh -- ca rotate --one-step --yes')",
     );
     return { issues };
   }
