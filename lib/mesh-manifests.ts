@@ -53,7 +53,7 @@ export const CHART_PROPS: ChartProps = { disableResourceNameHashes: true, labels
 
 /** dist/ for a mesh, with the committed secret files it copies (read by loadProject). */
 export function renderMesh(mesh: Mesh, secrets: CommittedSecrets): RenderedFile[] {
-  return assembleMesh(mesh, mesh.clusters.map((cluster) => renderClusterFiles(mesh, secrets, cluster)));
+  return assembleMesh(mesh, secrets, mesh.clusters.map((cluster) => renderClusterFiles(mesh, secrets, cluster)));
 }
 
 /** What one cluster contributes to dist/: its own files, and its stage layout for the mesh-wide entry points. */
@@ -67,13 +67,13 @@ export interface RenderedCluster {
  * that span the mesh. Clusters render independently, so they may be rendered
  * anywhere, in any order, as long as they are assembled in mesh order.
  */
-export function assembleMesh(mesh: Mesh, clusters: readonly RenderedCluster[]): RenderedFile[] {
+export function assembleMesh(mesh: Mesh, secrets: CommittedSecrets, clusters: readonly RenderedCluster[]): RenderedFile[] {
   if (clusters.length !== mesh.clusters.length) throw new Error(`expected ${mesh.clusters.length} rendered clusters, got ${clusters.length}`);
   const layouts = new Map(mesh.clusters.map((cluster, i) => [cluster.name, clusters[i].layout]));
   const applicationSet = applicationSetFile(mesh, layouts);
   const entry = { flux: fluxEntryPoints(mesh), argocd: applicationSet?.path };
   const overview = SUPPORT_FILES.overview;
-  const readme = { path: overview.file, content: withProvenance(overview, overview.file, overviewReadme(mesh, entry)) };
+  const readme = { path: overview.file, content: withProvenance(overview, overview.file, overviewReadme(mesh, entry, secrets)) };
   return [...clusters.flatMap((c) => c.files), ...(applicationSet ? [applicationSet] : []), readme];
 }
 

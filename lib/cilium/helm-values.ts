@@ -2,18 +2,32 @@
  * The Cilium Helm values for one cluster: what the chart needs to join the
  * mesh, with the mesh-wide and per-cluster overrides merged on top.
  */
-import { CommittedSecrets } from '../model/committed-secrets';
-import { Cluster, Mesh, meshEndpointSourceRanges, peersOf } from '../model/mesh';
+import { createHash } from 'crypto';
+import { CertificateSettings, Cluster, Mesh, meshEndpointSourceRanges, peersOf } from '../model/mesh';
 import { serverCertificateDnsNames } from './peer-config';
 import { ciliumVersionFacts } from '../model/cilium-versions';
+import { CommittedSecrets } from '../model/committed-secrets';
 
 /** Secret (in Cilium's namespace) whose `values.yaml` key carries `tls.ca.cert` and `tls.ca.key`. */
 export const MESH_CA_VALUES_SECRET = 'cilium-mesh-ca';
 export const MESH_CA_VALUES_KEY = 'values.yaml';
 
+/**
+ * Label on the clustermesh-apiserver pods (and so on the certgen Job's pods) whose value
+ * changes with the issuing CA and the trust bundle: the pods restart and read the new trust
+ * at each rotation phase, and with method cronJob the one-shot certgen Job, named after a
+ * checksum of its spec (1.19 and 1.20 templates/clustermesh-apiserver/tls-cronjob/job.yaml;
+ * 1.18 runs it at every helm upgrade), runs again and issues from the new CA at once.
+ */
+export const MESH_CA_TRUST_LABEL = 'k3s-cilium-mesh.io/mesh-ca-trust';
+
 export type HelmValues = { [key: string]: unknown };
 
-export function ciliumHelmValues(mesh: Mesh, cluster: Cluster, secrets: CommittedSecrets): HelmValues {
+/**
+ * @param committed the committed CA certificates (trust bundle, issuer); with provider
+ *   external-secrets there are none, and the chart's own `ca.crt` of each certificate is trusted.
+ */
+export function ciliumHelmValues(mesh: Mesh, cluster: Cluster, committed: CommittedSecrets): HelmValues {
   const { cilium } = mesh;
   const routing: HelmValues =
     cilium.routing.mode === 'tunnel'
@@ -21,6 +35,7 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster, secrets: Committe
       : { routingMode: 'native', ipv4NativeRoutingCIDR: cilium.routing.nativeRoutingCidr, autoDirectNodeRoutes: true };
   const facts = ciliumVersionFacts(cilium.version);
   const chartListsUsers = cilium.authMode !== 'legacy' && facts.chartRendersRemoteUsers;
+  const trust = trustValues(committed);
   const generated: HelmValues = {
     cluster: { name: cluster.name, id: cluster.id },
     ...routing,
@@ -47,11 +62,17 @@ export function ciliumHelmValues(mesh: Mesh, cluster: Cluster, secrets: Committe
       apiserver: {
         kvstoremesh: { enabled: cilium.kvstoremesh },
         service: apiserverService(mesh, cluster),
-        tls: deepMerge({ authMode: cilium.authMode, auto: { enabled: true, method: 'helm' } }, serverCertificateValues(cluster, facts.serverExtraDnsNamesPath)),
+        tls: deepMerge({ authMode: cilium.authMode, auto: certificateValues(cilium.certificates) }, serverCertificateValues(cluster, facts.serverExtraDnsNamesPath)),
+        ...(trust ? { podLabels: { [MESH_CA_TRUST_LABEL]: trust.label } } : {}),
       },
     },
+    // Every consumer of the mesh CA (agent and KVStoreMesh etcd clients, the clustermesh-apiserver
+    // etcd server, operator, Hubble relay) reads its trusted CAs from this bundle instead of the
+    // certificates' ca.crt, which is how the chart allows CA rotation with no down-time (values.yaml
+    // tls.caBundle; the chart renders ConfigMap cilium-root-ca.crt from `content`).
+    ...(trust ? { tls: { caBundle: { enabled: true, content: trust.bundle } } } : {}),
   };
-  return deepMerge(deepMerge({ ...generated, ...encryptionValues(mesh), ...hubbleValues(mesh, secrets) }, cilium.helmValues), cluster.helmValues);
+  return deepMerge(deepMerge({ ...generated, ...encryptionValues(mesh), ...hubbleValues(mesh, committed) }, cilium.helmValues), cluster.helmValues);
 }
 
 /** Port of the hubble-relay Service with server TLS on (chart templates/hubble-relay/service.yaml). */
@@ -84,7 +105,7 @@ function encryptionValues(mesh: Mesh): HelmValues {
 function hubbleValues(mesh: Mesh, committed: CommittedSecrets): HelmValues {
   const { hubble } = mesh.cilium;
   if (!hubble.enabled) return { hubble: { enabled: false, relay: { enabled: false }, ui: { enabled: false } } };
-  const fingerprint = committed.meshCaFingerprint;
+  const fingerprint = committed.issuerFingerprintSha256;
   return {
     hubble: {
       enabled: true,
@@ -129,6 +150,25 @@ function serverCertificateValues(cluster: Cluster, path: readonly string[]): Hel
   const names = serverCertificateDnsNames(cluster);
   if (names.length === 0) return {};
   return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), names) as HelmValues;
+}
+
+/** clustermesh.apiserver.tls.auto for the inventory's certificate method (the chart's value names). */
+function certificateValues(certificates: CertificateSettings): HelmValues {
+  const validity = certificates.validityDays === undefined ? {} : { certValidityDuration: certificates.validityDays };
+  switch (certificates.method) {
+    case 'cronJob':
+      return { enabled: true, method: 'cronJob', ...validity, schedule: certificates.schedule };
+    case 'helm':
+      return { enabled: true, method: 'helm', ...validity };
+    case 'certmanager':
+      return { enabled: true, method: 'certmanager', ...validity, certManagerIssuerRef: { ...certificates.issuerRef } };
+  }
+}
+
+function trustValues(committed: CommittedSecrets): { bundle: string; label: string } | undefined {
+  if (committed.trustBundlePem === undefined || committed.issuerFingerprintSha256 === undefined) return undefined;
+  const label = createHash('sha256').update(`${committed.issuerFingerprintSha256}\n${committed.trustBundlePem}`).digest('hex').slice(0, 16);
+  return { bundle: committed.trustBundlePem, label };
 }
 
 /** Maps merge key by key; anything else (lists included) is replaced, as Helm does. */

@@ -67,6 +67,11 @@ export const MANAGED_VALUES: readonly ValueRule[] = [
   ...['hubble.tls.server', 'hubble.relay.tls.client', 'hubble.relay.tls.server'].flatMap((at) =>
     ['cert', 'key'].map((key) => ({ path: `${at}.${key}`, fix: 'certificates as Helm values are refused: certgen issues them from the mesh CA' })),
   ),
+  { path: 'tls.caBundle', fix: "the trusted CAs come from the committed CA certificates; rotate with 'npm run mesh -- ca rotate'" },
+  ...(['enabled', 'method', 'certValidityDuration', 'schedule', 'certManagerIssuerRef'] as const).map((key) => ({
+    path: `clustermesh.apiserver.tls.auto.${key}`,
+    fix: 'set cilium.certificates (method, validityDays, schedule, issuerRef) in the mesh file',
+  })),
 ];
 
 /** Reads a dotted path; undefined when any step is missing. */

@@ -18,6 +18,9 @@ export const DEFAULTS = {
       routing: { mode: 'tunnel', tunnelProtocol: 'vxlan' },
       encryption: { type: 'none', nodeEncryption: false },
       hubble: { enabled: true, relay: false, ui: false },
+      // cronJob renews the certificates on its own; the schedule is the one 1.20 sets by default
+      // (1.18 and 1.19 leave it unset: no CronJob at all), every 4 months, well within the validity.
+      certificates: { method: 'cronJob', schedule: '0 0 1 */4 *', issuerRef: { kind: 'Issuer', group: 'cert-manager.io' } },
     },
     secrets: {
       provider: 'sops',

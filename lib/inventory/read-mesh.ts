@@ -4,7 +4,7 @@
 import { brokenValueRules, MANAGED_VALUES, REMOVED_VALUES, replacedAncestors } from '../cilium/removed-values';
 import { ciliumLineOf, CiliumVersion, TESTED_CILIUM_PATCHES } from '../model/cilium-versions';
 import { parseIpv4Cidr } from '../model/ipv4';
-import { CiliumSettings, ClusterMeshAuthMode, DeliverySettings, EncryptionSettings, HubbleSettings, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
+import { CertificateMethod, CertificateSettings, CiliumSettings, ClusterMeshAuthMode, DeliverySettings, EncryptionSettings, HubbleSettings, RotationPhase, Routing, SecretsSettings, VerificationKitSettings } from '../model/mesh';
 import { resolve } from 'path';
 import { projectPathProblem } from '../fs/project-path';
 import { caPaths } from '../secrets/mesh-ca/ca-files';
@@ -27,12 +27,14 @@ interface RawMesh {
     kubeProxyReplacement?: boolean;
     encryption?: { type?: 'none' | 'wireguard'; nodeEncryption?: boolean };
     hubble?: { enabled?: boolean; relay?: boolean; ui?: boolean };
+    certificates?: { method?: CertificateMethod; validityDays?: number; schedule?: string; issuerRef?: { name: string; kind?: string; group?: string } };
     helmValues?: Record<string, unknown>;
   };
   secrets?: {
     provider?: 'sops' | 'external-secrets';
     ageRecipients?: string[];
     caFile?: string;
+    rotation?: { phase: RotationPhase };
     externalSecrets?: { storeRef: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' }; remoteKey: string; refreshInterval?: string };
   };
   delivery?: {
@@ -88,6 +90,7 @@ export function readMesh(file: SourceFile, problems: Problem[], options: ReadMes
       kubeProxyReplacement: c.kubeProxyReplacement ?? MESH.cilium.kubeProxyReplacement,
       encryption: readEncryption(file, c.encryption, problems),
       hubble: readHubble(file, c.hubble, problems),
+      certificates: readCertificates(file, c.certificates, problems),
       helmValues,
     },
     secrets,
@@ -104,6 +107,9 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
     if (!raw.externalSecrets) {
       problems.push(file.problem(['secrets'], "provider external-secrets needs 'externalSecrets'", 'add externalSecrets with storeRef and remoteKey'));
       return { provider: 'external-secrets', storeRef: { name: '', kind: MESH.secrets.externalSecrets.storeRef.kind }, remoteKey: '', refreshInterval: MESH.secrets.externalSecrets.refreshInterval };
+    }
+    if (raw.rotation !== undefined) {
+      problems.push(file.problem(['secrets', 'rotation'], 'is only used with provider sops: the CA in a secret store is rotated there', 'remove it, or set provider: sops'));
     }
     if (raw.ageRecipients !== undefined) {
       problems.push(file.problem(['secrets', 'ageRecipients'], 'is only used with provider sops', 'remove it, or set provider: sops'));
@@ -125,7 +131,8 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
       ),
     );
   }
-  if (options.projectRoot === undefined) return { provider: 'sops', ageRecipients, caFile };
+  const rotationPhase = raw?.rotation?.phase;
+  if (options.projectRoot === undefined) return { provider: 'sops', ageRecipients, caFile, rotationPhase };
   const outputDirs = options.outputDirs ?? [resolve(options.projectRoot, 'dist')];
   const paths = caPaths(options.projectRoot, caFile);
   const where = [paths.sopsFile, paths.certFile].map((p) => projectPathProblem(options.projectRoot!, p, outputDirs)).find((p) => p !== undefined);
@@ -134,7 +141,31 @@ function readSecrets(file: SourceFile, raw: RawMesh['secrets'], problems: Proble
       file.problem(['secrets', 'caFile'], `${where}: the CA files must be files of this repository that synth never deletes`, `keep them inside the project and outside dist/, e.g. the default ${MESH.secrets.caFile}`),
     );
   }
-  return { provider: 'sops', ageRecipients, caFile };
+  return { provider: 'sops', ageRecipients, caFile, rotationPhase };
+}
+
+function readCertificates(file: SourceFile, raw: RawMesh['cilium']['certificates'], problems: Problem[]): CertificateSettings {
+  const d = MESH.cilium.certificates;
+  const method = raw?.method ?? d.method;
+  const validityDays = raw?.validityDays;
+  const at = (field: string) => ['cilium', 'certificates', field];
+  if (method !== 'cronJob' && raw?.schedule !== undefined) {
+    problems.push(file.problem(at('schedule'), `is only used with method cronJob (method is ${method})`, 'remove it, or set method: cronJob'));
+  }
+  if (method !== 'certmanager' && raw?.issuerRef !== undefined) {
+    problems.push(file.problem(at('issuerRef'), `is only used with method certmanager (method is ${method})`, 'remove it, or set method: certmanager'));
+  }
+  if (method === 'cronJob') return { method, validityDays, schedule: raw?.schedule ?? d.schedule };
+  if (method === 'helm') return { method, validityDays };
+  if (raw?.issuerRef === undefined) {
+    // The chart refuses it too (templates/validate.yaml: certManagerIssuerRef is required with certmanager).
+    problems.push(
+      file.problem(['cilium', 'certificates'], "method certmanager needs 'issuerRef': the cert-manager Issuer or ClusterIssuer that signs the certificates with the mesh CA", 'add issuerRef: { name: <issuer>, kind: ClusterIssuer } (kind default Issuer), or choose method cronJob'),
+    );
+    return { method, validityDays, issuerRef: { name: '', kind: d.issuerRef.kind, group: d.issuerRef.group } };
+  }
+  const r = raw.issuerRef;
+  return { method, validityDays, issuerRef: { name: r.name, kind: r.kind ?? d.issuerRef.kind, group: r.group ?? d.issuerRef.group } };
 }
 
 function readDelivery(raw: RawMesh['delivery']): DeliverySettings {

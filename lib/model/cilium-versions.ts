@@ -50,6 +50,12 @@ export interface CiliumVersionFacts {
    * (templates/clustermesh-apiserver/tls-helm/server-secret.yaml, _helpers.tpl).
    */
   readonly serverExtraDnsNamesPath: readonly string[];
+  /**
+   * Days each clustermesh-apiserver certificate is valid when
+   * `clustermesh.apiserver.tls.auto.certValidityDuration` is not set (values.yaml:
+   * 1095 in 1.18 and 1.19, 365 from 1.20).
+   */
+  readonly defaultCertValidityDays: number;
 }
 
 const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
@@ -58,18 +64,21 @@ const FACTS: Record<CiliumLine, CiliumVersionFacts> = {
     needsDistinctMeshNodePorts: true,
     chartRendersRemoteUsers: true,
     serverExtraDnsNamesPath: ['server', 'extraDnsNames'],
+    defaultCertValidityDays: 1095,
   },
   '1.19': {
     hostAliasesInPeerConfig: false,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
     serverExtraDnsNamesPath: ['server', 'extraDnsNames'],
+    defaultCertValidityDays: 1095,
   },
   '1.20': {
     hostAliasesInPeerConfig: true,
     needsDistinctMeshNodePorts: false,
     chartRendersRemoteUsers: false,
     serverExtraDnsNamesPath: ['auto', 'server', 'extraDnsNames'],
+    defaultCertValidityDays: 365,
   },
 };
 

@@ -10,8 +10,6 @@ import type { GitAuth } from './git-credentials';
 export interface CommittedSecrets {
   /** The mesh CA's SOPS file, its exact text; present with secrets.provider sops. */
   readonly meshCaText?: string;
-  /** SHA-256 fingerprint of the mesh CA's public certificate (beside the SOPS file); present with secrets.provider sops. */
-  readonly meshCaFingerprint?: string;
   /**
    * Set when the GitOps repository's credentials are committed and fit the repository
    * (secrets/git-credentials.sops.yaml): the Flux GitRepository then names their Secret
@@ -23,4 +21,12 @@ export interface CommittedSecrets {
    * by cluster name: the bootstrap scripts decrypt it on the nodes; never in dist/.
    */
   readonly joinTokenFiles?: Readonly<Record<string, string>>;
+  /**
+   * The public certificates every cluster trusts (Cilium's `tls.caBundle`), PEM,
+   * sorted by fingerprint: the current CA, plus the next one (rotation phase
+   * trust-both) or the previous one (issue-new). Present with provider sops.
+   */
+  readonly trustBundlePem?: string;
+  /** SHA-256 fingerprint of the CA that issues the certificates (the one in meshCaText). */
+  readonly issuerFingerprintSha256?: string;
 }

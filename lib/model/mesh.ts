@@ -135,6 +135,30 @@ export interface HubbleSettings {
   readonly ui: boolean;
 }
 
+/**
+ * How the clustermesh-apiserver certificates (server, admin, remote, local) are
+ * issued from the mesh CA (`clustermesh.apiserver.tls.auto.method`, see the chart's
+ * templates/clustermesh-apiserver/tls-{helm,cronjob,certmanager}/):
+ * - `cronJob`: a certgen Job issues them at install and a CronJob re-issues them on
+ *   `schedule`, from the `cilium-ca` Secret the chart writes from the mesh CA;
+ * - `helm`: helm generates them at every helm run, so they expire `validityDays`
+ *   after the last change of the HelmChart;
+ * - `certmanager`: cert-manager `Certificate`s from `issuerRef`, renewed by cert-manager.
+ */
+export const CERTIFICATE_METHODS = ['cronJob', 'helm', 'certmanager'] as const;
+export type CertificateMethod = (typeof CERTIFICATE_METHODS)[number];
+
+export interface CertificateIssuerRef {
+  readonly name: string;
+  readonly kind: string;
+  readonly group: string;
+}
+
+export type CertificateSettings =
+  | { readonly method: 'cronJob'; readonly validityDays?: number; readonly schedule: string }
+  | { readonly method: 'helm'; readonly validityDays?: number }
+  | { readonly method: 'certmanager'; readonly validityDays?: number; readonly issuerRef: CertificateIssuerRef };
+
 export interface CiliumSettings {
   readonly version: CiliumVersion;
   /** Namespace Cilium is installed into. */
@@ -152,6 +176,8 @@ export interface CiliumSettings {
   readonly kubeProxyReplacement: boolean;
   readonly encryption: EncryptionSettings;
   readonly hubble: HubbleSettings;
+  /** How the clustermesh certificates are issued and renewed; validityDays undefined: the chart's default. */
+  readonly certificates: CertificateSettings;
   /** Helm values merged over the generated ones in every cluster. */
   readonly helmValues: Readonly<Record<string, unknown>>;
 }
@@ -249,6 +275,17 @@ export interface RawCiliumPolicy {
   readonly manifest: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A CA rotation without an outage, one committed phase at a time (`ca rotate --yes`):
+ * - `trust-both`: every cluster trusts the current and the next CA (tls.caBundle),
+ *   certificates are still issued from the current one;
+ * - `issue-new`: the next CA has become the current one and issues every certificate;
+ *   the previous one is still trusted;
+ * - `drop-old`: only the new CA is trusted: the rotation is complete (same output as no rotation).
+ */
+export const ROTATION_PHASES = ['trust-both', 'issue-new', 'drop-old'] as const;
+export type RotationPhase = (typeof ROTATION_PHASES)[number];
+
 /** Where the one mesh CA comes from. */
 export type SecretsSettings =
   | {
@@ -257,6 +294,8 @@ export type SecretsSettings =
       readonly ageRecipients: readonly string[];
       /** The encrypted CA Secret, relative to the project root (its text: CommittedSecrets.meshCaText). */
       readonly caFile: string;
+      /** The phase of a CA rotation; undefined: none was ever started. */
+      readonly rotationPhase?: RotationPhase;
     }
   | {
       readonly provider: 'external-secrets';

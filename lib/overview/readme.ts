@@ -13,6 +13,8 @@ import { certFileFor } from '../secrets/mesh-ca/ca-files';
 import { STAGES } from '../output/stages';
 import { ClusterView, clusterView } from '../model/cluster-view';
 import { Cluster, GlobalService, Mesh, meshEndpointSourceRanges, peerFacingAddress, PolicyIntent, PolicyPeer } from '../model/mesh';
+import { CommittedSecrets } from '../model/committed-secrets';
+import { certificatesSection } from './certificates';
 
 /** Above this many clusters the diagram stops drawing every pair (N x (N-1) / 2 lines). */
 export const MAX_DRAWN_LINKS_CLUSTERS = 12;
@@ -252,7 +254,7 @@ function deliverySection(mesh: Mesh, entry: OverviewEntryPoints): string[] {
   return lines;
 }
 
-export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
+export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints, committed: CommittedSecrets = {}): string {
   // Placement as the renderer places it, cluster by cluster.
   const views = mesh.clusters.map((c) => clusterView(mesh, c));
   return [
@@ -290,6 +292,10 @@ export function overviewReadme(mesh: Mesh, entry: OverviewEntryPoints): string {
     '## Hubble',
     '',
     ...hubbleSection(mesh),
+    '',
+    '## Certificates',
+    '',
+    ...certificatesSection(mesh, committed),
     '',
     '## Delivery',
     '',

@@ -30,4 +30,4 @@ export class ClearKeyMaterialError extends Error {
 /** What to do about a finding: the key reached the output through the inventory or the CA file. */
 export const CLEAR_KEY_FIX =
   'remove the key from where the inventory carries it (a helmValues entry, a raw policy, the CA file secrets.caFile, a comment) and run synth again; ' +
-  "a key that was ever committed in clear must be treated as leaked and replaced (for the mesh CA: 'npm run mesh -- ca rotate')";
+  "a key that was ever committed in clear must be treated as leaked and replaced (for the mesh CA: 'npm run mesh -- ca rotate --one-step --yes')";

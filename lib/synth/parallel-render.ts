@@ -29,7 +29,7 @@ export interface ParallelRenderOptions {
 }
 
 export async function renderMeshInParallel(mesh: Mesh, secrets: CommittedSecrets, options: ParallelRenderOptions): Promise<RenderedFile[]> {
-  return assembleMesh(mesh, await renderClustersInParallel(mesh, secrets, mesh.clusters, options));
+  return assembleMesh(mesh, secrets, await renderClustersInParallel(mesh, secrets, mesh.clusters, options));
 }
 
 /** Renders some clusters of the mesh (those whose inputs changed), in their order. */

@@ -135,7 +135,7 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
   const outDir = outDirOf(options);
   const byName = new Map(plan.toRender.map((cluster, i) => [cluster.name, rendered[i]]));
   const clusters = mesh.clusters.map((c): RenderedCluster => byName.get(c.name) ?? { files: [], layout: { files: [], stages: reused.get(c.name)!.stages } });
-  const files = assembleMesh(mesh, clusters);
+  const files = assembleMesh(mesh, plan.secrets, clusters);
   const kept = [...reused.values()].flatMap((c) => c.files.map(([path]) => path));
   let result: PublishResult;
   try {

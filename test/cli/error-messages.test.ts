@@ -58,6 +58,8 @@ const CASES: readonly Case[] = ([
   ['ca rotate with a bad --days', ['ca', 'rotate', '--yes', '--days', '0']],
   ['ca rotate without a CA', ['ca', 'rotate', '--yes'], noCa],
   ['ca rotate with an unknown option', ['ca', 'rotate', '--force']],
+  ['ca rotate --yes outside git (a phase must be committed)', ['ca', 'rotate', '--yes']],
+  ['ca rotate --one-step without --yes', ['ca', 'rotate', '--one-step']],
   ['ca init with a CA in place', ['ca', 'init']],
   ['ca secret without an identity', ['ca', 'secret']],
   ['secrets rekey without an identity', ['secrets', 'rekey'], newRecipient],

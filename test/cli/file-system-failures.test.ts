@@ -44,8 +44,8 @@ describe('mesh commands on a hostile file system', () => {
     await expectOneLineFailure(['remove-cluster', 'k3scl3'], [{ code: 'EACCES', ops: ['unlinkSync'], under: 'clusters' }], /^error: clusters\/k3scl3\.yaml cannot be removed: permission denied \(EACCES\)\. Fix: give your user write access/);
   });
 
-  it('ca rotate --yes on a full disk (ENOSPC)', async () => {
-    await expectOneLineFailure(['ca', 'rotate', '--yes'], [{ code: 'ENOSPC', ops: ['data'], under: 'secrets' }], /^error: secrets\/cilium-mesh-ca\.\S+ cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
+  it('ca rotate --one-step --yes on a full disk (ENOSPC)', async () => {
+    await expectOneLineFailure(['ca', 'rotate', '--one-step', '--yes'], [{ code: 'ENOSPC', ops: ['data'], under: 'secrets' }], /^error: secrets\/cilium-mesh-ca\.\S+ cannot be written: the disk is full \(ENOSPC\)\. Fix: /);
   });
 
   it('ca show --write-cert with a folder where the certificate should be (EISDIR)', async () => {

@@ -42,11 +42,11 @@ function killedAt(argv: string[], fault: Omit<FsFault, 'code'>, env: Record<stri
   return run;
 }
 
-describe('ca rotate --yes', () => {
+describe('ca rotate --one-step --yes', () => {
   it('killed between its two renames: the next synth finishes the rotation (new CA, new certificate)', async () => {
     gitProject();
     // The certificate's rename comes second: the CA file is already new when the kill comes.
-    killedAt(['ca', 'rotate', '--yes'], { ops: ['renameSync'], under: '.cilium-mesh-ca.crt.' });
+    killedAt(['ca', 'rotate', '--one-step', '--yes'], { ops: ['renameSync'], under: '.cilium-mesh-ca.crt.' });
     expect(untracked()).toEqual([]);
     const result = synthMesh({ root: project.root });
     expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
@@ -59,7 +59,7 @@ describe('ca rotate --yes', () => {
 
   it('killed between its two renames: any mesh command finishes the rotation first', async () => {
     gitProject();
-    killedAt(['ca', 'rotate', '--yes'], { ops: ['renameSync'], under: '.cilium-mesh-ca.crt.' });
+    killedAt(['ca', 'rotate', '--one-step', '--yes'], { ops: ['renameSync'], under: '.cilium-mesh-ca.crt.' });
     const show = await mesh(project.root, ['ca', 'show'], { SOPS_AGE_KEY_FILE: DEMO_IDENTITY_FILE });
     expect(show.stderr).toBe('');
     expect(show.code).toBe(0);
@@ -69,12 +69,12 @@ describe('ca rotate --yes', () => {
   it('killed before its commit (writing the journal): the old CA stays whole, and the leftovers are git-ignored and removed by the next write', async () => {
     gitProject();
     const before = { ca: read(CA_FILE), cert: read(CERT_FILE) };
-    killedAt(['ca', 'rotate', '--yes'], { ops: ['renameSync'], under: '.mesh-write.journal.' });
+    killedAt(['ca', 'rotate', '--one-step', '--yes'], { ops: ['renameSync'], under: '.mesh-write.journal.' });
     expect({ ca: read(CA_FILE), cert: read(CERT_FILE) }).toEqual(before);
     expect(untracked()).toEqual([]);
     expect(readdirSync(join(project.root, 'secrets')).some((n) => n.endsWith('.mesh-tmp'))).toBe(true);
     expect(synthMesh({ root: project.root }).ok).toBe(true);
-    const rotate = await mesh(project.root, ['ca', 'rotate', '--yes']);
+    const rotate = await mesh(project.root, ['ca', 'rotate', '--one-step', '--yes']);
     expect(rotate.code).toBe(0);
     expect(readdirSync(join(project.root, 'secrets')).sort()).toEqual(['cilium-mesh-ca.crt', 'cilium-mesh-ca.sops.yaml']);
   });
@@ -85,7 +85,7 @@ describe('ca rotate --yes', () => {
     const undo = installFsFaults([{ code: 'ENOSPC', ops: ['data'], under: '.cilium-mesh-ca.crt.' }]);
     let run;
     try {
-      run = await mesh(project.root, ['ca', 'rotate', '--yes']);
+      run = await mesh(project.root, ['ca', 'rotate', '--one-step', '--yes']);
     } finally {
       undo();
     }

@@ -148,6 +148,21 @@ function ciliumConfig(chart: readonly Obj[]): Record<string, string> {
   return find(chart, 'ConfigMap', 'cilium-config')?.data ?? {};
 }
 
+/**
+ * The certificates the chart's certgen Job writes (method cronJob), by Secret name: the
+ * CILIUM_CERTGEN_CONFIG of the Job (templates/clustermesh-apiserver/tls-cronjob/_job-spec.tpl).
+ */
+function certgenCertificates(chart: readonly Obj[]): Record<string, { commonName?: string; hosts?: string[] }> {
+  const certs: Record<string, { commonName?: string; hosts?: string[] }> = {};
+  for (const job of chart.filter((o) => o.kind === 'Job' && String(o.metadata?.name).startsWith('clustermesh-apiserver-generate-certs'))) {
+    for (const c of podSpec(job).containers) {
+      const config = (c.env ?? []).find((e: any) => e.name === 'CILIUM_CERTGEN_CONFIG')?.value;
+      for (const cert of ((config && (load(config) as any)?.certs) ?? []) as { name: string; commonName?: string; hosts?: string[] }[]) certs[cert.name] = cert;
+    }
+  }
+  return certs;
+}
+
 let caValues: Promise<string> | undefined;
 /** A throwaway mesh CA in the Secret's values format: the valuesSecrets content helm-controller adds. */
 function throwawayCaValues(): Promise<string> {
@@ -228,9 +243,10 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       for (const cc of charts) expect(cc.chart!.length).toBeGreaterThan(20);
     });
 
-    it('every ConfigMap and Secret a chart pod needs exists in the chart output or in dist/<cluster>', each((cc) => {
+    it('every ConfigMap and Secret a chart pod needs exists in the chart output, in dist/<cluster> or is written by the chart\'s certgen Jobs', each((cc) => {
       const namespace: string = cc.helmChart.spec.targetNamespace;
-      const available = new Set([...[...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`), ...issuedByCertgen(cc.chart, namespace)]);
+      const issuedByJob = Object.keys(certgenCertificates(cc.chart)).map((name) => `Secret/${name}`);
+      const available = new Set([...[...cc.chart, ...cc.shipped].map((o) => `${String(o.kind)}/${o.metadata?.name}`), ...issuedByCertgen(cc.chart, namespace), ...issuedByJob]);
       const missing: string[] = [];
       for (const owner of cc.chart.filter((o) => POD_OWNERS.has(String(o.kind)))) {
         for (const ref of podReferences(podSpec(owner))) {
@@ -254,9 +270,12 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
       expect(parsedConfigMapData(users)).toEqual({ 'users.yaml': { users: peers.map((p) => ({ name: `remote-${p}`, role: 'remote' })) } });
       // This cluster's own remote client certificate carries the name its peers list; while
       // migrating it keeps the shared name, which the peers still accept.
-      const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert')!;
-      const cert = new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64'));
-      expect(cert.subject).toMatch(r.mesh.cilium.authMode === 'cluster' ? `CN=remote-${cc.cluster}` : /CN=remote$/);
+      // Method helm renders the certificate; method cronJob renders the certgen Job that issues it.
+      const remoteCert = find(cc.chart, 'Secret', 'clustermesh-apiserver-remote-cert');
+      const subject = remoteCert
+        ? new X509Certificate(Buffer.from(remoteCert.data!['tls.crt'], 'base64')).subject
+        : `CN=${certgenCertificates(cc.chart)['clustermesh-apiserver-remote-cert']?.commonName}`;
+      expect(subject).toMatch(r.mesh.cilium.authMode === 'cluster' ? `CN=remote-${cc.cluster}` : /CN=remote$/);
     }));
 
     it('no object is both rendered by the chart and shipped by the project, except the patch targets', each((cc) => {
@@ -315,9 +334,11 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
     }));
 
     it('the server certificate covers the name every peer dials: *.mesh.cilium.io, and a DNS address of its own', each((cc) => {
-      const secret = find(cc.chart, 'Secret', 'clustermesh-apiserver-server-cert')!;
-      const cert = new X509Certificate(Buffer.from(secret.data!['tls.crt'], 'base64'));
-      const names = (cert.subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4));
+      // Method helm: the chart renders the certificate; cronJob: its certgen Job issues it with the hosts it lists.
+      const secret = find(cc.chart, 'Secret', 'clustermesh-apiserver-server-cert');
+      const names = secret
+        ? (new X509Certificate(Buffer.from(secret.data!['tls.crt'], 'base64')).subjectAltName ?? '').split(', ').filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4))
+        : (certgenCertificates(cc.chart)['clustermesh-apiserver-server-cert']?.hosts ?? []);
       expect(names).toContain('*.mesh.cilium.io');
       const raw = inventoryCluster(r, cc.cluster);
       const address: string | undefined = raw.meshEndpoint?.type === 'External' ? raw.meshEndpoint.address : undefined;
@@ -370,18 +391,20 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
         if (cc.error !== undefined) throw new Error(`${cc.cluster}: ${cc.error}`);
         const chart = cc.chart!;
         const ns: string = cc.helmChart.spec.targetNamespace;
+        // The clustermesh-apiserver certificates may come from a certgen Job of their own (cilium.certificates).
+        const hubbleRuns = certgens(chart).filter((run) => String(run.owner.metadata?.name).startsWith('hubble-generate-certs'));
         if (!hubble.enabled) {
-          expect(certgens(chart)).toEqual([]);
+          expect(hubbleRuns).toEqual([]);
           expect(ciliumConfig(chart)['enable-hubble']).not.toBe('true');
           continue;
         }
         // The CA certgen reuses is the mesh CA of the valuesSecrets.
         const caSecret = find(chart, 'Secret', 'cilium-ca')!;
         expect(new X509Certificate(Buffer.from(caSecret.data!['ca.crt'], 'base64')).fingerprint256).toBe(meshCa.fingerprint256);
-        const issued = issuedByCertgen(chart, ns).sort();
+        const issued = issuedByCertgen(chart, ns).filter((name) => name.startsWith('Secret/hubble-')).sort();
         const wanted = ['hubble-server-certs', ...(hubble.relay ? ['hubble-relay-client-certs', 'hubble-relay-server-certs'] : []), ...(hubble.ui ? ['hubble-ui-client-certs'] : [])];
         expect(issued).toEqual(wanted.map((n) => `Secret/${n}`).sort());
-        const runs = certgens(chart);
+        const runs = hubbleRuns;
         expect(runs.map((c) => c.owner.kind).sort()).toEqual(['CronJob', 'Job']);
         for (const run of runs) {
           // The CronJob renews what the Job issued, from the same CA.
@@ -395,7 +418,7 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
             expect(relayHosts.some((h) => h === HUBBLE_RELAY_TLS_SERVER_NAME || (h.startsWith('*.') && HUBBLE_RELAY_TLS_SERVER_NAME.split('.').slice(1).join('.') === h.slice(2)))).toBe(true);
           }
           // A new mesh CA changes the certgen pod labels, so the Job runs again at once.
-          const fingerprint = r.secrets.meshCaFingerprint;
+          const fingerprint = r.secrets.issuerFingerprintSha256;
           if (fingerprint) {
             const template = run.owner.kind === 'CronJob' ? run.owner.spec.jobTemplate.spec.template : run.owner.spec.template;
             expect(template.metadata.labels[CERTGEN_CA_LABEL]).toBe(fingerprint.replace(/:/g, '').toLowerCase().slice(0, 32));
@@ -409,11 +432,18 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
           expect(find(chart, 'Deployment', 'hubble-relay')).toBeUndefined();
           continue;
         }
-        // Relay trusts the CA of its certgen-issued client certificate: the mesh CA.
+        // Relay trusts the mesh CAs: the trust bundle (tls.caBundle, every CA of a rotation) where the
+        // project renders one, else the CA of its certgen-issued client certificate.
         const relay = find(chart, 'Deployment', 'hubble-relay')!;
         const tls = podSpec(relay).volumes.find((v: any) => v.name === 'tls');
-        const caSource = tls.projected.sources.find((s: any) => s.secret?.items?.some((i: any) => i.path === 'hubble-server-ca.crt'));
-        expect(caSource?.secret).toMatchObject({ name: 'hubble-relay-client-certs', items: expect.arrayContaining([{ key: 'ca.crt', path: 'hubble-server-ca.crt' }]) });
+        const caSource = tls.projected.sources.find((s: any) => (s.secret ?? s.configMap)?.items?.some((i: any) => i.path === 'hubble-server-ca.crt'));
+        const bundle = find(chart, 'ConfigMap', 'cilium-root-ca.crt');
+        if (bundle) {
+          expect(caSource?.configMap).toMatchObject({ name: 'cilium-root-ca.crt', items: expect.arrayContaining([{ key: 'ca.crt', path: 'hubble-server-ca.crt' }]) });
+          expect(bundle.data?.['ca.crt']).toBe(r.secrets.trustBundlePem);
+        } else {
+          expect(caSource?.secret).toMatchObject({ name: 'hubble-relay-client-certs', items: expect.arrayContaining([{ key: 'ca.crt', path: 'hubble-server-ca.crt' }]) });
+        }
         const relayConfig = load(find(chart, 'ConfigMap', 'hubble-relay-config')!.data!['config.yaml']) as Record<string, unknown>;
         expect(relayConfig).toMatchObject({ 'tls-hubble-server-ca-files': expect.any(String), 'tls-relay-server-cert-file': expect.any(String) });
         expect(find(chart, 'Service', 'hubble-relay')!.spec.ports.map((p: any) => p.port)).toEqual([HUBBLE_RELAY_SERVICE_PORT]);

@@ -1,15 +1,16 @@
 import { Testing } from 'cdk8s';
 import { meshChart } from '../support/mesh-chart';
 import { load } from 'js-yaml';
-import { ciliumHelmValues } from '../../lib/cilium/helm-values';
+import { ciliumHelmValues, MESH_CA_TRUST_LABEL } from '../../lib/cilium/helm-values';
 import { CiliumHelmChart } from '../../lib/constructs/cilium-helm-chart';
-import { editFile, exampleInventory, exampleSecrets, meshOf } from '../support/inventory-fixture';
+import { CommittedSecrets } from '../../lib/model/committed-secrets';
+import { editFile, exampleInventory, meshOf } from '../support/inventory-fixture';
 
-function render(files = exampleInventory(), clusterName = 'k3scl2') {
+function render(files = exampleInventory(), clusterName = 'k3scl2', committed: CommittedSecrets = {}) {
   const mesh = meshOf(files);
   const cluster = mesh.clusters.find((c) => c.name === clusterName)!;
   const chart = meshChart();
-  new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster, exampleSecrets()) });
+  new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster, committed) });
   const [obj] = Testing.synth(chart);
   return { obj, values: load(obj.spec.valuesContent) as any };
 }
@@ -32,6 +33,25 @@ describe('CiliumHelmChart', () => {
     expect(values.tls).toBeUndefined();
   });
 
+  it('trusts the committed CAs through tls.caBundle and labels clustermesh-apiserver after them, still without tls.ca', () => {
+    const bundle = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n';
+    const one = render(undefined, undefined, { trustBundlePem: bundle, issuerFingerprintSha256: 'AA:01' }).values;
+    const other = render(undefined, undefined, { trustBundlePem: bundle, issuerFingerprintSha256: 'BB:02' }).values;
+    expect(one.tls).toEqual({ caBundle: { enabled: true, content: bundle } });
+    expect(one.clustermesh.apiserver.podLabels[MESH_CA_TRUST_LABEL]).toMatch(/^[0-9a-f]{16}$/);
+    // Another issuer with the same bundle (phase trust-both to issue-new) changes the label.
+    expect(other.clustermesh.apiserver.podLabels[MESH_CA_TRUST_LABEL]).not.toBe(one.clustermesh.apiserver.podLabels[MESH_CA_TRUST_LABEL]);
+  });
+
+  it.each([
+    [{ method: 'helm', validityDays: 200 }, { enabled: true, method: 'helm', certValidityDuration: 200 }],
+    [{ method: 'cronJob', schedule: '0 3 * * 0' }, { enabled: true, method: 'cronJob', schedule: '0 3 * * 0' }],
+    [{ method: 'certmanager', issuerRef: { name: 'mesh-ca', kind: 'ClusterIssuer' } }, { enabled: true, method: 'certmanager', certManagerIssuerRef: { name: 'mesh-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } }],
+  ])('renders cilium.certificates %j as clustermesh.apiserver.tls.auto', (certificates, auto) => {
+    const files = editFile(exampleInventory(), 'mesh.yaml', (m) => (m.cilium.certificates = certificates));
+    expect(render(files).values.clustermesh.apiserver.tls.auto).toEqual(auto);
+  });
+
   it('sets the cluster identity, IPAM pool and API server of the cluster', () => {
     const { values } = render();
     expect(values.cluster).toEqual({ name: 'k3scl2', id: 2 });
@@ -50,7 +70,7 @@ describe('CiliumHelmChart', () => {
     expect(values.clustermesh.config).toEqual({ enabled: false });
     expect(values.clustermesh.maxConnectedClusters).toBe(255);
     expect(values.clustermesh.apiserver.kvstoremesh).toEqual({ enabled: true });
-    expect(values.clustermesh.apiserver.tls.auto).toEqual({ enabled: true, method: 'helm' });
+    expect(values.clustermesh.apiserver.tls.auto).toEqual({ enabled: true, method: 'cronJob', schedule: '0 0 1 */4 *' });
     expect(values.clustermesh.apiserver.service.type).toBe('ClusterIP');
   });
 
@@ -79,7 +99,7 @@ describe('CiliumHelmChart', () => {
     const tls = render(files).values.clustermesh.apiserver.tls;
     expect(path.reduce((node: any, key) => node?.[key], tls)).toEqual(['mesh.k3scl2.example.com']);
     expect(tls.authMode).toBe('cluster');
-    expect(tls.auto).toMatchObject({ enabled: true, method: 'helm' });
+    expect(tls.auto).toMatchObject({ enabled: true, method: 'cronJob' });
   });
 
   it('runs one operator replica on a one-node cluster and two on larger ones', () => {

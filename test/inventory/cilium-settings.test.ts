@@ -163,3 +163,41 @@ describe('Helm value overrides', () => {
     });
   });
 });
+
+describe('cilium.certificates', () => {
+  it('defaults to certificates the certgen CronJob renews, on a schedule set for every version', () => {
+    const mesh = loadFiles(editFile(example, 'mesh.yaml', (m) => delete m.cilium.certificates)).mesh!;
+    expect(mesh.cilium.certificates).toEqual({ method: 'cronJob', schedule: '0 0 1 */4 *', validityDays: undefined });
+  });
+
+  it('needs an issuerRef with method certmanager (the chart fails without certManagerIssuerRef)', () => {
+    const files = editFile(example, 'mesh.yaml', (m) => (m.cilium.certificates = { method: 'certmanager' }));
+    expectProblem(loadFiles(files), {
+      file: 'clusters/mesh.yaml',
+      field: 'cilium.certificates',
+      // A mapping's problems point at its first line.
+      line: lineOf(files['mesh.yaml'], 'method: certmanager'),
+      message: /method certmanager needs 'issuerRef'/,
+      fix: /add issuerRef: \{ name: <issuer>/,
+    });
+  });
+
+  it.each([
+    ['schedule', { method: 'helm', schedule: '0 0 * * *' }, 'schedule:', /only used with method cronJob \(method is helm\)/],
+    ['issuerRef', { method: 'cronJob', issuerRef: { name: 'x' } }, 'name: x', /only used with method certmanager \(method is cronJob\)/],
+  ])('refuses %s with a method that does not use it', (field, certificates, at, message) => {
+    const files = editFile(example, 'mesh.yaml', (m) => (m.cilium.certificates = certificates));
+    expectProblem(loadFiles(files), { file: 'clusters/mesh.yaml', field: `cilium.certificates.${field}`, line: lineOf(files['mesh.yaml'], at), message, fix: /remove it, or set method/ });
+  });
+
+  it('refuses the chart values it owns in helmValues, naming cilium.certificates', () => {
+    const files = editFile(example, 'mesh.yaml', (m) => (m.cilium.helmValues = { clustermesh: { apiserver: { tls: { auto: { method: 'helm' } } } } }));
+    expectProblem(loadFiles(files), {
+      file: 'clusters/mesh.yaml',
+      field: 'cilium.helmValues.clustermesh.apiserver.tls.auto.method',
+      line: lineOfAfter(files['mesh.yaml'], 'helmValues:', 'method:'),
+      message: /is set by the inventory/,
+      fix: /set cilium.certificates/,
+    });
+  });
+});

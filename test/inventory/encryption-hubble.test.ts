@@ -126,7 +126,7 @@ describe('cilium.hubble', () => {
 
   it('the certgen pods carry the mesh CA fingerprint, so a new CA re-issues the certificates', () => {
     const mesh = loadFiles(example).mesh!;
-    const fingerprint = exampleSecrets().meshCaFingerprint!;
+    const fingerprint = exampleSecrets().issuerFingerprintSha256!;
     const labels = (ciliumHelmValues(mesh, mesh.clusters[0], exampleSecrets()).certgen as any).podLabels;
     expect(Object.values(labels)).toEqual([fingerprint.replace(/:/g, '').toLowerCase().slice(0, 32)]);
     expect(dump(labels)).toMatch(/^[a-z0-9.-]+\/[a-z-]+: [0-9a-f]{32}\n$/);

@@ -16,6 +16,8 @@ import { editFile, exampleInventory, InventoryFiles, meshOf, withFile, exampleSe
 import { manifestFile } from '../../lib/output/files';
 import { DEFAULT_DENY_POLICY_NAME } from '../../lib/constructs/default-deny';
 import { parseAllDocuments } from 'yaml';
+import { ciliumVersionFacts } from '../../lib/model/cilium-versions';
+import { inspectCertificate, isoDay } from '../../lib/secrets/mesh-ca';
 import { PROJECT_ROOT } from '../support/paths';
 import { ENDPOINT_VARIANT, endpointVariantInventory } from '../conformance/rendered';
 
@@ -259,4 +261,40 @@ describe('dist/README.md: the network between clusters, encryption and Hubble', 
       expect(section(overviewReadme(off, { flux: [] }), 'Hubble')).toContain('Hubble is off');
     });
   }
+});
+
+describe('the Certificates section', () => {
+  const section = (markdown: string) => /## Certificates\n([\s\S]*?)\n## /.exec(markdown)![1];
+  const readmeOf = (files: InventoryFiles, secrets = exampleSecrets()) => renderMesh(meshOf(files), secrets).find((f) => f.path === 'README.md')!.content;
+  const withCertificates = (certificates: unknown, version = '1.19.6') =>
+    editFile(exampleInventory(), 'mesh.yaml', (m) => {
+      m.cilium.certificates = certificates;
+      m.cilium.version = version;
+    });
+
+  it('says when the default method renews the certificates and how long each is valid, per Cilium version', () => {
+    const text = section(readme);
+    expect(text).toContain('Method `cronJob`');
+    expect(text).toContain('on the schedule `0 0 1 */4 *`');
+    expect(text).toContain(`valid ${ciliumVersionFacts(mesh.cilium.version).defaultCertValidityDays} days (the default of Cilium ${mesh.cilium.version})`);
+    expect(section(readmeOf(withCertificates({ method: 'cronJob' }, '1.20.0')))).toContain('valid 365 days (the default of Cilium 1.20.0)');
+    expect(section(readmeOf(withCertificates({ method: 'cronJob' }, '1.18.12')))).toContain('valid 1095 days (the default of Cilium 1.18.12)');
+  });
+
+  it('warns that method helm lets the certificates expire when the HelmChart does not change', () => {
+    const text = section(readmeOf(withCertificates({ method: 'helm', validityDays: 200 })));
+    expect(text).toContain('a cluster whose HelmChart does not change for 200 days loses the mesh when they expire');
+  });
+
+  it('names the issuer of method certmanager', () => {
+    const text = section(readmeOf(withCertificates({ method: 'certmanager', issuerRef: { name: 'mesh-ca', kind: 'ClusterIssuer' } })));
+    expect(text).toContain('from the ClusterIssuer `mesh-ca` (cert-manager.io)');
+  });
+
+  it('lists the trusted CAs with their expiry, and which one issues', () => {
+    const cert = inspectCertificate(exampleSecrets().trustBundlePem!);
+    const text = section(readme);
+    expect(text).toContain('CA rotation: none (no rotation under way');
+    expect(text).toContain(`| ${cert.subject.replace(/\n/g, ', ')} | \`${cert.fingerprintSha256.slice(0, 23)}…\` | ${isoDay(cert.notAfter)} | yes |`);
+  });
 });

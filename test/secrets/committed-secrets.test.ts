@@ -26,7 +26,9 @@ function load(edit?: (root: string) => void | Promise<void>, now?: Date) {
   });
 }
 
-const about = (problems: readonly Problem[], file: string) => problems.filter((p) => p.file === file);
+/** The problems about a file, but the warning that the example's demo material is in use (tested on its own). */
+const about = (problems: readonly Problem[], file: string) => problems.filter((p) => p.file === file && !isDemoWarning(p));
+const isDemoWarning = (p: Problem) => p.severity === 'warning' && p.message.startsWith('uses the demo');
 const DEMO_RECIPIENT = 'age1wu5ttwy9n73df5n94c6rlck92zpevvh3rvzpc8pj4dzz0ag2f9wqt7ey58';
 const editMesh = (root: string, from: string | RegExp, to: string) => {
   const path = join(root, 'clusters', 'mesh.yaml');
@@ -36,10 +38,11 @@ const editMesh = (root: string, from: string | RegExp, to: string) => {
 describe('the loader and the mesh CA', () => {
   it('reads the example\'s ciphertext exactly as committed, beside the model and not in it', async () => {
     const result = await load();
-    expect(result.problems.filter((p) => p.file.startsWith('secrets/'))).toEqual([]);
+    expect(result.problems.filter((p) => p.file.startsWith('secrets/') && !isDemoWarning(p))).toEqual([]);
     const text = readFileSync(join(EXAMPLE_MESH_DIR, CA_FILE), 'utf8');
-    expect(result.secrets?.meshCaText).toBe(text);
-    expect(result.secrets?.meshCaFingerprint).toBe(inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256);
+    const cert = readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8');
+    // No rotation: the clusters trust exactly the CA that issues.
+    expect(result.secrets).toEqual({ meshCaText: text, trustBundlePem: cert, issuerFingerprintSha256: inspectCertificate(cert).fingerprintSha256, joinTokenFiles: {} });
     expect(JSON.stringify(result.mesh)).not.toContain('ENC[');
   });
 
@@ -114,11 +117,51 @@ describe('the loader and the mesh CA', () => {
     expect(about(result.problems, CERT_FILE)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/is not the certificate of the CA in secrets\/cilium-mesh-ca.sops.yaml/) })]);
   });
 
-  it('warns when the file is encrypted to other recipients than the inventory lists', async () => {
+  it('advises secrets rekey when recipients were only added', async () => {
+    const other = await newAgeKey();
+    const result = await load((root) => editMesh(root, `    - ${DEMO_RECIPIENT}\n`, `    - ${DEMO_RECIPIENT}\n    - ${other.recipient}\n`));
+    expect(result.mesh).toBeDefined();
+    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'warning', field: 'sops.age', fix: expect.stringMatching(/secrets rekey/) })]);
+  });
+
+  it('advises ca rotate, not secrets rekey, when a removed recipient could read the CA', async () => {
     const other = await newAgeKey();
     const result = await load((root) => editMesh(root, DEMO_RECIPIENT, other.recipient));
     expect(result.mesh).toBeDefined();
-    expect(about(result.problems, CA_FILE)).toEqual([expect.objectContaining({ severity: 'warning', field: 'sops.age', fix: expect.stringMatching(/secrets rekey/) })]);
+    const [warning, ...rest] = about(result.problems, CA_FILE);
+    expect(rest).toEqual([]);
+    expect(warning).toMatchObject({ severity: 'warning', field: 'sops.age' });
+    expect(warning.fix).toContain(`rotate the CA, since ${DEMO_RECIPIENT} is no longer listed but could read it: 'npm run mesh -- ca rotate'`);
+    expect(warning.fix).not.toContain('secrets rekey');
+  });
+
+  describe('demo material', () => {
+    const demoWarnings = (problems: readonly Problem[]) => problems.filter(isDemoWarning);
+
+    it('warns once while the demo recipient and the demo CA are in use, naming both', async () => {
+      const result = await load();
+      expect(demoWarnings(result.problems)).toEqual([
+        expect.objectContaining({ file: CA_FILE, message: expect.stringContaining('the demo age recipient (secrets.ageRecipients) and the demo CA of the example'), fix: expect.stringContaining('ca rotate') }),
+      ]);
+    });
+
+    it('warns about the demo CA alone after the recipient was replaced', async () => {
+      const other = await newAgeKey();
+      const result = await load((root) => editMesh(root, DEMO_RECIPIENT, other.recipient));
+      expect(demoWarnings(result.problems).map((p) => p.message)).toEqual([expect.stringMatching(/^uses the demo CA of the example/)]);
+    });
+
+    it('does not warn about a CA of your own encrypted to your own recipient', async () => {
+      const other = await newAgeKey();
+      const result = await load(async (root) => {
+        editMesh(root, DEMO_RECIPIENT, other.recipient);
+        const material = await createMeshCa({ meshName: 'example', days: 400 });
+        writeFileSync(join(root, CA_FILE), await encryptCaSecret('kube-system', material, [other.recipient]));
+        writeFileSync(join(root, CERT_FILE), material.certPem);
+      });
+      expect(result.mesh).toBeDefined();
+      expect(result.problems).toEqual([]);
+    });
   });
 
   it('fails values in clear text', async () => {
@@ -140,5 +183,55 @@ describe('the loader and the mesh CA', () => {
     } finally {
       project.cleanup();
     }
+  });
+});
+
+describe('the demo material the product recognises', () => {
+  it('is the example\'s: its recipient opens the committed identity, and its fingerprint is the committed CA\'s', async () => {
+    const { DEMO_AGE_RECIPIENT, DEMO_CA_FINGERPRINT_SHA256 } = await import('../../lib/secrets/demo-material');
+    const { DEMO_IDENTITY } = await import('./mesh-ca/support');
+    const { identityToRecipient } = await import('age-encryption');
+    expect(await identityToRecipient(DEMO_IDENTITY)).toBe(DEMO_AGE_RECIPIENT);
+    expect(inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256).toBe(DEMO_CA_FINGERPRINT_SHA256);
+  });
+});
+
+describe('the files of a CA rotation match its phase', () => {
+  const NEXT = 'secrets/cilium-mesh-ca.next.sops.yaml';
+  const PREVIOUS = 'secrets/cilium-mesh-ca.previous.crt';
+  const setPhase = (root: string, phase: string) => editMesh(root, 'caFile: secrets/cilium-mesh-ca.sops.yaml', `caFile: secrets/cilium-mesh-ca.sops.yaml\n  rotation:\n    phase: ${phase}`);
+
+  it('trust-both needs the next CA', async () => {
+    const result = await load((root) => setPhase(root, 'trust-both'));
+    expect(result.secrets).toBeUndefined();
+    expect(about(result.problems, NEXT)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/does not exist, but secrets\.rotation\.phase is trust-both/), fix: expect.stringMatching(/restore it from version control/) })]);
+  });
+
+  it('trusts the next CA beside the current one during trust-both, issuing from the current one', async () => {
+    const material = await createMeshCa({ meshName: 'example', days: 400 });
+    const result = await load(async (root) => {
+      setPhase(root, 'trust-both');
+      writeFileSync(join(root, NEXT), await encryptCaSecret('kube-system', material, [DEMO_RECIPIENT]));
+      writeFileSync(join(root, 'secrets/cilium-mesh-ca.next.crt'), material.certPem);
+    });
+    const current = inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256;
+    expect(result.secrets?.issuerFingerprintSha256).toBe(current);
+    const trusted = (result.secrets?.trustBundlePem?.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => inspectCertificate(`${pem}\n`).fingerprintSha256);
+    expect(trusted.sort()).toEqual([current, inspectCertificate(material.certPem).fingerprintSha256].sort());
+  });
+
+  it('refuses a next CA outside trust-both, and a previous certificate outside issue-new', async () => {
+    const result = await load((root) => {
+      writeFileSync(join(root, NEXT), readFileSync(join(root, CA_FILE), 'utf8'));
+      writeFileSync(join(root, PREVIOUS), readFileSync(join(root, CERT_FILE), 'utf8'));
+    });
+    expect(result.secrets).toBeUndefined();
+    expect(about(result.problems, NEXT)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/exists, but secrets\.rotation\.phase is not set: only phase trust-both has a next CA/) })]);
+    expect(about(result.problems, PREVIOUS)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/exists, but secrets\.rotation\.phase is not set: only phase issue-new still trusts the previous CA/) })]);
+  });
+
+  it('issue-new needs the previous certificate', async () => {
+    const result = await load((root) => setPhase(root, 'issue-new'));
+    expect(about(result.problems, PREVIOUS)).toEqual([expect.objectContaining({ severity: 'error', message: expect.stringMatching(/does not exist, but secrets\.rotation\.phase is issue-new/) })]);
   });
 });

@@ -9,8 +9,8 @@ import { dump, load } from 'js-yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
-import { inspectCertificate } from '../../lib/secrets/mesh-ca/certificate';
 import { Mesh } from '../../lib/model/mesh';
+import { readCommittedSecrets } from '../../lib/secrets/committed-secrets';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
 
 /** File name -> YAML text. */
@@ -25,12 +25,16 @@ export function exampleInventory(): InventoryFiles {
  * The committed secret files of the example (its mesh CA), as loadProject reads
  * them: every inventory tempProject writes uses them.
  */
+let exampleSecretsRead: CommittedSecrets | undefined;
+
 export function exampleSecrets(): CommittedSecrets {
-  const dir = join(EXAMPLE_MESH_DIR, 'secrets');
-  return {
-    meshCaText: readFileSync(join(dir, 'cilium-mesh-ca.sops.yaml'), 'utf8'),
-    meshCaFingerprint: inspectCertificate(readFileSync(join(dir, 'cilium-mesh-ca.crt'), 'utf8')).fingerprintSha256,
-  };
+  // Read once per test file: the example's files do not change while tests run.
+  exampleSecretsRead ??= (() => {
+    const result = readCommittedSecrets(meshOf(exampleInventory()), { projectRoot: EXAMPLE_MESH_DIR });
+    if (!result.secrets) throw new Error(`the example's secret files do not load: ${JSON.stringify(result.problems)}`);
+    return result.secrets;
+  })();
+  return exampleSecretsRead;
 }
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */

@@ -8,6 +8,7 @@
  */
 import { renderClusterFiles } from '../../lib/mesh-manifests';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
+import { createMeshCa, inspectCertificate } from '../../lib/secrets/mesh-ca';
 import { Mesh } from '../../lib/model/mesh';
 import { clusterFingerprints } from '../../lib/synth/fingerprint';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
@@ -146,10 +147,22 @@ describe('cluster fingerprints', () => {
 
   it('changes with the CA ciphertext, which every cluster copies', () => {
     const committed = exampleSecrets();
-    const reEncrypted = { meshCaText: `${committed.meshCaText}# re-encrypted\n` };
+    const reEncrypted = { ...committed, meshCaText: `${committed.meshCaText}# re-encrypted\n` };
     const { changed, missed } = check(exampleMesh, exampleMesh, { before: committed, after: reEncrypted });
     expect(changed).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
     expect(missed).toEqual([]);
+  });
+
+  it('changes with the trusted CAs and the issuing CA of a rotation phase, which every HelmChart carries', async () => {
+    const committed = exampleSecrets();
+    const next = await createMeshCa({ meshName: 'example', days: 30 });
+    const trustBoth = { ...committed, trustBundlePem: `${committed.trustBundlePem}${next.certPem}` };
+    const issueNew = { ...trustBoth, issuerFingerprintSha256: inspectCertificate(next.certPem).fingerprintSha256 };
+    for (const [before, after] of [[committed, trustBoth], [trustBoth, issueNew]]) {
+      const { changed, missed } = check(exampleMesh, exampleMesh, { before, after });
+      expect(changed).toEqual(['k3scl1', 'k3scl2', 'k3scl3']);
+      expect(missed).toEqual([]);
+    }
   });
 
   it('changes with the build of the tool, and only with inputs: the same mesh and build give the same fingerprints', () => {

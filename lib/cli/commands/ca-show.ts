@@ -2,10 +2,11 @@ import { existsSync } from 'fs';
 import { readProjectFile } from '../../fs/read-file';
 import { writeFilesAtomically } from '../../fs/atomic-write';
 import { containsKeyMaterial } from '../../report/redact';
-import { checkCaCertificate, inspectCertificate } from '../../secrets/mesh-ca';
+import { checkCaCertificate, inspectCertificate, rotationPaths } from '../../secrets/mesh-ca';
+import { nextRotationPhase, PHASE_STATE } from '../../secrets/mesh-ca/rotation';
 import { identitiesFromEnv } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
-import { checkedCaFile, decryptCa, describeCertificate, identities, NAMESPACE_FIX, requireCaFile, sopsMesh } from './ca-support';
+import { checkedCaFile, decryptCa, describeCertificate, identities, NAMESPACE_FIX, requireCaFile, SopsMesh, sopsMesh } from './ca-support';
 
 const WRITE_CERT_FIX = "write it from the encrypted file with 'npm run mesh -- ca show --write-cert' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)";
 
@@ -45,6 +46,7 @@ export const caShowCommand: MeshCommand = {
       stderr.write(`error: ${m.paths.certFile} does not exist. Fix: ${WRITE_CERT_FIX}\n`);
       failed = true;
     }
+    failed = rotationReport(m, stdout, stderr) || failed;
     stdout.write(`encrypted file (${m.paths.sopsFile}): Secret cilium-mesh-ca in ${outline.namespace}, age recipients:\n${outline.recipients.map((r) => `  ${r}`).join('\n')}\n`);
 
     let ids: string[] | undefined;
@@ -65,7 +67,7 @@ export const caShowCommand: MeshCommand = {
     if (writeCert && !same) {
       // The clear certificate is committed as it is: it must never carry the key along.
       if (containsKeyMaterial(ca.material.certPem)) {
-        throw new UsageError(`${m.paths.sopsFile} holds key material in tls.ca.cert, so ${m.paths.certFile} was not written`, "write a new CA with 'npm run mesh -- ca rotate'");
+        throw new UsageError(`${m.paths.sopsFile} holds key material in tls.ca.cert, so ${m.paths.certFile} was not written`, "write a new CA with 'npm run mesh -- ca rotate --one-step --yes'");
       }
       writeFilesAtomically(m.root, [{ path: m.paths.certPath, content: ca.material.certPem }]);
       stdout.write(`wrote ${m.paths.certFile} from the encrypted file (sha256 ${ca.certificate.fingerprintSha256})\n`);
@@ -83,3 +85,24 @@ export const caShowCommand: MeshCommand = {
     return failed ? 1 : 0;
   },
 };
+
+/** Where a CA rotation stands, with the other CA of the phase; true when one of its files is missing or unreadable. */
+function rotationReport(m: SopsMesh, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): boolean {
+  const phase = m.mesh.secrets.provider === 'sops' ? m.mesh.secrets.rotationPhase : undefined;
+  const paths = rotationPaths(m.root, m.paths.sopsFile);
+  stdout.write(`rotation: ${phase ?? 'none'}: ${PHASE_STATE[phase ?? 'none']}\n`);
+  const other = phase === 'trust-both' ? { label: 'next CA, trusted, not yet issuing', file: paths.next.certFile, path: paths.next.certPath } : phase === 'issue-new' ? { label: 'previous CA, still trusted', file: paths.previousCertFile, path: paths.previousCertPath } : undefined;
+  let failed = false;
+  if (other) {
+    try {
+      const cert = inspectCertificate(readProjectFile(other.path).toString('utf8'));
+      stdout.write([`${other.label} (${other.file}):`, ...describeCertificate(cert), ''].join('\n'));
+    } catch (err) {
+      stderr.write(`error: ${other.file} cannot be read (${(err as Error).message}). Fix: restore it from the commit of phase ${phase}\n`);
+      failed = true;
+    }
+  }
+  const next = nextRotationPhase(phase);
+  stdout.write(`next: 'npm run mesh -- ca rotate --yes' starts phase ${next}${phase === 'issue-new' ? ' once every cluster issues from the new CA' : phase === 'trust-both' ? ' once every cluster trusts both CAs' : ''}\n`);
+  return failed;
+}

@@ -143,7 +143,7 @@ export async function decryptCa(paths: CaPaths, text: string, ids: readonly stri
 
 /** The fix for a CA file whose Secret is in another namespace than Cilium's. */
 export const NAMESPACE_FIX = (namespace: string) =>
-  `set cilium.namespace back to '${namespace}' in clusters/mesh.yaml, or write a CA for the new namespace with 'npm run mesh -- ca rotate'`;
+  `set cilium.namespace back to '${namespace}' in clusters/mesh.yaml, or write a CA for the new namespace with 'npm run mesh -- ca rotate --one-step --yes'`;
 
 function withoutPeriod(text: string): string {
   return text.trim().replace(/\.$/, '');

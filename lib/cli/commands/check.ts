@@ -18,20 +18,30 @@ export const checkCommand: MeshCommand = {
 };
 
 function check({ root, env, stdout, stderr }: CommandContext): number {
+  const drift = distDrift(root, env, stderr);
+  if (drift === undefined) return 1;
+  if (drift.diffs.length === 0) {
+    stdout.write(`dist/ is up to date (${drift.files} files)\n`);
+    return 0;
+  }
+  stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
+  for (const d of drift.diffs) stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
+  return 1;
+}
+
+/**
+ * What a synth would change in dist/ (synthesised into a temporary folder and compared);
+ * undefined when the inventory does not synthesise (its problems are written to `problems`).
+ * Run holding the project lock.
+ */
+export function distDrift(root: string, env: NodeJS.ProcessEnv, problems: NodeJS.WritableStream, options: { readonly warnings?: boolean } = {}): { files: number; diffs: ReturnType<typeof compareTrees> } | undefined {
   const scratch = mkdtempSync(join(tmpdir(), 'mesh-check-'));
   try {
     const fresh = join(scratch, 'dist');
     const result = synthMesh({ root, inventoryDir: env.MESH_INVENTORY, outDir: fresh });
-    reportProblems(result.problems, stderr);
-    if (!result.ok) return 1;
-    const diffs = compareTrees(fresh, resolve(root, env.MESH_OUTPUT ?? 'dist'));
-    if (diffs.length === 0) {
-      stdout.write(`dist/ is up to date (${result.files} files)\n`);
-      return 0;
-    }
-    stderr.write(`dist/ is out of date with the inventory; run 'npm run synth' and commit the result:\n`);
-    for (const d of diffs) stderr.write(`  ${d.change.padEnd(7)} ${d.path}\n`);
-    return 1;
+    reportProblems(options.warnings === false ? result.problems.filter((p) => p.severity === 'error') : result.problems, problems);
+    if (!result.ok) return undefined;
+    return { files: result.files, diffs: compareTrees(fresh, resolve(root, env.MESH_OUTPUT ?? 'dist')) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -84,8 +84,12 @@ export const secretsRekeyCommand: MeshCommand = {
         `re-encrypted for ${m.recipients.length} recipient${m.recipients.length === 1 ? '' : 's'} (the contents are unchanged): ${stale.map((f) => f.file).join(', ')}`,
         ...added.map((r) => `  + ${r}`),
         ...removed.map((r) => `  - ${r}`),
-        ...(removed.length > 0 ? ['  removed recipients can still read the older versions in git history; rotate the CA, the repository credentials and the tokens if that matters.'] : []),
-        "next: 'npm run synth' and commit secrets/ and dist/ together.",
+        ...(removed.length > 0
+          ? [
+              '  the removed recipients could read these files, and still can in git history: re-encrypting does not take them from them.',
+              "next: rotate the CA ('npm run mesh -- ca rotate' explains the phases), and the repository credentials and join tokens if they could read them; meanwhile 'npm run synth' and commit secrets/ and dist/ together.",
+            ]
+          : ["next: 'npm run synth' and commit secrets/ and dist/ together."]),
         '',
       ].join('\n'),
     );

@@ -14,7 +14,7 @@ function isSecretPayload(path: readonly string[]): boolean {
 }
 
 const LEAKED_FIX =
-  "write a new CA with 'npm run mesh -- ca rotate' (it encrypts the whole Secret data); if this file was ever committed or shared, treat the key as leaked: the rotation replaces it";
+  "write a new CA with 'npm run mesh -- ca rotate --one-step --yes' (it encrypts the whole Secret data); if this file was ever committed or shared, treat the key as leaked: the rotation replaces it";
 
 /** Every reason the CA file's text is not proven ciphertext, as user errors; empty when it is. Throws SopsError for text that is not a sops file. */
 export function caFileExposures(text: string): MeshCaError[] {
@@ -30,7 +30,7 @@ function phrase(issue: CiphertextIssue): MeshCaError {
     case 'mac-partial':
       return new MeshCaError(
         'sets mac_only_encrypted, so its MAC does not cover the readable fields (name, namespace, annotations): they could be changed unnoticed',
-        "write the CA anew with 'npm run mesh -- ca rotate' (it never sets mac_only_encrypted)",
+        "write the CA anew with 'npm run mesh -- ca rotate --one-step --yes' (it never sets mac_only_encrypted)",
         issue.field,
       );
     case 'stray-ciphertext':

@@ -35,6 +35,24 @@ export function caPaths(projectRoot: string, caFile: string): CaPaths {
   return { sopsFile: caFile, certFile, sopsPath: resolve(projectRoot, caFile), certPath: resolve(projectRoot, certFile) };
 }
 
+/**
+ * The files of a CA rotation, beside the CA's (see lib/model/mesh.ts RotationPhase):
+ * the next CA, encrypted and in clear, during trust-both; the previous CA's public
+ * certificate during issue-new.
+ */
+export interface RotationPaths {
+  readonly next: CaPaths;
+  readonly previousCertFile: string;
+  readonly previousCertPath: string;
+}
+
+export function rotationPaths(projectRoot: string, caFile: string): RotationPaths {
+  const m = /^(.*)\.sops\.ya?ml$/.exec(caFile);
+  const base = m ? m[1] : caFile;
+  const previousCertFile = `${base}.previous.crt`;
+  return { next: caPaths(projectRoot, `${base}.next.sops.yaml`), previousCertFile, previousCertPath: resolve(projectRoot, previousCertFile) };
+}
+
 /** The CA as synth sees it: ciphertext to copy, and the facts of the clear certificate. */
 export interface CaOnDisk {
   readonly fileText: string;
@@ -83,7 +101,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
     for (const err of checked.errors) issue(paths.sopsFile, 'error', err.field, err.message, err.fix);
     if (checked.errors.length === 0) outline = checked.outline;
   } catch (err) {
-    issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate'");
+    issue(paths.sopsFile, 'error', '', `is not a readable SOPS file: ${(err as Error).message}`, "restore it from version control, or write a new CA with 'npm run mesh -- ca rotate --one-step --yes'");
   }
   if (outline && outline.namespace !== options.namespace) {
     issue(
@@ -91,16 +109,20 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
       'error',
       'metadata.namespace',
       `puts the Secret in namespace '${outline.namespace}', but Cilium runs in '${options.namespace}' (cilium.namespace), where the HelmChart looks for it`,
-      `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate' (the namespace is covered by the file's MAC and cannot be edited)`,
+      `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate --one-step --yes' (the namespace is covered by the file's MAC and cannot be edited)`,
     );
   }
   if (outline && options.recipients.length > 0 && !sameSet(outline.recipients, options.recipients)) {
+    const removed = removedRecipients(outline.recipients, options.recipients);
     issue(
       paths.sopsFile,
       'warning',
       'sops.age',
       `is encrypted to ${outline.recipients.join(', ')}, but secrets.ageRecipients lists ${options.recipients.join(', ')}`,
-      "re-encrypt it for the inventory's list with 'npm run mesh -- secrets rekey' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
+      removed.length > 0
+        ? // Re-encrypting would keep a CA that the removed key has read (and can still read in git history).
+          `rotate the CA, since ${removed.join(', ')} ${removed.length === 1 ? 'is' : 'are'} no longer listed but could read it: 'npm run mesh -- ca rotate' explains the phases, 'npm run mesh -- ca rotate --yes' starts them (--one-step --yes if no cluster runs this CA yet)`
+        : "re-encrypt it for the inventory's list with 'npm run mesh -- secrets rekey' (needs SOPS_AGE_KEY_FILE or SOPS_AGE_KEY of a current recipient)",
     );
   }
 
@@ -117,7 +139,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
       'error',
       '',
       `holds ${describeKeyMaterial(keyInCert.kind)} in clear at line ${keyInCert.line}, beside the certificate: the file is committed in clear text`,
-      "keep only the certificate in it ('npm run mesh -- ca show --write-cert' writes it from the encrypted file); if the key was committed, treat it as leaked and rotate the CA ('npm run mesh -- ca rotate')",
+      "keep only the certificate in it ('npm run mesh -- ca show --write-cert' writes it from the encrypted file); if the key was committed, treat it as leaked and rotate the CA ('npm run mesh -- ca rotate --one-step --yes')",
     );
     return { issues };
   }
@@ -152,6 +174,13 @@ function readCaFile(path: string, report: (err: FileSystemError) => void): strin
     report(err);
     return undefined;
   }
+}
+
+/** Recipients of the file that the inventory no longer lists, normalised. */
+export function removedRecipients(fileRecipients: readonly string[], listed: readonly string[]): string[] {
+  const norm = (x: string) => x.trim().toLowerCase();
+  const keep = new Set(listed.map(norm));
+  return [...new Set(fileRecipients.map(norm))].filter((r) => !keep.has(r)).sort();
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

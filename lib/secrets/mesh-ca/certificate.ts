@@ -145,27 +145,27 @@ export function checkCaCertificate(facts: CaCertificateFacts, now: Date = new Da
     checks.push({
       severity: 'error',
       message: 'is not a CA certificate (basicConstraints CA:true is missing), so Cilium cannot sign its certificates with it',
-      fix: "replace it with a CA: 'npm run mesh -- ca rotate'",
+      fix: "replace it with a CA: 'npm run mesh -- ca rotate --one-step --yes'",
     });
   } else if (!facts.canSignCertificates) {
-    checks.push({ severity: 'error', message: 'is a CA whose keyUsage does not allow keyCertSign', fix: "replace it with a CA: 'npm run mesh -- ca rotate'" });
+    checks.push({ severity: 'error', message: 'is a CA whose keyUsage does not allow keyCertSign', fix: "replace it with a CA: 'npm run mesh -- ca rotate --one-step --yes'" });
   }
   const daysLeft = Math.floor((facts.notAfter.getTime() - now.getTime()) / DAY_MS);
   if (facts.notAfter.getTime() <= now.getTime()) {
     checks.push({
       severity: 'error',
       message: `expired on ${isoDay(facts.notAfter)}: every certificate Cilium signs with it is rejected`,
-      fix: "create a new CA with 'npm run mesh -- ca rotate' (see README, Mesh CA, for what a rotation means for running clusters)",
+      fix: "create a new CA with 'npm run mesh -- ca rotate --one-step --yes': an expired CA is trusted nowhere any more, so there is nothing to rotate in phases (see README, Day 2)",
     });
   } else if (daysLeft < CA_EXPIRY_WARNING_DAYS) {
     checks.push({
       severity: 'warning',
       message: `expires on ${isoDay(facts.notAfter)}, in ${daysLeft} day${daysLeft === 1 ? '' : 's'}`,
-      fix: "plan a rotation now: 'npm run mesh -- ca rotate' (see README, Mesh CA)",
+      fix: "plan a rotation now, in phases so that the mesh never splits: 'npm run mesh -- ca rotate' (see README, Day 2)",
     });
   }
   if (facts.notBefore.getTime() > now.getTime()) {
-    checks.push({ severity: 'error', message: `is not valid before ${facts.notBefore.toISOString()}`, fix: "check the clock of this machine, or recreate the CA with 'npm run mesh -- ca rotate'" });
+    checks.push({ severity: 'error', message: `is not valid before ${facts.notBefore.toISOString()}`, fix: "check the clock of this machine, or recreate the CA with 'npm run mesh -- ca rotate --one-step --yes'" });
   }
   return checks;
 }

@@ -13,4 +13,4 @@ export class MeshCaError extends Error {
 }
 
 /** The fix for a CA file that cannot be repaired in place. */
-export const REWRITE_CA_FIX = "run 'npm run mesh -- ca rotate' to write a new one, or restore the file from version control";
+export const REWRITE_CA_FIX = "run 'npm run mesh -- ca rotate --one-step --yes' to write a new one, or restore the file from version control";

@@ -66,21 +66,40 @@ describe('ca init', () => {
 });
 
 describe('ca rotate', () => {
-  it('explains what a rotation means and writes nothing without --yes', async () => {
+  it('explains the next phase and writes nothing without --yes', async () => {
     project = tempProject();
     const before = read(CA_FILE);
     const run = await mesh(project.root, ['ca', 'rotate']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/What a CA rotation means for running clusters/);
-    expect(run.stderr).toMatch(/reject each\n\s+other/);
+    expect(run.stderr).toMatch(/where the rotation stands: no rotation under way/);
+    expect(run.stderr).toMatch(/phase 1 of 3, trust-both: a new CA is written beside the current one/);
     expect(run.stderr).toMatch(/error: nothing was written.*Fix: run 'npm run mesh -- ca rotate --yes'/);
     expect(read(CA_FILE)).toBe(before);
   });
 
-  it('replaces the CA with --yes', async () => {
+  it('says what a one-step rotation breaks and writes nothing without --yes', async () => {
+    project = tempProject();
+    const before = read(CA_FILE);
+    const run = await mesh(project.root, ['ca', 'rotate', '--one-step']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/clusters on the old CA and clusters on the new one REJECT EACH OTHER|clusters on the new CA and clusters on the old one REJECT EACH OTHER/);
+    expect(run.stderr).toMatch(/planned outage of the mesh/);
+    expect(run.stderr).toMatch(/error: nothing was written.*Fix: run 'npm run mesh -- ca rotate --one-step --yes'/);
+    expect(read(CA_FILE)).toBe(before);
+  });
+
+  it('refuses to start a phase outside git: each phase must be committed', async () => {
+    project = tempProject();
+    const run = await mesh(project.root, ['ca', 'rotate', '--yes']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/phase trust-both must wait until the previous phase is committed, and .* is not a git repository.*Fix: keep the project in git/);
+    expect(existsSync(join(project.root, 'secrets', 'cilium-mesh-ca.next.sops.yaml'))).toBe(false);
+  });
+
+  it('replaces the CA in one step with --one-step --yes', async () => {
     project = tempProject();
     const old = inspectCertificate(read(CERT_FILE)).fingerprintSha256;
-    const run = await mesh(project.root, ['ca', 'rotate', '--yes']);
+    const run = await mesh(project.root, ['ca', 'rotate', '--one-step', '--yes']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`old sha256 ${old}`);
     const ca = await decryptCaFile(read(CA_FILE), [DEMO_IDENTITY]);
