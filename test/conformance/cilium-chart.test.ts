@@ -9,7 +9,7 @@
  * renders when it is given the peers (`clustermesh.config.enabled: true`).
  */
 import { X509Certificate } from 'crypto';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
 import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
 import { Cluster, Mesh } from '../../lib/model/mesh';
@@ -80,12 +80,12 @@ function podReferences(spec: any): { kind: 'ConfigMap' | 'Secret'; name: string;
 function parsedSecretData(secret: Obj | undefined): Record<string, unknown> | undefined {
   if (!secret) return undefined;
   const data: Record<string, string> = secret.data ?? {};
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, load(Buffer.from(v, 'base64').toString('utf8'))]));
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, parse(Buffer.from(v, 'base64').toString('utf8'))]));
 }
 
 function parsedConfigMapData(configMap: Obj | undefined): Record<string, unknown> | undefined {
   if (!configMap) return undefined;
-  return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, load(v)]));
+  return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, parse(v)]));
 }
 
 /** Pod hostAliases as sorted "ip hostname" pairs. */
@@ -102,7 +102,7 @@ function dialledHost(r: Rendered, peer: string, cluster: string): string | undef
   const dialing = find(secrets, 'Secret', r.mesh.cilium.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh');
   const text = dialing?.data?.[cluster];
   if (text === undefined) return undefined;
-  const entry = load(Buffer.from(text, 'base64').toString('utf8')) as { endpoints: string[] };
+  const entry = parse(Buffer.from(text, 'base64').toString('utf8')) as { endpoints: string[] };
   return new URL(entry.endpoints[0]).hostname;
 }
 
@@ -138,7 +138,7 @@ function chartPeerEntry(peer: Cluster): Record<string, unknown> {
 /** The peers as the chart's own `clustermesh.config.clusters` takes them. */
 function chartPeerConfig(mesh: Mesh, cluster: string): string {
   const clusters = mesh.clusters.filter((c) => c.name !== cluster).map(chartPeerEntry);
-  return dump({ clustermesh: { config: { enabled: true, clusters } } });
+  return stringify({ clustermesh: { config: { enabled: true, clusters } } });
 }
 
 async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts[]> {

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { Mesh } from '../../lib/model/mesh';
@@ -29,9 +29,9 @@ export function exampleSecrets(): CommittedSecrets {
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */
 export function editFile(files: InventoryFiles, name: string, edit: (data: any) => void): InventoryFiles {
-  const data = load(files[name]);
+  const data = parse(files[name]);
   edit(data);
-  return { ...files, [name]: dump(data, { lineWidth: -1 }) };
+  return { ...files, [name]: stringify(data, { lineWidth: 0 }) };
 }
 
 export function withFile(files: InventoryFiles, name: string, text: string | undefined): InventoryFiles {
