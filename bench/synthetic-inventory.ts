@@ -3,7 +3,7 @@
  * and property tests: distinct ids, pod ranges, node IPs and nodePorts, plus
  * global services and cross-cluster policies.
  */
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 
 export interface SyntheticOptions {
   readonly clusters: number;
@@ -24,7 +24,7 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
   const ids = options.ids ?? names.map((_, i) => i + 1);
   if (ids.length !== n || new Set(ids).size !== n || ids.some((id) => !Number.isInteger(id) || id < 1 || id > 511)) throw new Error('ids must be n distinct integers 1..511');
   const files: Record<string, string> = {};
-  files['mesh.yaml'] = dump({
+  files['mesh.yaml'] = stringify({
     kind: 'Mesh',
     name: 'synthetic',
     cilium: {
@@ -45,7 +45,7 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
     // Pod ranges 10.<64 + id/256>.<id%256>.0/24-ish blocks: a /20 per cluster inside 10.64.0.0/10.
     const podBase = 64 * 256 * 256 + id * 16 * 256; // offset inside 10.0.0.0/8, /20 each
     const podCidr = `10.${Math.floor(podBase / 65536)}.${Math.floor(podBase / 256) % 256}.0/20`;
-    files[`${name}.yaml`] = dump({
+    files[`${name}.yaml`] = stringify({
       kind: 'Cluster',
       name,
       id,
@@ -62,7 +62,7 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
   });
   const services = options.globalServices ?? 0;
   if (services > 0) {
-    files['services.yaml'] = dump({
+    files['services.yaml'] = stringify({
       kind: 'GlobalServices',
       services: Array.from({ length: services }, (_, s) => ({
         name: `svc-${s + 1}`,
@@ -75,7 +75,7 @@ export function syntheticInventory(options: SyntheticOptions): Record<string, st
   }
   const policies = options.policies ?? 0;
   if (policies > 0) {
-    files['policies.yaml'] = dump({
+    files['policies.yaml'] = stringify({
       kind: 'Policies',
       policies: Array.from({ length: policies }, (_, p) => ({
         name: `allow-${p + 1}`,

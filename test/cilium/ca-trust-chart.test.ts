@@ -8,7 +8,7 @@
  * chart's `cilium-ca` (what certgen issues from) is the issuing CA; and the
  * certgen Job changes its name, so helm runs it again, when the issuer changes.
  */
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { ciliumHelmValues } from '../../lib/cilium/helm-values';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
@@ -46,7 +46,7 @@ describeWithShared('the trust bundle through the packaged chart', [...VERSIONS.m
     const mesh = meshOf(exampleWithVersion(version));
     const committed: CommittedSecrets = { trustBundlePem: bundle, issuerFingerprintSha256: inspectCertificate(issuer.certPem).fingerprintSha256 };
     const values = ciliumHelmValues(mesh, mesh.clusters[0], committed);
-    return (await renderCiliumChart(version, mesh.cilium.namespace, [dump(values), caValuesText(issuer)])) as Obj[];
+    return (await renderCiliumChart(version, mesh.cilium.namespace, [stringify(values), caValuesText(issuer)])) as Obj[];
   }
 
   describe.each(VERSIONS)('Cilium %s', (version) => {

@@ -9,7 +9,7 @@
  * renders when it is given the peers (`clustermesh.config.enabled: true`).
  */
 import { X509Certificate } from 'crypto';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { caValuesText } from '../../lib/secrets/mesh-ca/ca-secret';
 import { createMeshCa } from '../../lib/secrets/mesh-ca/certificate';
 import { Cluster, Mesh } from '../../lib/model/mesh';
@@ -82,12 +82,12 @@ function podReferences(spec: any): { kind: 'ConfigMap' | 'Secret'; name: string;
 function parsedSecretData(secret: Obj | undefined): Record<string, unknown> | undefined {
   if (!secret) return undefined;
   const data: Record<string, string> = secret.data ?? {};
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, load(Buffer.from(v, 'base64').toString('utf8'))]));
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, parse(Buffer.from(v, 'base64').toString('utf8'))]));
 }
 
 function parsedConfigMapData(configMap: Obj | undefined): Record<string, unknown> | undefined {
   if (!configMap) return undefined;
-  return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, load(v)]));
+  return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([k, v]) => [k, parse(v)]));
 }
 
 /** Pod hostAliases as sorted "ip hostname" pairs. */
@@ -104,7 +104,7 @@ function dialledHost(r: Rendered, peer: string, cluster: string): string | undef
   const dialing = find(secrets, 'Secret', r.mesh.cilium.kvstoremesh ? 'cilium-kvstoremesh' : 'cilium-clustermesh');
   const text = dialing?.data?.[cluster];
   if (text === undefined) return undefined;
-  const entry = load(Buffer.from(text, 'base64').toString('utf8')) as { endpoints: string[] };
+  const entry = parse(Buffer.from(text, 'base64').toString('utf8')) as { endpoints: string[] };
   return new URL(entry.endpoints[0]).hostname;
 }
 
@@ -127,7 +127,7 @@ function certgens(chart: readonly Obj[]): Certgen[] {
     .flatMap((owner) => (podSpec(owner)?.containers ?? []).filter((k: any) => k.name === 'certgen').map((k: any) => ({ owner, container: k })))
     .map(({ owner, container }) => {
       const config = container.env?.find((e: any) => e.name === 'CILIUM_CERTGEN_CONFIG')?.value;
-      return { owner, args: container.args ?? [], certs: config ? ((load(config) as any).certs ?? []) : [] };
+      return { owner, args: container.args ?? [], certs: config ? ((parse(config) as any).certs ?? []) : [] };
     });
 }
 
@@ -157,7 +157,7 @@ function certgenCertificates(chart: readonly Obj[]): Record<string, { commonName
   for (const job of chart.filter((o) => o.kind === 'Job' && String(o.metadata?.name).startsWith('clustermesh-apiserver-generate-certs'))) {
     for (const c of podSpec(job).containers) {
       const config = (c.env ?? []).find((e: any) => e.name === 'CILIUM_CERTGEN_CONFIG')?.value;
-      for (const cert of ((config && (load(config) as any)?.certs) ?? []) as { name: string; commonName?: string; hosts?: string[] }[]) certs[cert.name] = cert;
+      for (const cert of ((config && (parse(config) as any)?.certs) ?? []) as { name: string; commonName?: string; hosts?: string[] }[]) certs[cert.name] = cert;
     }
   }
   return certs;
@@ -190,7 +190,7 @@ function chartPeerEntry(peer: Cluster): Record<string, unknown> {
 /** The peers as the chart's own `clustermesh.config.clusters` takes them. */
 function chartPeerConfig(mesh: Mesh, cluster: string): string {
   const clusters = mesh.clusters.filter((c) => c.name !== cluster).map(chartPeerEntry);
-  return dump({ clustermesh: { config: { enabled: true, clusters } } });
+  return stringify({ clustermesh: { config: { enabled: true, clusters } } });
 }
 
 async function renderCharts(r: Rendered, version: string): Promise<ClusterCharts[]> {
@@ -385,7 +385,7 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
 
     it("Hubble's certificates are issued by certgen from the mesh CA, the same in every cluster", async () => {
       const { hubble } = r.mesh.cilium;
-      const meshCaPem = Buffer.from((load(await throwawayCaValues()) as any).tls.ca.cert, 'base64').toString('utf8');
+      const meshCaPem = Buffer.from((parse(await throwawayCaValues()) as any).tls.ca.cert, 'base64').toString('utf8');
       const meshCa = new X509Certificate(meshCaPem);
       for (const cc of charts) {
         if (cc.error !== undefined) throw new Error(`${cc.cluster}: ${cc.error}`);
@@ -444,7 +444,7 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
         } else {
           expect(caSource?.secret).toMatchObject({ name: 'hubble-relay-client-certs', items: expect.arrayContaining([{ key: 'ca.crt', path: 'hubble-server-ca.crt' }]) });
         }
-        const relayConfig = load(find(chart, 'ConfigMap', 'hubble-relay-config')!.data!['config.yaml']) as Record<string, unknown>;
+        const relayConfig = parse(find(chart, 'ConfigMap', 'hubble-relay-config')!.data!['config.yaml']) as Record<string, unknown>;
         expect(relayConfig).toMatchObject({ 'tls-hubble-server-ca-files': expect.any(String), 'tls-relay-server-cert-file': expect.any(String) });
         expect(find(chart, 'Service', 'hubble-relay')!.spec.ports.map((p: any) => p.port)).toEqual([HUBBLE_RELAY_SERVICE_PORT]);
         if (hubble.ui) expect(find(chart, 'Service', 'hubble-ui')!.spec.ports.map((p: any) => p.port)).toEqual([HUBBLE_UI_SERVICE_PORT]);

@@ -8,8 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { dump, load } from 'js-yaml';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
@@ -132,7 +131,7 @@ export function endpointVariantInventory(version: string, kvstoremesh: boolean):
   files = editFile(files, 'k3scl2.yaml', (c) => (c.meshEndpoint = { type: 'External', nodePort: 32380, address: v.dnsAddress, port: 443 }));
   files = editFile(files, 'k3scl3.yaml', (c) => (c.nodes[0].externalAddress = v.natAddress));
   const k3scl4 = { kind: 'Cluster', name: 'k3scl4', id: 4, podCidr: '10.14.0.0/16', nodes: [{ name: 'k3scl4-server', ip: '172.17.11.14' }], meshEndpoint: { type: 'External', address: v.externalIp } };
-  return withFile(files, 'k3scl4.yaml', dump(k3scl4));
+  return withFile(files, 'k3scl4.yaml', stringify(k3scl4));
 }
 
 function checkedInventory(): InventoryFiles {
@@ -176,7 +175,7 @@ export function sixClusterInventory(version: string, kvstoremesh: boolean): Inve
   for (const { n, nodes, meshEndpoint } of extra) {
     const cluster: Record<string, unknown> = { kind: 'Cluster', name: `k3scl${n}`, id: n, podCidr: `10.${10 + n}.0.0/16`, serviceCidr: '10.43.0.0/16', nodes };
     if (meshEndpoint) cluster.meshEndpoint = meshEndpoint;
-    files = withFile(files, `k3scl${n}.yaml`, dump(cluster));
+    files = withFile(files, `k3scl${n}.yaml`, stringify(cluster));
   }
   // The second policy's destination namespace is one the mesh file declares.
   files = editFile(files, 'mesh.yaml', (m) => (m.namespaces = ['echo']));
@@ -238,13 +237,13 @@ export function clusterObjects(r: Rendered, cluster: string, file: string): Kube
 export function inventoryCluster(r: Rendered, name: string): any {
   const text = r.inventory[`${name}.yaml`];
   if (text === undefined) throw new Error(`no inventory file ${name}.yaml`);
-  return load(text);
+  return parse(text);
 }
 
 /** The data of every inventory file of one kind (Mesh, Policies, ...), whatever the files are called. */
 export function inventoryOfKind(r: Rendered, kind: string): any[] {
   return Object.keys(r.inventory)
     .sort()
-    .map((name) => load(r.inventory[name]) as any)
+    .map((name) => parse(r.inventory[name]) as any)
     .filter((data) => data?.kind === kind);
 }

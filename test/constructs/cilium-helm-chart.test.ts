@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { meshChart } from '../support/mesh-chart';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { ciliumHelmValues, MESH_CA_TRUST_LABEL } from '../../lib/cilium/helm-values';
 import { CiliumHelmChart } from '../../lib/constructs/cilium-helm-chart';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
@@ -12,7 +12,7 @@ function render(files = exampleInventory(), clusterName = 'k3scl2', committed: C
   const chart = meshChart();
   new CiliumHelmChart(chart, 'cilium', { version: mesh.cilium.version, namespace: mesh.cilium.namespace, values: ciliumHelmValues(mesh, cluster, committed) });
   const [obj] = Testing.synth(chart);
-  return { obj, values: load(obj.spec.valuesContent) as any };
+  return { obj, values: parse(obj.spec.valuesContent) as any };
 }
 
 describe('CiliumHelmChart', () => {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { meshChart } from '../support/mesh-chart';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { ClusterMeshRemoteUsers, remoteUsersYaml } from '../../lib/constructs/clustermesh-remote-users';
 
 describe('ClusterMeshRemoteUsers', () => {
@@ -12,7 +12,7 @@ describe('ClusterMeshRemoteUsers', () => {
     expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'clustermesh-remote-users', namespace: 'kube-system' } });
     expect(cm.metadata.annotations['kustomize.toolkit.fluxcd.io/prune']).toBe('disabled');
     expect(Object.keys(cm.data)).toEqual(['users.yaml']);
-    expect(load(cm.data['users.yaml'])).toEqual({ users: [{ name: 'remote-k3scl1', role: 'remote' }, { name: 'remote-k3scl3', role: 'remote' }] });
+    expect(parse(cm.data['users.yaml'])).toEqual({ users: [{ name: 'remote-k3scl1', role: 'remote' }, { name: 'remote-k3scl3', role: 'remote' }] });
   });
 
   it("writes the chart's own text", () => {

@@ -4,7 +4,6 @@
  * that writes the same Secret from a store, with no key material at all.
  */
 import { meshChart } from '../support/mesh-chart';
-import { load } from 'js-yaml';
 import { parse } from 'yaml';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../lib/cilium/helm-values';
 import { EXTERNAL_SECRET_VALUES_TEMPLATE, MeshCaSecret, sopsCaSecretText } from '../../lib/constructs/mesh-ca-secret';
@@ -55,7 +54,7 @@ describe('MeshCaSecret, provider external-secrets', () => {
     const material = { certPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', keyPem: '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n' };
     const rendered = EXTERNAL_SECRET_VALUES_TEMPLATE.replace('{{ .tlsCrt | b64enc }}', Buffer.from(material.certPem).toString('base64')).replace('{{ .tlsKey | b64enc }}', Buffer.from(material.keyPem).toString('base64'));
     expect(rendered).toBe(caValuesText(material));
-    expect(load(rendered)).toEqual({ tls: { ca: { cert: expect.any(String), key: expect.any(String) } } });
+    expect(parse(rendered)).toEqual({ tls: { ca: { cert: expect.any(String), key: expect.any(String) } } });
   });
 
   it('puts no key material and no SOPS file in dist/', () => {

@@ -2,12 +2,12 @@
  * How single object changes are judged, on small dist/ trees (no chart to render):
  * the CA's source, pruning, immutable Jobs, workloads, build files and bootstrap/.
  */
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { computeImpact, ObjectChange } from '../../lib/impact/impact';
 import { splitOutputTree } from '../../lib/impact/output-tree';
 
 const NO_HELM = { chartDirs: [] };
-const yaml = (...objects: object[]) => objects.map((o) => dump(o)).join('---\n');
+const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
 function judge(before: Record<string, string>, after: Record<string, string>): ObjectChange[] {
   const report = computeImpact(splitOutputTree(new Map(Object.entries(before))), splitOutputTree(new Map(Object.entries(after))), { ref: 'HEAD', commit: '0'.repeat(40) }, NO_HELM);

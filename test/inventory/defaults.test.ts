@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { dump } from 'js-yaml';
+import { stringify } from 'yaml';
 import { DEFAULTS } from '../../lib/inventory/defaults';
 import { SCHEMA_FILES } from '../../lib/inventory/schema-check';
 import { DEMO_SECRETS } from '../fixtures/demo-ca';
@@ -47,11 +47,11 @@ describe('inventory defaults', () => {
 
   describe('a minimal inventory loads with every default applied', () => {
     const files = {
-      'mesh.yaml': dump({ kind: 'Mesh', name: 'm', cilium: { version: '1.19.6' }, secrets: { ageRecipients: DEMO_SECRETS.ageRecipients }, delivery: { repository: { url: 'https://git.example.com/m.git' } } }),
-      'a.yaml': dump({ kind: 'Cluster', name: 'a', id: 1, podCidr: '10.1.0.0/16', nodes: [{ name: 'a1', ip: '192.168.1.1' }] }),
-      'b.yaml': dump({ kind: 'Cluster', name: 'b', id: 2, podCidr: '10.2.0.0/16', nodes: [{ name: 'b1', ip: '192.168.2.1' }] }),
-      'services.yaml': dump({ kind: 'GlobalServices', services: [{ name: 's', namespace: 'default', ports: [{ port: 80 }], backend: { image: 'nginx:1', clusters: ['a'] } }] }),
-      'policies.yaml': dump({
+      'mesh.yaml': stringify({ kind: 'Mesh', name: 'm', cilium: { version: '1.19.6' }, secrets: { ageRecipients: DEMO_SECRETS.ageRecipients }, delivery: { repository: { url: 'https://git.example.com/m.git' } } }),
+      'a.yaml': stringify({ kind: 'Cluster', name: 'a', id: 1, podCidr: '10.1.0.0/16', nodes: [{ name: 'a1', ip: '192.168.1.1' }] }),
+      'b.yaml': stringify({ kind: 'Cluster', name: 'b', id: 2, podCidr: '10.2.0.0/16', nodes: [{ name: 'b1', ip: '192.168.2.1' }] }),
+      'services.yaml': stringify({ kind: 'GlobalServices', services: [{ name: 's', namespace: 'default', ports: [{ port: 80 }], backend: { image: 'nginx:1', clusters: ['a'] } }] }),
+      'policies.yaml': stringify({
         kind: 'Policies',
         policies: [{ name: 'p', from: { cluster: 'a', namespace: 'default', labels: {} }, to: { cluster: 'b', namespace: 'default', labels: {} }, ports: [{ port: 80 }] }],
         defaultDeny: [{ namespace: 'default' }],
@@ -83,7 +83,7 @@ describe('inventory defaults', () => {
     });
 
     it('Mesh with an external secret store', () => {
-      const external = meshOf({ ...files, 'mesh.yaml': dump({ kind: 'Mesh', name: 'm', cilium: { version: '1.19.6' }, secrets: { provider: 'external-secrets', externalSecrets: { storeRef: { name: 's' }, remoteKey: 'k' } } }) });
+      const external = meshOf({ ...files, 'mesh.yaml': stringify({ kind: 'Mesh', name: 'm', cilium: { version: '1.19.6' }, secrets: { provider: 'external-secrets', externalSecrets: { storeRef: { name: 's' }, remoteKey: 'k' } } }) });
       expect(external.secrets).toMatchObject({ storeRef: { kind: M.secrets.externalSecrets.storeRef.kind }, refreshInterval: M.secrets.externalSecrets.refreshInterval });
     });
 

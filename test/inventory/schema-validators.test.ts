@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { ValidateFunction } from 'ajv';
 import { schemaValidators } from '../../lib/inventory/schema-validators';
 import { editFile, exampleInventory, InventoryFiles, tempProject } from '../support/inventory-fixture';
@@ -41,7 +41,7 @@ describe('the schema validators compiled at build time', () => {
     let failures = 0;
     for (const files of corpus()) {
       for (const text of Object.values(files)) {
-        const data = load(text) as { kind: string };
+        const data = parse(text) as { kind: string };
         const [a, b] = [compiled[SCHEMA_OF[data.kind]], fromSource[SCHEMA_OF[data.kind]]];
         expect(a(data)).toBe(b(data));
         expect(a.errors ?? null).toEqual(b.errors ?? null);

@@ -8,14 +8,13 @@
 import { spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { dump } from 'js-yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh, meshEndpointSourceRanges, meshNodePortOf } from '../../lib/model/mesh';
 import { meshDiagram, MAX_DRAWN_LINKS_CLUSTERS, overviewReadme } from '../../lib/overview/readme';
 import { editFile, exampleInventory, InventoryFiles, meshOf, withFile, exampleSecrets } from '../support/inventory-fixture';
 import { manifestFile } from '../../lib/output/files';
 import { DEFAULT_DENY_POLICY_NAME } from '../../lib/constructs/default-deny';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { ciliumVersionFacts } from '../../lib/model/cilium-versions';
 import { inspectCertificate, isoDay } from '../../lib/secrets/mesh-ca';
 import { PROJECT_ROOT } from '../support/paths';
@@ -44,7 +43,7 @@ const diagramOf = (markdown: string) => /```mermaid\n([\s\S]*?)```/.exec(markdow
 function bigMesh(n: number): Mesh {
   let files: InventoryFiles = exampleInventory();
   for (let i = 4; i <= n; i++) {
-    files = withFile(files, `k3scl${i}.yaml`, dump({ kind: 'Cluster', name: `k3scl${i}`, id: i, podCidr: `10.${10 + i}.0.0/16`, nodes: [{ name: `k3scl${i}-server`, ip: `172.17.12.${i}`, role: 'server' }] }));
+    files = withFile(files, `k3scl${i}.yaml`, stringify({ kind: 'Cluster', name: `k3scl${i}`, id: i, podCidr: `10.${10 + i}.0.0/16`, nodes: [{ name: `k3scl${i}-server`, ip: `172.17.12.${i}`, role: 'server' }] }));
   }
   return meshOf(files);
 }

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import fc from 'fast-check';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { loadInventory } from '../../lib/inventory/load';
 import { formatProblem, Problem } from '../../lib/report/problems';
@@ -79,7 +79,7 @@ describeWithShared('random valid inventories', [CORE_SCHEMA_DIR, CRD_SCHEMA_DIR]
 type Data = any;
 /** File name -> parsed data, of a valid 3-cluster inventory. */
 const BASE_FILES = syntheticInventory({ clusters: 3, globalServices: 2, policies: 2, nodesPerCluster: 2 });
-const BASE: Record<string, Data> = Object.fromEntries(Object.entries(BASE_FILES).map(([name, text]) => [name, load(text)]));
+const BASE: Record<string, Data> = Object.fromEntries(Object.entries(BASE_FILES).map(([name, text]) => [name, parse(text)]));
 
 interface Corruption {
   readonly what: string;
@@ -99,7 +99,7 @@ const fieldText = (path: Path) => path.reduce<string>((t, s) => (typeof s === 'n
 function edited(file: string, edit: (data: Data) => void): Record<string, string> {
   const data = structuredClone(BASE[file]);
   edit(data);
-  return { ...BASE_FILES, [file]: dump(data, { lineWidth: -1 }) };
+  return { ...BASE_FILES, [file]: stringify(data, { lineWidth: 0 }) };
 }
 
 function setAt(data: Data, path: Path, value: unknown): void {

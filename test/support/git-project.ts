@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { exampleInventory, tempProject } from './inventory-fixture';
 
@@ -37,9 +37,9 @@ export function committedProject(extraIgnores: readonly string[] = []): GitProje
     git,
     edit(file, change) {
       const path = join(root, 'clusters', file);
-      const data = load(readFileSync(path, 'utf8'));
+      const data = parse(readFileSync(path, 'utf8'));
       change(data);
-      writeFileSync(path, dump(data, { lineWidth: -1 }));
+      writeFileSync(path, stringify(data, { lineWidth: 0 }));
     },
     reset() {
       git('reset', '-q', '--hard', 'HEAD');

@@ -5,7 +5,7 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { dump, load } from 'js-yaml';
+import { stringify, parse } from 'yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
@@ -39,9 +39,9 @@ export function exampleSecrets(): CommittedSecrets {
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */
 export function editFile(files: InventoryFiles, name: string, edit: (data: any) => void): InventoryFiles {
-  const data = load(files[name]);
+  const data = parse(files[name]);
   edit(data);
-  return { ...files, [name]: dump(data, { lineWidth: -1 }) };
+  return { ...files, [name]: stringify(data, { lineWidth: 0 }) };
 }
 
 export function withFile(files: InventoryFiles, name: string, text: string | undefined): InventoryFiles {
@@ -73,7 +73,7 @@ export function writeDemoJoinTokens(root: string, files: InventoryFiles): void {
   for (const text of Object.values(files)) {
     let data: any;
     try {
-      data = load(text);
+      data = parse(text);
     } catch {
       continue; // a test of a broken file
     }

@@ -6,10 +6,11 @@
  * as a SOPS file encrypted to age recipients (encrypted_regex ^(data|stringData)$:
  * name, namespace and labels stay readable for review).
  */
-import { dump, load } from 'js-yaml';
+import { parse } from 'yaml';
 import { decryptYaml, encryptYaml, outlineSopsFile, SopsError } from '../sops';
 import { MESH_CA_VALUES_KEY, MESH_CA_VALUES_SECRET } from '../../cilium/helm-values';
 import { KEEP_ANNOTATIONS, MANAGED_BY_LABELS } from '../../model/ownership';
+import { toYaml } from '../../output/yaml';
 import { CaCertificateFacts, inspectCertificate, keyMatchesCertificate, MeshCaMaterial } from './certificate';
 import { caFileExposures } from './ca-file-proof';
 import { MeshCaError, REWRITE_CA_FIX } from './errors';
@@ -47,9 +48,9 @@ export function caSecretObject(namespace: string, material: MeshCaMaterial): Rec
   };
 }
 
-/** The Secret as YAML text, for `ca secret`. */
+/** The Secret as YAML text, for `ca secret`: written as the manifests are. */
 export function caSecretYaml(secret: Record<string, unknown>): string {
-  return dump(secret, { lineWidth: -1, noRefs: true });
+  return toYaml(secret);
 }
 
 /** Encrypts the CA Secret to the recipients, as a SOPS YAML file. */
@@ -148,7 +149,7 @@ export function caFromSecret(secret: Record<string, unknown>): DecryptedCa {
   if (entry.where.startsWith('data.')) text = Buffer.from(text, 'base64').toString('utf8');
   let values: unknown;
   try {
-    values = load(text);
+    values = parse(text, { logLevel: 'error' });
   } catch (err) {
     throw new MeshCaError(`holds ${entry.where} that is not YAML (${(err as Error).message.split('\n')[0]})`, REWRITE, entry.where);
   }

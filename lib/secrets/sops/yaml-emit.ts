@@ -1,5 +1,5 @@
-import * as yaml from 'js-yaml';
 import { SopsError } from './errors';
+import { formatYamlNumber, quotedYamlString } from './yaml-scalar';
 import { Scalar, TreeMap, TreeNode } from './tree';
 
 const INDENT = 4;
@@ -65,12 +65,8 @@ function formatScalar(value: Scalar): string {
   if (value instanceof Uint8Array) {
     throw new SopsError('INVALID_INPUT', 'Byte arrays can only be stored as encrypted values; keep them under a key that gets encrypted.');
   }
-  if (typeof value === 'string') {
-    // js-yaml quotes anything a YAML 1.1 or 1.2 reader could mistake for another type.
-    const dumped = yaml.dump(value, { lineWidth: -1, quotingType: '"' }).replace(/\n$/, '');
-    return dumped.includes('\n') ? JSON.stringify(value) : dumped;
-  }
-  if (typeof value === 'number') return yaml.dump(value).replace(/\n$/, '');
+  if (typeof value === 'string') return quotedYamlString(value);
+  if (typeof value === 'number') return formatYamlNumber(value);
   return String(value); // boolean or null
 }
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { dump, load } from 'js-yaml';
+import { parse, stringify } from 'yaml';
 import { loadProject } from '../../../lib/inventory/load-project';
 import { decryptJoinToken, encryptJoinToken, joinTokenFile } from '../../../lib/secrets/k3s-token';
 import { findKeyMaterial } from '../../../lib/report/redact';
@@ -75,8 +75,8 @@ describe('the loader', () => {
 
   it('refuses a file that holds more than the token', async () => {
     project = inventoryProject(haFiles());
-    const doc = load(read(TOKEN_FILE)) as Record<string, unknown>;
-    writeFileSync(join(project.root, TOKEN_FILE), dump({ note: 'hi', ...doc }));
+    const doc = parse(read(TOKEN_FILE)) as Record<string, unknown>;
+    writeFileSync(join(project.root, TOKEN_FILE), stringify({ note: 'hi', ...doc }));
     expectProblem(load_(), { file: TOKEN_FILE, field: 'note', line: null, message: /holds 'note', but a join token file holds 'token' only/, fix: /token create k3scl1 --rotate/ });
   });
 });

@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import { createDecipheriv, createHash } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { caFromSecret, caValuesText, createMeshCa, decryptCaFile, encryptCaSecret, inspectCertificate, MeshCaMaterial, outlineCaFile } from '../../../lib/secrets/mesh-ca';
@@ -34,7 +34,7 @@ describe('the CA Secret through SOPS', () => {
     expect(back.material).toEqual(ca);
     expect(back.namespace).toBe('cilium');
     expect((back.secret.stringData as Record<string, string>)['values.yaml']).toBe(caValuesText(ca));
-    const values = load(caValuesText(ca)) as any;
+    const values = parse(caValuesText(ca)) as any;
     expect(Buffer.from(values.tls.ca.cert, 'base64').toString()).toBe(ca.certPem);
     expect(Buffer.from(values.tls.ca.key, 'base64').toString()).toBe(ca.keyPem);
   });
@@ -115,11 +115,11 @@ describeNeeding('the committed CA file, opened without our reader', toolRequirem
   it('age -d (Debian, filippo.io/age) unwraps the data key; Node AES-GCM opens the values and the MAC', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-ca-age-'));
     try {
-      const doc = load(committed) as any;
+      const doc = parse(committed) as any;
       const dataKey = execFileSync(age!, ['--decrypt', '-i', DEMO_IDENTITY_FILE], { input: doc.sops.age[0].enc });
       expect(dataKey).toHaveLength(32);
       const values = open(doc.stringData['values.yaml'], dataKey, 'stringData:values.yaml:');
-      const parsed = load(values) as any;
+      const parsed = parse(values) as any;
       expect(Buffer.from(parsed.tls.ca.cert, 'base64').toString()).toBe(committedCert);
       expect(Buffer.from(parsed.tls.ca.key, 'base64').toString()).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
       // MAC: SHA-512 over every value in document order (sops mac_only_encrypted false).

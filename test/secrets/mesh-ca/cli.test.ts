@@ -4,7 +4,7 @@
  * that a refusal writes nothing.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { join } from 'path';
 import { decryptCaFile, inspectCertificate } from '../../../lib/secrets/mesh-ca';
 import { newAgeKey } from '../sops/age-test-keys';
@@ -159,9 +159,9 @@ describe('ca secret', () => {
     project = tempProject();
     const run = await mesh(project.root, ['ca', 'secret'], { SOPS_AGE_KEY: DEMO_IDENTITY });
     expect(run.code).toBe(0);
-    const secret = load(run.stdout) as any;
+    const secret = parse(run.stdout) as any;
     expect(secret).toMatchObject({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cilium-mesh-ca', namespace: 'kube-system' }, type: 'Opaque' });
-    const values = load(secret.stringData['values.yaml']) as any;
+    const values = parse(secret.stringData['values.yaml']) as any;
     expect(Buffer.from(values.tls.ca.cert, 'base64').toString()).toBe(read(CERT_FILE));
     expect(run.stderr).toMatch(/remove the file from the k3s manifests folder/);
   });

@@ -11,7 +11,7 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { request } from 'https';
-import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -50,8 +50,8 @@ function commit(root: string, message: string): void {
 }
 
 async function stateOf(root: string): Promise<PhaseState> {
-  const chart = load(readFileSync(join(root, 'dist', 'k3scl1', '02-cilium', 'cilium-helm-chart.yaml'), 'utf8')) as any;
-  const values = load(chart.spec.valuesContent) as any;
+  const chart = parse(readFileSync(join(root, 'dist', 'k3scl1', '02-cilium', 'cilium-helm-chart.yaml'), 'utf8')) as any;
+  const values = parse(chart.spec.valuesContent) as any;
   const issuer = (await decryptCaFile(readFileSync(join(root, CA_FILE), 'utf8'), [DEMO_IDENTITY])).material;
   return { issuer, bundle: values.tls.caBundle.content, values };
 }
@@ -85,7 +85,7 @@ describe('ca rotate, phase by phase', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('started phase trust-both');
     const meshFile = readFileSync(join(root, 'clusters', 'mesh.yaml'), 'utf8');
-    expect((load(meshFile) as any).secrets.rotation).toEqual({ phase: 'trust-both' });
+    expect((parse(meshFile) as any).secrets.rotation).toEqual({ phase: 'trust-both' });
     expect(meshFile).toContain('# DEMO KEY, NEVER FOR REAL USE');
     expect(readFileSync(join(root, CERT_FILE), 'utf8')).toBe(before);
     expect(existsSync(join(root, NEXT_FILE)) && existsSync(join(root, NEXT_CERT))).toBe(true);

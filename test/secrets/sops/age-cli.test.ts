@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import { createDecipheriv, createHash } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import * as yaml from 'js-yaml';
+import * as yaml from 'yaml';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { encryptYaml } from '../../../lib/secrets/sops';
@@ -45,7 +45,7 @@ describeNeeding('files written by encryptYaml, opened without our reader', toolR
     writeFileSync(keyFile, `# public key: ${key.recipient}\n${key.identity}\n`, { mode: 0o600 });
     const plain = { kind: 'Secret', metadata: { name: 'cli' }, stringData: { user: 'mesh', password: 'p@ss word' } };
     const text = await encryptYaml(plain, { recipients: [key.recipient], now: new Date('2025-02-03T04:05:06Z') });
-    const doc = yaml.load(text) as any;
+    const doc = yaml.parse(text) as any;
 
     const dataKey = execFileSync(agePath!, ['--decrypt', '-i', keyFile], { input: doc.sops.age[0].enc });
     expect(dataKey).toHaveLength(32);

@@ -1,4 +1,4 @@
-import * as yaml from 'js-yaml';
+import * as yaml from 'yaml';
 import { decryptYaml, encryptYaml, parseAgeIdentities, rekey } from '../../../lib/secrets/sops';
 import { newAgeKey } from './age-test-keys';
 import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE } from './shared-vectors';
@@ -6,7 +6,7 @@ import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE } from
 const plain = { metadata: { name: 'mesh-ca' }, stringData: { 'ca.key': 'secret key material', port: 2379 } };
 
 function sopsBlock(text: string): Record<string, unknown> {
-  return (yaml.load(text) as { sops: Record<string, unknown> }).sops;
+  return (yaml.parse(text) as { sops: Record<string, unknown> }).sops;
 }
 
 function bodyOf(text: string): string {

@@ -1,4 +1,4 @@
-import * as yaml from 'js-yaml';
+import * as yaml from 'yaml';
 import { decryptYaml, DEFAULT_ENCRYPTED_REGEX, encryptYaml } from '../../../lib/secrets/sops';
 import { countingRandom, newAgeKey } from './age-test-keys';
 
@@ -32,7 +32,7 @@ describe('encryptYaml → decryptYaml', () => {
 
   test('encrypts only data/stringData by default, with 32-byte IVs and 16-byte tags', async () => {
     const key = await newAgeKey();
-    const doc = yaml.load(await encryptYaml(secret, { recipients: [key.recipient] })) as Record<string, any>;
+    const doc = yaml.parse(await encryptYaml(secret, { recipients: [key.recipient] })) as Record<string, any>;
     expect(doc.metadata).toEqual(secret.metadata);
     expect(doc.kind).toBe('Secret');
     expect(doc.stringData.empty).toBe(''); // sops leaves empty strings as they are
@@ -56,7 +56,7 @@ describe('encryptYaml → decryptYaml', () => {
   test('writes the metadata block in the layout of sops 3.12 age-only files', async () => {
     const key = await newAgeKey();
     const text = await encryptYaml({ data: { a: 'b' } }, { recipients: [key.recipient], now: new Date('2025-07-06T17:19:51.123Z') });
-    const sops = (yaml.load(text) as any).sops;
+    const sops = (yaml.parse(text) as any).sops;
     expect(Object.keys(sops)).toEqual(['age', 'lastmodified', 'mac', 'encrypted_regex', 'version']);
     expect(Object.keys(sops.age[0])).toEqual(['recipient', 'enc']);
     expect(sops.age[0].recipient).toBe(key.recipient);
@@ -87,7 +87,7 @@ describe('encryptYaml → decryptYaml', () => {
     const key = await newAgeKey();
     const plain = { spec: { token: 'secret', name: 'public' }, other: 'public too' };
     const text = await encryptYaml(plain, { recipients: [key.recipient], encryptedRegex: '^token$', macOnlyEncrypted: true });
-    const doc = yaml.load(text) as any;
+    const doc = yaml.parse(text) as any;
     expect(doc.spec.token).toMatch(ENC_VALUE);
     expect(doc.spec.name).toBe('public');
     expect(doc.sops.mac_only_encrypted).toBe(true);
@@ -125,7 +125,7 @@ describe('encryptYaml → decryptYaml', () => {
       },
     };
     const text = await encryptYaml(plain, { recipients: [key.recipient] });
-    expect(yaml.load(text)).toMatchObject(plain);
+    expect(yaml.parse(text)).toMatchObject(plain);
     expect(await decryptYaml(text, { identities: [key.identity] })).toEqual(plain);
   });
 
