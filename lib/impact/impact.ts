@@ -9,6 +9,7 @@
  */
 import { changedSettings, CLUSTER_RENAME, describeSetting, helmChartValues, valueAt } from '../cilium/disruptive-settings';
 import { HelmValues, MESH_CA_VALUES_SECRET } from '../cilium/helm-values';
+import { X509Certificate } from 'crypto';
 import { CA_FINGERPRINT_ANNOTATION } from '../secrets/mesh-ca/ca-secret';
 import { REMOTE_USERS_CONFIGMAP } from '../constructs/clustermesh-remote-users';
 import { OUTPUT_FOLDERS } from '../output/files';
@@ -58,6 +59,28 @@ const ciliumValuesOf = (tree: ClusterTree): HelmValues | undefined => {
   return chart ? helmChartValues(chart.body) : undefined;
 };
 
+/**
+ * Fingerprints of the CAs every cluster of a tree trusts: the certificates of its trust bundle
+ * (tls.caBundle.content of each HelmChart), the set all clusters share. A new issuing CA in it
+ * was rolled out to every cluster's trust before (rotation phase trust-both).
+ */
+function trustedByEveryCluster(tree: OutputTree): ReadonlySet<string> {
+  let shared: Set<string> | undefined;
+  for (const cluster of tree.clusters.values()) {
+    const bundle = valueAt(ciliumValuesOf(cluster), ['tls', 'caBundle', 'content']);
+    const pems = typeof bundle === 'string' ? (bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) : [];
+    const here = new Set(pems.flatMap((pem) => {
+      try {
+        return [new X509Certificate(pem).fingerprint256];
+      } catch {
+        return [];
+      }
+    }));
+    shared = shared ? new Set([...shared].filter((f) => here.has(f))) : here;
+  }
+  return shared ?? new Set();
+}
+
 const idOf = (values: HelmValues | undefined): number | undefined => {
   const id = valueAt(values, ['cluster', 'id']);
   return typeof id === 'number' ? id : undefined;
@@ -74,6 +97,7 @@ export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: st
   const removed = [...base.clusters.keys()].filter((c) => !next.clusters.has(c));
   const added = [...next.clusters.keys()].filter((c) => !base.clusters.has(c));
   const renamedFrom = new Map<string, string>();
+  const trusted = trustedByEveryCluster(base);
   for (const name of added) {
     const id = idOf(ciliumValuesOf(next.clusters.get(name)!));
     const old = removed.find((r) => id !== undefined && idOf(ciliumValuesOf(base.clusters.get(r)!)) === id && ![...renamedFrom.values()].includes(r));
@@ -84,7 +108,7 @@ export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: st
     const before = base.clusters.get(name);
     const after = next.clusters.get(name);
     if (before && after) {
-      const changes = diffCluster(before, after, tools);
+      const changes = diffCluster(before, after, tools, trusted);
       clusters.push({ cluster: name, status: changes.length === 0 ? 'unchanged' : 'changed', effect: worstOf(changes.map((c) => c.effect)), changes });
     } else if (after) {
       const from = renamedFrom.get(name);
@@ -120,16 +144,16 @@ export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: st
       });
     }
   }
-  const meshWide = diffCluster(base.meshWide, next.meshWide, tools);
+  const meshWide = diffCluster(base.meshWide, next.meshWide, tools, trusted);
   return { base: ref, effect: worstOf([...clusters, ...meshWide].map((c) => c.effect)), clusters, meshWide };
 }
 
-function diffCluster(before: ClusterTree, after: ClusterTree, tools: ChartTools): ObjectChange[] {
+function diffCluster(before: ClusterTree, after: ClusterTree, tools: ChartTools, trusted: ReadonlySet<string>): ObjectChange[] {
   const changes: ObjectChange[] = [];
   for (const [id, o] of after.objects) {
     const was = before.objects.get(id);
     if (!was) changes.push({ object: id, file: o.file, change: 'added', effect: 'live', workloads: [], why: `created by the GitOps engine${WORKLOAD_KINDS.has(o.kind) ? '; its pods start' : ''}` });
-    else if (canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, tools) });
+    else if (canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, tools, trusted) });
   }
   for (const [id, o] of before.objects) {
     if (after.objects.has(id)) continue;
@@ -163,8 +187,8 @@ function inertWhy(role: 'bootstrap' | 'build' | 'docs'): string {
 
 type Classified = Pick<ObjectChange, 'effect' | 'workloads' | 'why'>;
 
-function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTools): Classified {
-  if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'Secret') return classifyCaSecret(was, now);
+function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTools, trusted: ReadonlySet<string>): Classified {
+  if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'Secret') return classifyCaSecret(was, now, trusted);
   if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'ExternalSecret') return classifyCaExternalSecret(was, now);
   if (now.kind === 'Secret' && PEER_SECRETS.has(now.name)) {
     const keys = (o: ManifestObject) => Object.keys((o.body.data ?? {}) as object);
@@ -193,10 +217,17 @@ function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTo
   return { effect: 'live', workloads: [], why: 'applied by the GitOps engine; nothing restarts' };
 }
 
-function classifyCaSecret(was: ManifestObject, now: ManifestObject): Classified {
+function classifyCaSecret(was: ManifestObject, now: ManifestObject, trusted: ReadonlySet<string>): Classified {
   const fingerprint = (o: ManifestObject) => valueAt(o.body, ['metadata', 'annotations', CA_FINGERPRINT_ANNOTATION]);
   const [a, b] = [fingerprint(was), fingerprint(now)];
   if (a !== undefined && a === b) return { effect: 'none', workloads: [], why: 'the same CA (fingerprint unchanged), encrypted anew: it decrypts to the same values' };
+  if (typeof b === 'string' && trusted.has(b.toUpperCase())) {
+    return {
+      effect: 'rolls',
+      workloads: ['Deployment/clustermesh-apiserver'],
+      why: `the issuing CA changes to one every cluster already trusts (sha256 ${b.slice(0, 11)}…, in the trust bundle of the base revision: rotation phase issue-new): the certificates are re-issued from it and clustermesh-apiserver restarts, while the peers accept both CAs`,
+    };
+  }
   return {
     effect: 'disruptive',
     workloads: [],

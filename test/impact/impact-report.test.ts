@@ -95,6 +95,25 @@ describeWithShared('mesh impact', [chartArchive('1.19.6')], () => {
     expect(refused.stderr).toContain('--fail-on rolls');
   });
 
+  it('adds a global service: its Service and backend are created live, Cilium itself does not restart', async () => {
+    project.edit('services.yaml', (f) =>
+      f.services.push({ name: 'echo-global', namespace: 'test', ports: [{ port: 8080, name: 'http' }], clusters: 'all', backend: { name: 'echo', image: 'hashicorp/http-echo:1.0.0', replicas: 1, clusters: ['k3scl2'] } }),
+    );
+    const report = await impact(project);
+    expect(report.effect).toBe('live');
+    for (const name of ['k3scl1', 'k3scl2', 'k3scl3']) {
+      const c = cluster(report, name);
+      const added = c.changes.filter((x) => x.change === 'added').map((x) => x.object);
+      expect(added).toContain('Service test/echo-global');
+      // Nothing of Cilium's own is touched: no HelmChart change, nothing rolls.
+      expect(c.changes.map((x) => x.object)).not.toContain(HELM_CHART);
+      expect(c.changes.filter((x) => x.effect === 'rolls' || x.effect === 'disruptive')).toEqual([]);
+    }
+    // The backend's pods start where it runs, and only there.
+    expect(cluster(report, 'k3scl2').changes.find((x) => x.object === 'Deployment test/echo')?.why).toMatch(/its pods start/);
+    expect(cluster(report, 'k3scl1').changes.map((x) => x.object)).not.toContain('Deployment test/echo');
+  });
+
   it('removes a cluster the others dial: disruptive', async () => {
     project.git('rm', '-q', 'clusters/k3scl3.yaml');
     const report = await impact(project);
@@ -147,8 +166,36 @@ describeWithShared('mesh impact', [chartArchive('1.19.6')], () => {
     expect((await mesh(project.root, ['impact', '--fail-on', 'rolls'])).code).toBe(1);
   });
 
-  it('rotates the CA: disruptive in every cluster', async () => {
+  it('rotates the CA in phases: neither trusting the new CA nor issuing from it once trusted is disruptive', async () => {
+    // Phase trust-both: the CA Secret stays, every cluster's trust bundle gains the new CA.
     expect((await mesh(project.root, ['ca', 'rotate', '--yes'])).code).toBe(0);
+    const trustBoth = await impact(project);
+    expect(trustBoth.effect).not.toBe('disruptive');
+    for (const name of ['k3scl1', 'k3scl2', 'k3scl3']) {
+      expect(cluster(trustBoth, name).changes.map((c) => c.object)).not.toContain('Secret kube-system/cilium-mesh-ca');
+      expect(change(cluster(trustBoth, name), HELM_CHART).effect).toBe('rolls');
+    }
+    // Committed and synthesised, the next phase issues from the new CA, which every cluster of the base trusts.
+    expect(synthMesh({ root: project.root }).ok).toBe(true);
+    project.git('add', '-A');
+    project.git('commit', '-q', '-m', 'ca rotate: trust-both');
+    try {
+      expect((await mesh(project.root, ['ca', 'rotate', '--yes'])).code).toBe(0);
+      const issueNew = await impact(project);
+      expect(issueNew.effect).not.toBe('disruptive');
+      for (const name of ['k3scl1', 'k3scl2', 'k3scl3']) {
+        const ca = change(cluster(issueNew, name), 'Secret kube-system/cilium-mesh-ca');
+        expect(ca.effect).toBe('rolls');
+        expect(ca.why).toContain('one every cluster already trusts');
+      }
+    } finally {
+      project.git('reset', '-q', '--hard', 'HEAD~1');
+      project.git('clean', '-q', '-fd');
+    }
+  });
+
+  it('rotates the CA in one step: disruptive in every cluster', async () => {
+    expect((await mesh(project.root, ['ca', 'rotate', '--one-step', '--yes'])).code).toBe(0);
     const report = await impact(project);
     for (const name of ['k3scl1', 'k3scl2', 'k3scl3']) {
       const ca = change(cluster(report, name), 'Secret kube-system/cilium-mesh-ca');
