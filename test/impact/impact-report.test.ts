@@ -13,7 +13,7 @@ import { IMPACT_MARKER } from '../../lib/impact/markdown';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { committedProject, GitProject } from '../support/git-project';
 import { chartArchive, helmBinary } from '../support/helm';
-import { describeWithShared, SHARED_DIR } from '../support/paths';
+import { describeWithShared, UPSTREAM_DIR } from '../support/paths';
 
 function sink() {
   let text = '';
@@ -28,7 +28,7 @@ async function mesh(root: string, argv: string[], env: NodeJS.ProcessEnv = { MES
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-const CHART_DIR = join(SHARED_DIR, 'cilium');
+const CHART_DIR = join(UPSTREAM_DIR, 'cilium');
 
 async function impact(project: GitProject, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<ImpactReport> {
   const run = await mesh(project.root, ['impact', '--json', '--chart-dir', CHART_DIR, ...extra], env);
