@@ -69,12 +69,15 @@ export function redactSecrets(text: string): string {
     .replace(BASE64_RUN, (run) => (hidesKeyMaterial(run, MAX_BASE64_DEPTH) ? REDACTED_BASE64_KEY : run));
 }
 
+/** The key patterns without the global flag, compiled once: `test` on them keeps no state between texts. */
+const KEY_PATTERNS: readonly RegExp[] = [PEM_PRIVATE_KEY, AGE_IDENTITY, K3S_SECURE_TOKEN].map((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')));
+
 /** Whether a base64 run decodes to text that holds key material, directly or in base64 again. */
 function hidesKeyMaterial(run: string, depth: number): boolean {
   const decoded = Buffer.from(run.replace(/\s+/g, ''), 'base64').toString('latin1');
   // Ciphertext, DER and compressed data decode to binary: nothing to read there.
   if (!looksLikeText(decoded)) return false;
-  if ([PEM_PRIVATE_KEY, AGE_IDENTITY, K3S_SECURE_TOKEN].some((pattern) => new RegExp(pattern.source).test(decoded))) return true;
+  if (KEY_PATTERNS.some((pattern) => pattern.test(decoded))) return true;
   if (depth <= 1) return false;
   for (const m of decoded.matchAll(BASE64_RUN)) if (hidesKeyMaterial(m[0], depth - 1)) return true;
   return false;
