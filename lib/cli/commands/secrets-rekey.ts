@@ -3,13 +3,13 @@ import { FileToWrite, writeFilesAtomically } from '../../fs/atomic-write';
 import { GIT_CREDENTIALS_FILE } from '../../model/git-credentials';
 import { checkCredentialsFile } from '../../secrets/git-credentials';
 import { checkJoinTokenFile } from '../../secrets/k3s-token';
-import { rekey, SopsError } from '../../secrets/sops';
+import { normalRecipients, rekey, SopsError } from '../../secrets/sops';
 import { MeshCommand, UsageError } from '../command';
 import { caFileError, checkedCaFile, identities, provenCaFileText, requireCaFile, sopsMesh } from './ca-support';
 import { credentialsPath, requireCredentialsFile } from './repo-support';
 import { requireTokenFile, tokenTarget } from './token-support';
 
-const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort();
+const norm = normalRecipients;
 
 export const secretsRekeyCommand: MeshCommand = {
   words: ['secrets', 'rekey'],

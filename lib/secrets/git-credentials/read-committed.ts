@@ -14,7 +14,7 @@ import { GIT_CREDENTIALS_FILE, GitAuth, gitAuthOf } from '../../model/git-creden
 import { repositoryUrlProblem } from '../../model/kubernetes-names';
 import { DeliverySettings } from '../../model/mesh';
 import { Problem } from '../../report/problems';
-import { SopsError } from '../sops';
+import { sameRecipients, SopsError } from '../sops';
 import { checkCredentialsFile, REWRITE_CREDENTIALS_FIX } from './credentials-file';
 
 export const WRITE_SSH = "write them with 'npm run mesh -- repo credentials --ssh-key <file> --known-hosts <file>'";
@@ -75,8 +75,7 @@ export function readGitCredentials(delivery: DeliverySettings, problems: Problem
       needed === 'ssh' ? WRITE_SSH : WRITE_TOKEN,
     );
   }
-  const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort().join(',');
-  if (options.recipients && options.recipients.length > 0 && norm(outline.recipients) !== norm(options.recipients)) {
+  if (options.recipients && options.recipients.length > 0 && !sameRecipients(outline.recipients, options.recipients)) {
     problem(
       'warning',
       'sops.age',

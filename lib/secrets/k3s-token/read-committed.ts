@@ -10,6 +10,7 @@ import { FileSystemError } from '../../fs/file-system-error';
 import { readProjectFile } from '../../fs/read-file';
 import { Mesh } from '../../model/mesh';
 import { Problem } from '../../report/problems';
+import { sameRecipients } from '../sops/recipients';
 import { checkJoinTokenFile, joinTokenFile } from './join-token';
 
 /** The token file of each cluster that has a usable one (relative to the project root), by cluster name. */
@@ -32,7 +33,7 @@ export function readJoinTokenFiles(mesh: Mesh, projectRoot: string, problems: Pr
     const { outline, issues } = checkJoinTokenFile(text, cluster.name);
     for (const issue of issues) problems.push({ severity: 'error', file: tokenFile, field: issue.field, line: issue.line, message: issue.message, fix: issue.fix });
     if (!outline) continue;
-    if (secrets.ageRecipients.length > 0 && !sameSet(outline.recipients, secrets.ageRecipients)) {
+    if (secrets.ageRecipients.length > 0 && !sameRecipients(outline.recipients, secrets.ageRecipients)) {
       problems.push({
         severity: 'warning',
         file: tokenFile,
@@ -44,9 +45,4 @@ export function readJoinTokenFiles(mesh: Mesh, projectRoot: string, problems: Pr
     found[cluster.name] = tokenFile;
   }
   return found;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort().join(',');
-  return norm(a) === norm(b);
 }

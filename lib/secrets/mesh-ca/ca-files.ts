@@ -14,6 +14,7 @@ import { FileSystemError } from '../../fs/file-system-error';
 import { readProjectFile } from '../../fs/read-file';
 import { describeKeyMaterial, findKeyMaterial } from '../../report/redact';
 import { CaCertificateFacts, checkCaCertificate, CertificateFormatError, inspectCertificate } from './certificate';
+import { sameRecipients } from '../sops/recipients';
 import { CaFileOutline, checkCaFile } from './ca-secret';
 
 export interface CaPaths {
@@ -112,7 +113,7 @@ export function readCaFiles(options: ReadCaOptions): { ca?: CaOnDisk; issues: Ca
       `set cilium.namespace back to '${outline.namespace}', or write a CA for the new namespace with 'npm run mesh -- ca rotate --one-step --yes' (the namespace is covered by the file's MAC and cannot be edited)`,
     );
   }
-  if (outline && options.recipients.length > 0 && !sameSet(outline.recipients, options.recipients)) {
+  if (outline && options.recipients.length > 0 && !sameRecipients(outline.recipients, options.recipients)) {
     const removed = removedRecipients(outline.recipients, options.recipients);
     issue(
       paths.sopsFile,
@@ -183,7 +184,3 @@ export function removedRecipients(fileRecipients: readonly string[], listed: rea
   return [...new Set(fileRecipients.map(norm))].filter((r) => !keep.has(r)).sort();
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const norm = (xs: readonly string[]) => [...new Set(xs.map((x) => x.trim().toLowerCase()))].sort().join(',');
-  return norm(a) === norm(b);
-}

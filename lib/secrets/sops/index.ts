@@ -6,6 +6,7 @@ export { decryptYaml, encryptYaml, rekey, DEFAULT_ENCRYPTED_REGEX } from './sops
 export type { DecryptYamlOptions, EncryptYamlOptions, RekeyOptions } from './sops-file';
 export { identitiesFromEnv, parseAgeIdentities, recipientOfIdentity } from './age-keys';
 export type { RandomBytes } from './aes-gcm-value';
+export { normalRecipients, sameRecipients } from './recipients';
 export { SopsError } from './errors';
 export type { SopsErrorCode } from './errors';
 export { isSopsEncrypted, outlineSopsFile, ENCRYPTED_VALUE } from './inspect';

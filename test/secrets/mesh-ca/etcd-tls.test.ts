@@ -6,46 +6,20 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { request } from 'https';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createMeshCa, MeshCaMaterial } from '../../../lib/secrets/mesh-ca';
 import { describeNeeding, toolRequirement } from '../../support/skips';
-import { signLeaf, which } from './support';
+import { freePort, getEtcdVersion, signLeaf, which } from './support';
 
 const etcd = which('etcd');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Client {
   readonly cert?: string;
   readonly key?: string;
 }
 
-/** GET /version over TLS; resolves with the status and body, rejects on a TLS or socket error. Bounded to 5 s. */
-function getVersion(port: number, ca: string, client: Client): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/version', method: 'GET', ca, cert: client.cert, key: client.key, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describeNeeding('etcd with certificates from the mesh CA', toolRequirement(!!etcd, 'etcd (a real etcd server)', 'apt-get install etcd-server'), () => {
   let dir: string;
@@ -93,7 +67,7 @@ describeNeeding('etcd with certificates from the mesh CA', toolRequirement(!!etc
     for (;;) {
       if (child.exitCode !== null) throw new Error(`etcd exited (${child.exitCode}):\n${log.slice(-3000)}`);
       try {
-        const res = await getVersion(port, ca.certPem, client);
+        const res = await getEtcdVersion(port, ca.certPem, client);
         if (res.status === 200) break;
       } catch {
         // not up yet
@@ -114,21 +88,21 @@ describeNeeding('etcd with certificates from the mesh CA', toolRequirement(!!etc
   });
 
   it('accepts a client certificate signed by the mesh CA', async () => {
-    const res = await getVersion(port, ca.certPem, client);
+    const res = await getEtcdVersion(port, ca.certPem, client);
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body)).toHaveProperty('etcdserver');
   });
 
   it('refuses a client certificate signed by another CA', async () => {
-    await expect(getVersion(port, ca.certPem, foreign)).rejects.toThrow(/certificate|alert|socket hang up|ECONNRESET/i);
+    await expect(getEtcdVersion(port, ca.certPem, foreign)).rejects.toThrow(/certificate|alert|socket hang up|ECONNRESET/i);
   });
 
   it('refuses a client without a certificate', async () => {
-    await expect(getVersion(port, ca.certPem, {})).rejects.toThrow(/certificate|alert|socket hang up|ECONNRESET/i);
+    await expect(getEtcdVersion(port, ca.certPem, {})).rejects.toThrow(/certificate|alert|socket hang up|ECONNRESET/i);
   });
 
   it('is itself trusted only through the mesh CA', async () => {
     const stranger = await createMeshCa({ meshName: 'stranger', days: 1 });
-    await expect(getVersion(port, stranger.certPem, client)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+    await expect(getEtcdVersion(port, stranger.certPem, client)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
   });
 });

@@ -10,15 +10,13 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import { request } from 'https';
 import { parse } from 'yaml';
-import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MESH_CA_TRUST_LABEL } from '../../../lib/cilium/helm-values';
 import { decryptCaFile, inspectCertificate, MeshCaMaterial } from '../../../lib/secrets/mesh-ca';
 import { synthMesh } from '../../../lib/synth/synth-mesh';
-import { CA_FILE, CERT_FILE, DEMO_IDENTITY, mesh, signLeaf, tempProject, which } from './support';
+import { CA_FILE, CERT_FILE, DEMO_IDENTITY, freePort, getEtcdVersion, mesh, signLeaf, tempProject, which } from './support';
 
 const NEXT_FILE = 'secrets/cilium-mesh-ca.next.sops.yaml';
 const NEXT_CERT = 'secrets/cilium-mesh-ca.next.crt';
@@ -215,7 +213,7 @@ describe('ca rotate, phase by phase', () => {
       it.each(pairs)('server in phase %s, client in phase %s', async (serverPhase, clientPhase) => {
         const client = states.get(clientPhase)!;
         const leaf = await signLeaf(client.issuer, { commonName: 'remote-k3scl2', server: false });
-        const attempt = getVersion(servers.get(serverPhase)!.port, client.bundle, { cert: leaf.certPem, key: leaf.keyPem });
+        const attempt = getEtcdVersion(servers.get(serverPhase)!.port, client.bundle, { cert: leaf.certPem, key: leaf.keyPem });
         if (compatible(serverPhase, clientPhase)) expect((await attempt).status).toBe(200);
         else await expect(attempt).rejects.toThrow(/certificate|alert|socket hang up|ECONNRESET|unable to verify/i);
       });
@@ -223,30 +221,7 @@ describe('ca rotate, phase by phase', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-/** GET /version over TLS, trusting `ca`; rejects on a TLS or socket error. Bounded to 5 s. */
-function getVersion(port: number, ca: string, client: { cert: string; key: string }): Promise<{ status: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/version', method: 'GET', ca, cert: client.cert, key: client.key, agent: false, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** etcd as clustermesh-apiserver runs it: its server certificate from the phase's issuer, client certificates checked against the phase's bundle. */
 async function startEtcd(etcd: string, state: PhaseState): Promise<{ port: number; child: ChildProcess; dir: string }> {
@@ -282,7 +257,7 @@ async function startEtcd(etcd: string, state: PhaseState): Promise<{ port: numbe
   for (;;) {
     if (child.exitCode !== null) throw new Error(`etcd exited (${child.exitCode}):\n${log.slice(-3000)}`);
     try {
-      if ((await getVersion(port, state.bundle, { cert: own.certPem, key: own.keyPem })).status === 200) return { port, child, dir };
+      if ((await getEtcdVersion(port, state.bundle, { cert: own.certPem, key: own.keyPem })).status === 200) return { port, child, dir };
     } catch {
       // not up yet
     }

@@ -7,6 +7,8 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { execFileSync } from 'child_process';
 import { generateKeyPairSync, webcrypto } from 'crypto';
+import { request } from 'https';
+import { createServer } from 'net';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -126,4 +128,31 @@ export function which(tool: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET /version of an etcd over TLS, trusting `ca`; resolves with the status and body, rejects on a TLS or socket error. Bounded to 5 s. */
+export function getEtcdVersion(port: number, ca: string, client: { readonly cert?: string; readonly key?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/version', method: 'GET', ca, cert: client.cert, key: client.key, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
