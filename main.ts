@@ -10,9 +10,9 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { formatFileSystemFailure } from './lib/fs/file-system-error';
 import { reportProblems } from './lib/report/problems';
-import { renderClustersInParallel } from './lib/synth/parallel-render';
+import { RenderPool, renderClustersInParallel, worthAPool } from './lib/synth/parallel-render';
 import { guardRailsFromEnv } from './lib/synth/guard-rails';
-import { synthMeshWith } from './lib/synth/synth-mesh';
+import { RenderClusters, SynthResult, synthMeshWith } from './lib/synth/synth-mesh';
 
 const WORKER_SCRIPT = join(__dirname, 'render-worker.js');
 
@@ -24,13 +24,24 @@ function buildId(): string {
 }
 
 async function main(): Promise<number> {
-  const result = await synthMeshWith((mesh, secrets, clusters) => renderClustersInParallel(mesh, secrets, clusters, { workerScript: WORKER_SCRIPT }), {
-    inventoryDir: process.env.MESH_INVENTORY,
-    outDir: process.env.MESH_OUTPUT,
-    mirrorDir: process.env.CDK8S_OUTDIR,
-    build: buildId(),
-    guardRails: guardRailsFromEnv(process.env),
-  });
+  const inventoryDir = process.env.MESH_INVENTORY;
+  const outDir = process.env.MESH_OUTPUT;
+  // A large first synth starts its workers now, so that they load while this thread loads the inventory.
+  const pool = worthAPool(inventoryDir ?? 'clusters', outDir ?? 'dist') ? new RenderPool({ workerScript: WORKER_SCRIPT }) : undefined;
+  const render: RenderClusters = (mesh, secrets, clusters, staging) =>
+    pool ? pool.render(mesh, secrets, clusters, staging) : renderClustersInParallel(mesh, secrets, clusters, staging, { workerScript: WORKER_SCRIPT });
+  let result: SynthResult;
+  try {
+    result = await synthMeshWith(render, {
+      inventoryDir,
+      outDir,
+      mirrorDir: process.env.CDK8S_OUTDIR,
+      build: buildId(),
+      guardRails: guardRailsFromEnv(process.env),
+    });
+  } finally {
+    await pool?.close();
+  }
   reportProblems(result.problems);
   if (!result.ok) return 1;
   const { written, unchanged, removed } = result.publish;

@@ -25,7 +25,7 @@ import { MeshNamespace } from './constructs/namespace';
 import { NamespaceDefaultDenyPolicy } from './constructs/default-deny';
 import { RawPolicy } from './constructs/raw-policy';
 import { VerificationKit, verifyGuide } from './constructs/verification-kit';
-import { applicationSetFile, ClusterLayout, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
+import { applicationSetFile, ClusterLayout, ClusterStages, clusterDeliveryFiles, fluxEntryPoints, ManifestContent, stageLayout } from './gitops/layout';
 import { addSyncWave } from './gitops/sync-wave';
 import { clusterView } from './model/cluster-view';
 import { MANAGED_BY_LABELS } from './model/ownership';
@@ -70,11 +70,16 @@ export interface RenderedCluster {
 export function assembleMesh(mesh: Mesh, secrets: CommittedSecrets, clusters: readonly RenderedCluster[]): RenderedFile[] {
   if (clusters.length !== mesh.clusters.length) throw new Error(`expected ${mesh.clusters.length} rendered clusters, got ${clusters.length}`);
   const layouts = new Map(mesh.clusters.map((cluster, i) => [cluster.name, clusters[i].layout]));
+  return [...clusters.flatMap((c) => c.files), ...meshWideFiles(mesh, secrets, layouts)];
+}
+
+/** The files that span the mesh (the Argo CD ApplicationSet, the overview), from every cluster's stages. */
+export function meshWideFiles(mesh: Mesh, secrets: CommittedSecrets, layouts: ReadonlyMap<string, ClusterStages>): RenderedFile[] {
   const applicationSet = applicationSetFile(mesh, layouts);
   const entry = { flux: fluxEntryPoints(mesh), argocd: applicationSet?.path };
   const overview = SUPPORT_FILES.overview;
   const readme = { path: overview.file, content: withProvenance(overview, overview.file, overviewReadme(mesh, entry, secrets)) };
-  return [...clusters.flatMap((c) => c.files), ...(applicationSet ? [applicationSet] : []), readme];
+  return [...(applicationSet ? [applicationSet] : []), readme];
 }
 
 /** One manifest file of a cluster in a cdk8s app: a chart, or committed ciphertext no chart can carry without changing its bytes. */

@@ -37,8 +37,12 @@ export interface StageContent {
   readonly sopsFiles: readonly string[];
 }
 
-export interface ClusterLayout {
+export interface ClusterLayout extends ClusterStages {
   readonly files: RenderedFile[];
+}
+
+/** What the mesh-wide entry points need to know of a cluster's layout. */
+export interface ClusterStages {
   /** Non-empty stages, in apply order. */
   readonly stages: readonly StageContent[];
 }
@@ -73,7 +77,7 @@ export function stageLayout(clusterName: string, manifests: readonly ManifestCon
 }
 
 /** Whether a cluster's stages hold SOPS-encrypted files (then Flux decrypts, Argo CD goes through KSOPS). */
-export const usesSops = (layout: ClusterLayout): boolean => layout.stages.some((s) => s.sopsFiles.length > 0);
+export const usesSops = (layout: ClusterStages): boolean => layout.stages.some((s) => s.sopsFiles.length > 0);
 
 /** Renders constructs in a throwaway app: the entry points are small, one app per file keeps them independent. */
 function synthYaml(origin: Origin & { readonly file: string }, build: (scope: Construct) => void): string {
@@ -86,7 +90,7 @@ function synthYaml(origin: Origin & { readonly file: string }, build: (scope: Co
  * The folder Argo CD syncs for a cluster, relative to dist/: the cluster folder,
  * or its argocd/ folder where SOPS-encrypted files must go through KSOPS.
  */
-export function argoCdPath(clusterName: string, layout: ClusterLayout): string {
+export function argoCdPath(clusterName: string, layout: ClusterStages): string {
   return usesSops(layout) ? `${clusterName}/${OUTPUT_FOLDERS.argocdKsops}` : clusterName;
 }
 
@@ -134,7 +138,7 @@ export function fluxEntryPoints(mesh: Mesh): string[] {
 }
 
 /** dist/argocd/applicationset.yaml, where the mesh is delivered by Argo CD from a repository. */
-export function applicationSetFile(mesh: Mesh, layouts: ReadonlyMap<string, ClusterLayout>): RenderedFile | undefined {
+export function applicationSetFile(mesh: Mesh, layouts: ReadonlyMap<string, ClusterStages>): RenderedFile | undefined {
   const { delivery } = mesh;
   const repository = delivery.repository;
   if (!repository || !delivery.engines.includes('argocd')) return undefined;

@@ -52,7 +52,7 @@ export function findKeyMaterial(text: string): KeyMaterialFinding[] {
   for (const m of text.matchAll(AGE_IDENTITY)) found.push({ kind: 'age identity', line: lineAt(m.index) });
   for (const m of text.matchAll(K3S_SECURE_TOKEN)) found.push({ kind: 'k3s join token', line: lineAt(m.index) });
   for (const m of text.matchAll(BASE64_RUN)) {
-    if (hidesKeyMaterial(m[0], MAX_BASE64_DEPTH)) found.push({ kind: 'base64-encoded private key', line: lineAt(m.index) });
+    if (runHidesKeyMaterial(m[0])) found.push({ kind: 'base64-encoded private key', line: lineAt(m.index) });
   }
   return found.sort((a, b) => a.line - b.line);
 }
@@ -71,6 +71,26 @@ export function redactSecrets(text: string): string {
 
 /** The key patterns without the global flag, compiled once: `test` on them keeps no state between texts. */
 const KEY_PATTERNS: readonly RegExp[] = [PEM_PRIVATE_KEY, AGE_IDENTITY, K3S_SECURE_TOKEN].map((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')));
+
+/**
+ * Rendered output repeats the same base64 values many times (every cluster
+ * holds each peer's configuration): a value is decoded once. Bounded in count
+ * and length, so remembering costs at most a few MiB.
+ */
+const RUN_VERDICTS = new Map<string, boolean>();
+const MAX_RUN_VERDICTS = 4096;
+const MAX_REMEMBERED_RUN = 8192;
+
+function runHidesKeyMaterial(run: string): boolean {
+  if (run.length > MAX_REMEMBERED_RUN) return hidesKeyMaterial(run, MAX_BASE64_DEPTH);
+  let verdict = RUN_VERDICTS.get(run);
+  if (verdict === undefined) {
+    verdict = hidesKeyMaterial(run, MAX_BASE64_DEPTH);
+    if (RUN_VERDICTS.size >= MAX_RUN_VERDICTS) RUN_VERDICTS.clear();
+    RUN_VERDICTS.set(run, verdict);
+  }
+  return verdict;
+}
 
 /** Whether a base64 run decodes to text that holds key material, directly or in base64 again. */
 function hidesKeyMaterial(run: string, depth: number): boolean {

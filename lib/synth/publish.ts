@@ -23,8 +23,13 @@
  *    `npm run check`) puts the old tree back.
  *
  * A first publish (no output yet) is one plain rename. When every file already
- * has its bytes and nothing else is there, nothing is written, linked or
- * switched: the output is left exactly as it is.
+ * has its bytes and nothing else is there, nothing is switched: the staging
+ * folder (links only) is dropped and the output left exactly as it is.
+ *
+ * The steps are separate (beginPublish, stageFiles, completePublish) so that
+ * the render workers stage the clusters they render themselves, each into its
+ * own folders of `.<name>.next`: the files never cross threads, and are
+ * written on every core. `publish` runs them in a row.
  *
  * Files the caller knows to be unchanged (`kept`: a cluster skipped because
  * its inputs did not change, lib/synth/render-cache.ts) are linked from the
@@ -71,56 +76,119 @@ export function publish(
   // Before anything changes: a key in clear is never published (kept files were scanned when they were written).
   const leaks = findClearKeys(files);
   if (leaks.length > 0) throw new ClearKeyMaterialError(leaks);
+  const staging = beginPublish(outDir);
+  try {
+    const tally = stageFiles(staging, files);
+    return completePublish(staging, { ...tally, paths: files.map((f) => f.path), kept, header });
+  } catch (err) {
+    discardStaging(staging);
+    throw err;
+  }
+}
+
+/** Where a publish builds the new tree: the output folder, and `.<name>.next` beside it. */
+export interface Staging {
+  readonly outDir: string;
+  readonly next: string;
+}
+
+/** How many staged files got new bytes, and how many are links to an unchanged file of the output. */
+export interface StageTally {
+  readonly written: number;
+  readonly unchanged: number;
+}
+
+/**
+ * Step 1 of a publish: undoes an interrupted one, checks that the output may
+ * be replaced, and makes the empty staging folder. Files are then staged
+ * (stageFiles, on any thread) and the publish completed (completePublish).
+ */
+export function beginPublish(outDir: string): Staging {
   recoverInterruptedPublish(outDir);
   checkReplaceable(outDir);
-  const { next, previous } = publishSiblings(outDir);
+  const { next } = publishSiblings(outDir);
+  asOutputFailure(outDir, () => fsCall('create', next, () => mkdirSync(next, { recursive: true })));
+  return { outDir, next };
+}
 
-  const all = [...files, { path: OUTPUT_MARKER, content: header }];
-  const exists = existsSync(outDir);
-  const same = all.map((file) => exists && sameContent(join(outDir, file.path), file.content));
-  const wanted = new Set([...all.map((f) => f.path), ...kept]);
-  const present = listFiles(outDir);
-  const removed = present.filter((path) => !wanted.has(path)).length;
-  if (exists && removed === 0 && present.length === wanted.size && same.every(Boolean)) {
-    return { written: 0, unchanged: files.length + kept.length, removed: 0 };
-  }
-
+/**
+ * Puts files into the staging folder: a hard link to the output's file when
+ * its bytes are the same (it keeps its inode and modification time), else the
+ * new bytes. Files of different calls may be staged at once by several
+ * threads, as long as no two stage the same path. A failure is reported
+ * against the output folder: the staging folder is no name a user knows.
+ */
+export function stageFiles(staging: Staging, files: readonly RenderedFile[]): StageTally {
+  const { outDir, next } = staging;
   let written = 0;
-  let unchanged = kept.length;
-  try {
-    const made = new Set<string>();
-    const place = (path: string, write: (target: string) => void) => {
-      const target = join(next, path);
+  let unchanged = 0;
+  const made = new Set<string>();
+  asOutputFailure(outDir, () => {
+    for (const file of files) {
+      const target = join(next, file.path);
       const folder = dirname(target);
       if (!made.has(folder)) {
         fsCall('create', folder, () => mkdirSync(folder, { recursive: true }));
         made.add(folder);
       }
-      fsCall('write', target, () => write(target));
-    };
-    all.forEach((file, i) => {
-      const counts = file.path !== OUTPUT_MARKER;
-      if (same[i]) {
-        place(file.path, (target) => linkSync(join(outDir, file.path), target));
-        if (counts) unchanged++;
+      const existing = join(outDir, file.path);
+      if (sameContent(existing, file.content)) {
+        fsCall('write', target, () => linkSync(existing, target));
+        unchanged++;
       } else {
-        place(file.path, (target) => writeFileSync(target, file.content));
-        if (counts) written++;
+        fsCall('write', target, () => writeFileSync(target, file.content));
+        written++;
       }
-    });
-    for (const path of kept) place(path, (target) => linkSync(join(outDir, path), target));
-  } catch (err) {
-    // A full disk or a read-only folder: the output stays as it was, and the
-    // half-built tree goes, so nothing is left behind.
-    removeQuietly(next);
-    // The half-built tree is no name a user knows: the error names the output.
-    throw err instanceof FileSystemError ? new FileSystemError(outDir, err.problem, err.fix, err.code) : err;
+    }
+  });
+  return { written, unchanged };
+}
+
+export interface StagedOutput extends StageTally {
+  /** Every staged file (the marker aside). */
+  readonly paths: readonly string[];
+  /** Files of the output known to be unchanged, linked as they are. @default none */
+  readonly kept?: readonly string[];
+  /** The marker file's text. */
+  readonly header?: string;
+}
+
+/**
+ * Last step of a publish: links the kept files, writes the marker and
+ * switches the staging folder in. When every file kept its bytes and none
+ * went away, the staging folder is dropped and the output left exactly as it is.
+ */
+export function completePublish(staging: Staging, staged: StagedOutput): PublishResult {
+  const { outDir, next } = staging;
+  const kept = staged.kept ?? [];
+  const header = staged.header ?? 'Generated from clusters/ by `npm run synth`; do not edit.\n';
+  const marker = stageFiles(staging, [{ path: OUTPUT_MARKER, content: header }]);
+  const exists = existsSync(outDir);
+  const wanted = new Set([...staged.paths, ...kept, OUTPUT_MARKER]);
+  const present = listFiles(outDir);
+  const removed = present.filter((path) => !wanted.has(path)).length;
+  const unchanged = staged.unchanged + kept.length;
+  if (exists && removed === 0 && present.length === wanted.size && staged.written === 0 && marker.written === 0) {
+    rmSync(next, { recursive: true, force: true });
+    return { written: 0, unchanged, removed: 0 };
   }
+  asOutputFailure(outDir, () => {
+    const made = new Set<string>();
+    for (const path of kept) {
+      const target = join(next, path);
+      if (!made.has(dirname(target))) {
+        fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
+        made.add(dirname(target));
+      }
+      fsCall('write', target, () => linkSync(join(outDir, path), target));
+    }
+  });
   if (!exists) {
     switchOrDiscard(next, () => fsCall('replace', outDir, () => renameSync(next, outDir)));
   } else if (exchangeFolders(next, outDir)) {
     rmSync(next, { recursive: true, force: true });
   } else {
+    const { previous } = publishSiblings(outDir);
     switchOrDiscard(next, () => fsCall('replace', outDir, () => renameSync(outDir, previous)));
     try {
       fsCall('replace', outDir, () => renameSync(next, outDir));
@@ -131,7 +199,21 @@ export function publish(
     }
     rmSync(previous, { recursive: true, force: true });
   }
-  return { written, unchanged, removed };
+  return { written: staged.written, unchanged, removed };
+}
+
+/** Runs a step on the staging folder; a failure names the output: the staging folder is no name a user knows. */
+function asOutputFailure(outDir: string, step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    throw err instanceof FileSystemError ? new FileSystemError(outDir, err.problem, err.fix, err.code) : err;
+  }
+}
+
+/** Drops a half-built staging folder after a failure (a full disk, a key in clear): the output stays as it was. */
+export function discardStaging(staging: Staging): void {
+  removeQuietly(staging.next);
 }
 
 /** Runs the switch; when it fails, the new tree is discarded before the error goes on. */

@@ -1,11 +1,9 @@
 /**
- * Worker thread entry (bundled as .build/render-worker.js): renders the
- * clusters it is given and sends their files back.
+ * Worker thread entry (bundled as .build/render-worker.js): started early by
+ * a RenderPool, it loads, waits for its one task, renders and stages those
+ * clusters and answers with their paths and layouts.
  */
-import { parentPort, workerData } from 'worker_threads';
-import { renderClusterFiles } from '../mesh-manifests';
-import { RenderTask } from './parallel-render';
+import { parentPort } from 'worker_threads';
+import { RenderTask, runRenderTask } from './parallel-render';
 
-const { mesh, secrets, clusterNames } = workerData as RenderTask;
-const wanted = new Set(clusterNames);
-parentPort!.postMessage(mesh.clusters.filter((c) => wanted.has(c.name)).map((cluster) => renderClusterFiles(mesh, secrets, cluster)));
+parentPort!.once('message', (task: RenderTask) => parentPort!.postMessage(runRenderTask(task)));

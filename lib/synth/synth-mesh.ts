@@ -13,12 +13,13 @@ import { loadProject, ProjectLoadResult } from '../inventory/load-project';
 import { Problem, sortProblems } from '../report/problems';
 import { guardRailProblems } from './guard-rails';
 import { describeKeyMaterial } from '../report/redact';
-import { assembleMesh, RenderedCluster, renderClusterFiles, RenderedFile } from '../mesh-manifests';
+import { meshWideFiles } from '../mesh-manifests';
 import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 import { clusterFingerprints } from './fingerprint';
-import { ClearKeyFinding, ClearKeyMaterialError, CLEAR_KEY_FIX } from './clear-key-scan';
-import { publish, PublishResult, recoverInterruptedPublish } from './publish';
+import { ClearKeyFinding, CLEAR_KEY_FIX, findClearKeys } from './clear-key-scan';
+import { beginPublish, completePublish, discardStaging, PublishResult, recoverInterruptedPublish, Staging, stageFiles } from './publish';
+import { renderAndStage, StagedCluster } from './stage-cluster';
 import { CachedCluster, readRenderCache, stampFiles, unchangedOnDisk, writeRenderCache } from './render-cache';
 
 export interface SynthOptions {
@@ -55,8 +56,8 @@ export type SynthResult =
     }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
-/** Renders the given clusters of the mesh, in their order. */
-export type RenderClusters = (mesh: Mesh, secrets: CommittedSecrets, clusters: readonly Cluster[]) => Promise<RenderedCluster[]>;
+/** Renders the given clusters of the mesh and stages their files (renderAndStage); the results are in their order. */
+export type RenderClusters = (mesh: Mesh, secrets: CommittedSecrets, clusters: readonly Cluster[], staging: Staging) => Promise<StagedCluster[]>;
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
   return withProjectLockSync(outDirOf(options), lockOptions(), () => {
@@ -64,8 +65,11 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
     const loaded = load(options);
     if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
     const plan = planRender(options, loaded.mesh, loaded.secrets);
-    const rendered = plan.toRender.map((cluster) => renderClusterFiles(plan.mesh, plan.secrets, cluster));
-    return finish(options, plan, loaded.problems, rendered);
+    const staging = beginPublish(outDirOf(options));
+    return discardOnFailure(staging, () => {
+      const staged = plan.toRender.map((cluster) => renderAndStage(plan.mesh, plan.secrets, cluster, staging));
+      return finish(options, plan, loaded.problems, staging, staged);
+    });
   });
 }
 
@@ -79,9 +83,26 @@ export async function synthMeshWith(render: RenderClusters, options: SynthOption
     const loaded = load(options);
     if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
     const plan = planRender(options, loaded.mesh, loaded.secrets);
-    const rendered = plan.toRender.length > 0 ? await render(plan.mesh, plan.secrets, plan.toRender) : [];
-    return finish(options, plan, loaded.problems, rendered);
+    const staging = beginPublish(outDirOf(options));
+    let staged: StagedCluster[];
+    try {
+      staged = plan.toRender.length > 0 ? await render(plan.mesh, plan.secrets, plan.toRender, staging) : [];
+    } catch (err) {
+      discardStaging(staging);
+      throw err;
+    }
+    return discardOnFailure(staging, () => finish(options, plan, loaded.problems, staging, staged));
   });
+}
+
+/** A failure after staging began (a full disk, a bug) leaves the output as it was and no staging folder. */
+function discardOnFailure<T>(staging: Staging, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    discardStaging(staging);
+    throw err;
+  }
 }
 
 /**
@@ -130,35 +151,41 @@ function planRender(options: SynthOptions, mesh: Mesh, secrets: CommittedSecrets
   return { mesh, secrets, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)) };
 }
 
-function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[], rendered: readonly RenderedCluster[]): SynthResult {
+function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[], staging: Staging, staged: readonly StagedCluster[]): SynthResult {
   const { mesh, reused } = plan;
   const outDir = outDirOf(options);
-  const byName = new Map(plan.toRender.map((cluster, i) => [cluster.name, rendered[i]]));
-  const clusters = mesh.clusters.map((c): RenderedCluster => byName.get(c.name) ?? { files: [], layout: { files: [], stages: reused.get(c.name)!.stages } });
-  const files = assembleMesh(mesh, plan.secrets, clusters);
-  const kept = [...reused.values()].flatMap((c) => c.files.map(([path]) => path));
-  let result: PublishResult;
-  try {
-    result = publish(outDir, files, undefined, kept);
-  } catch (err) {
-    if (!(err instanceof ClearKeyMaterialError)) throw err;
-    return { ok: false, problems: [...problems, ...err.findings.map((f) => clearKeyProblem(options, outDir, f))] };
+  const byName = new Map(staged.map((cluster) => [cluster.name, cluster]));
+  const stages = new Map(mesh.clusters.map((c) => [c.name, byName.get(c.name) ?? reused.get(c.name)!]));
+  const meshFiles = meshWideFiles(mesh, plan.secrets, stages);
+  // Before anything is published: a key in clear anywhere stops it (kept files were scanned when they were written).
+  const findings = [...staged.flatMap((c) => c.findings), ...findClearKeys(meshFiles)];
+  if (findings.length > 0) {
+    discardStaging(staging);
+    return { ok: false, problems: [...problems, ...findings.map((f) => clearKeyProblem(options, outDir, f))] };
   }
-  if (options.mirrorDir) mirror(outDir, options.mirrorDir, files, kept);
+  const meshTally = stageFiles(staging, meshFiles);
+  const kept = [...reused.values()].flatMap((c) => c.files.map(([path]) => path));
+  const paths = [...staged.flatMap((c) => c.paths), ...meshFiles.map((f) => f.path)];
+  const sum = (count: (c: StagedCluster) => number) => staged.reduce((total, c) => total + count(c), 0);
+  const result = completePublish(staging, {
+    written: sum((c) => c.written) + meshTally.written,
+    unchanged: sum((c) => c.unchanged) + meshTally.unchanged,
+    paths,
+    kept,
+  });
+  if (options.mirrorDir) mirror(outDir, options.mirrorDir, paths, kept);
   if (options.build !== undefined && plan.fingerprints) {
     const recorded = new Map<string, CachedCluster>();
     for (const cluster of mesh.clusters) {
       const fresh = byName.get(cluster.name);
       recorded.set(
         cluster.name,
-        fresh
-          ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.layout.stages, files: stampFiles(outDir, fresh.files.map((f) => f.path)) }
-          : reused.get(cluster.name)!,
+        fresh ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.stages, files: stampFiles(outDir, fresh.paths) } : reused.get(cluster.name)!,
       );
     }
     writeRenderCache(outDir, options.build, recorded);
   }
-  return { ok: true, clusters: mesh.clusters.length, rendered: plan.toRender.length, files: files.length + kept.length, publish: result, problems };
+  return { ok: true, clusters: mesh.clusters.length, rendered: plan.toRender.length, files: paths.length + kept.length, publish: result, problems };
 }
 
 function clearKeyProblem(options: SynthOptions, outDir: string, finding: ClearKeyFinding): Problem {
@@ -178,7 +205,7 @@ function clearKeyProblem(options: SynthOptions, outDir: string, finding: ClearKe
  * file. Something other than an empty folder or a link there is left alone and
  * gets a hard link per file instead.
  */
-function mirror(outDir: string, mirrorDir: string, files: readonly RenderedFile[], kept: readonly string[]): void {
+function mirror(outDir: string, mirrorDir: string, paths: readonly string[], kept: readonly string[]): void {
   const stat = lstatSync(mirrorDir, { throwIfNoEntry: false });
   if (!stat || stat.isSymbolicLink() || (stat.isDirectory() && readdirSync(mirrorDir).length === 0)) {
     if (stat) fsCall('replace', mirrorDir, () => rmSync(mirrorDir, { recursive: true, force: true }));
@@ -186,7 +213,7 @@ function mirror(outDir: string, mirrorDir: string, files: readonly RenderedFile[
     fsCall('write', mirrorDir, () => symlinkSync(relative(dirname(mirrorDir), outDir) || '.', mirrorDir, 'dir'));
     return;
   }
-  for (const path of [...files.map((f) => f.path), ...kept]) {
+  for (const path of [...paths, ...kept]) {
     const target = join(mirrorDir, path);
     fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
     if (!existsSync(target)) fsCall('write', target, () => linkSync(join(outDir, path), target));
