@@ -5,7 +5,7 @@
  * table of output files marks for bootstrap), how to bring the cluster up, and
  * the hand-over script with its guide.
  */
-import { Yaml } from 'cdk8s';
+import { toYaml } from '../output/yaml';
 import { ClusterLayout, ManifestContent, usesSops } from '../gitops/layout';
 import { Cluster, Mesh } from '../model/mesh';
 import { manifestFile, MANIFESTS, OUTPUT_FOLDERS, RenderedFile, SUPPORT_FILES } from '../output/files';
@@ -24,7 +24,7 @@ export function bootstrapFolder(mesh: Mesh, secrets: CommittedSecrets, cluster: 
   const files: RenderedFile[] = [];
   for (const node of k3sNodeConfigs(mesh, cluster)) {
     const file = K3S_CONFIG.file.replace('<node>', node.nodeName);
-    files.push({ path: at(file), content: withProvenance(K3S_CONFIG, file, Yaml.stringify(node.config)) });
+    files.push({ path: at(file), content: withProvenance(K3S_CONFIG, file, toYaml(node.config)) });
   }
   // Byte for byte the stage's file: k3s and the GitOps engine then apply the same object.
   const copied = manifests.filter((m) => MANIFESTS[m.name].bootstrap);

@@ -84,8 +84,24 @@ export function meshPeerConfig(mesh: Mesh, cluster: Cluster): MeshPeerConfig {
   return { clustermesh: new Map(peers.map((p) => [p.name, local])), kvstoremesh: remote };
 }
 
+/**
+ * A peer's entry is the same in every cluster that dials it: made once per
+ * peer (every cluster of a large mesh holds every other's), not once per pair.
+ */
+const REMOTE_CONFIGS = { withAliases: new WeakMap<Cluster, string>(), without: new WeakMap<Cluster, string>() };
+
 /** Dials the peer's mesh endpoint with the shared "remote" client certificate. */
 function remotePeerConfig(peer: Cluster, withAliases: boolean): string {
+  const made = withAliases ? REMOTE_CONFIGS.withAliases : REMOTE_CONFIGS.without;
+  let config = made.get(peer);
+  if (config === undefined) {
+    config = peerConfigText(peer, withAliases);
+    made.set(peer, config);
+  }
+  return config;
+}
+
+function peerConfigText(peer: Cluster, withAliases: boolean): string {
   const dial = peerDial(peer);
   const lines = [
     'endpoints:',

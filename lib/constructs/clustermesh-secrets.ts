@@ -38,10 +38,26 @@ export class ClusterMeshSecrets extends Construct {
 
 function secret(scope: Construct, name: string, namespace: string | undefined, entries: PeerEntries): ApiObject {
   const data: Record<string, string> = {};
-  for (const peer of [...entries.keys()].sort()) {
-    data[peer] = Buffer.from(entries.get(peer)!, 'utf8').toString('base64');
-  }
+  for (const peer of [...entries.keys()].sort()) data[peer] = base64Of(entries.get(peer)!);
   const props: k8s.KubeSecretProps = { metadata: { name, namespace }, type: 'Opaque', data };
   // A plain ApiObject: KubeSecret copies its data map once per key, quadratic in the number of peers.
   return new ApiObject(scope, name, { ...k8s.KubeSecret.GVK, ...props });
+}
+
+/**
+ * Each peer's entry is the same text in every cluster of the mesh (and with
+ * KVStoreMesh, every agent entry is one text): it is encoded once. Bounded,
+ * for a process that renders many meshes.
+ */
+const ENCODED = new Map<string, string>();
+const MAX_ENCODED = 4096;
+
+function base64Of(text: string): string {
+  let encoded = ENCODED.get(text);
+  if (encoded === undefined) {
+    encoded = Buffer.from(text, 'utf8').toString('base64');
+    if (ENCODED.size >= MAX_ENCODED) ENCODED.clear();
+    ENCODED.set(text, encoded);
+  }
+  return encoded;
 }
