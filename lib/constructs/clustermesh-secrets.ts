@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { PeerEntries } from '../cilium/peer-config';
 import { clusterNameProblem } from '../model/kubernetes-names';
+import { PlainApiObject } from './plain-api-object';
 
 export interface ClusterMeshSecretsProps {
   /** Cilium's namespace. @default the namespace of the chart */
@@ -39,9 +40,10 @@ export class ClusterMeshSecrets extends Construct {
 function secret(scope: Construct, name: string, namespace: string | undefined, entries: PeerEntries): ApiObject {
   const data: Record<string, string> = {};
   for (const peer of [...entries.keys()].sort()) data[peer] = base64Of(entries.get(peer)!);
-  const props: k8s.KubeSecretProps = { metadata: { name, namespace }, type: 'Opaque', data };
-  // A plain ApiObject: KubeSecret copies its data map once per key, quadratic in the number of peers.
-  return new ApiObject(scope, name, { ...k8s.KubeSecret.GVK, ...props });
+  const props: k8s.KubeSecretProps = { metadata: { name, namespace }, type: 'Opaque' };
+  // Not KubeSecret: it copies its data map once per key, quadratic in the number of peers; and the
+  // entries (one per peer) are plain data, which skips cdk8s's resolve walk.
+  return new PlainApiObject(scope, name, { ...k8s.KubeSecret.GVK, ...props, plain: { data } });
 }
 
 /**

@@ -7,6 +7,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DialingWorkload, HostAlias } from '../cilium/peer-config';
 import { PATCH_ANNOTATIONS } from './metadata';
+import { PlainApiObject } from './plain-api-object';
 
 export interface HostAliasesPatchProps {
   /** Cilium's namespace. @default the namespace of the chart */
@@ -23,7 +24,7 @@ export class HostAliasesPatch extends Construct {
   constructor(scope: Construct, id: string, props: HostAliasesPatchProps) {
     super(scope, id);
     if (props.aliases.some((a) => a.ips.length === 0)) throw new Error('every host alias needs at least one IP');
-    this.patch = new ApiObject(this, 'Resource', {
+    this.patch = new PlainApiObject(this, 'Resource', {
       apiVersion: 'apps/v1',
       kind: props.workload.kind,
       metadata: {
@@ -32,7 +33,8 @@ export class HostAliasesPatch extends Construct {
         // No labels: Helm owns the workload's metadata, and a field applied here would be taken from it.
         annotations: { ...PATCH_ANNOTATIONS },
       },
-      spec: { template: { spec: { hostAliases: toPodHostAliases(props.aliases) } } },
+      // One alias per peer: plain data, which skips cdk8s's resolve walk.
+      plain: { spec: { template: { spec: { hostAliases: toPodHostAliases(props.aliases) } } } },
     });
   }
 }

@@ -141,12 +141,42 @@ function numberText(value: number): string {
 
 /** A string as a key (`implicitKey`) or a value, at indentation `indent`. */
 function scalar(value: string, indent: string, implicitKey: boolean): string {
-  if (SAFE_PLAIN.test(value) && (value.length > LONGEST_KEYWORD || !OTHER_TYPE.test(value))) return value;
-  // The library writes '<<' through YAML 1.1's merge tag, unquoted.
-  if (value === '<<') return value;
+  if (writtenAsIs(value)) return value;
   if (NEEDS_ESCAPES.test(value)) return doubleQuoted(value, indent, implicitKey);
   return plain(value, indent, implicitKey);
 }
+
+/**
+ * Whether a string is written as it is, as a key or a value at any
+ * indentation: the tests of `scalar` and `plain` that lead to no quotes and no
+ * block. Manifests repeat the same strings (names, addresses, each peer's
+ * Secret entry in every cluster), so the verdict is remembered; bounded, for a
+ * process that writes many documents.
+ */
+function writtenAsIs(value: string): boolean {
+  if (value.length > MAX_REMEMBERED) return testedAsIs(value);
+  let asIs = AS_IS.get(value);
+  if (asIs === undefined) {
+    asIs = testedAsIs(value);
+    if (AS_IS.size >= MAX_AS_IS) AS_IS.clear();
+    AS_IS.set(value, asIs);
+  }
+  return asIs;
+}
+
+function testedAsIs(value: string): boolean {
+  return (
+    (SAFE_PLAIN.test(value) && (value.length > LONGEST_KEYWORD || !OTHER_TYPE.test(value))) ||
+    // The library writes '<<' through YAML 1.1's merge tag, unquoted.
+    value === '<<' ||
+    (!NEEDS_ESCAPES.test(value) && !value.includes('\n') && !NOT_PLAIN.test(value) && !DOCUMENT_MARKER.test(value) && !OTHER_TYPE.test(value))
+  );
+}
+
+const AS_IS = new Map<string, boolean>();
+/** At most this many strings of at most this length: a few MiB. */
+const MAX_AS_IS = 8192;
+const MAX_REMEMBERED = 512;
 
 function plain(value: string, indent: string, implicitKey: boolean): string {
   const multiLine = value.includes('\n');
