@@ -18,7 +18,8 @@
 //
 // MESH_TEST_DATA_URL=<base> fetches every file from <base>/<path> instead of its pinned URL
 // (a mirror in the layout of ../shared); MESH_TEST_DATA_DIR=<dir> fills <dir> instead of
-// .cache/upstream.
+// .cache/upstream; MESH_TEST_DATA_MANIFEST=<file> reads the list of files and their pins from
+// <file> instead of test/support/upstream-data.json (a mirror's own).
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -327,11 +328,10 @@ function pinFrom(manifest, folder) {
 }
 
 async function main(argv) {
-  const manifest = readManifest();
   const pin = argv.indexOf('--pin-from');
   if (pin >= 0) {
     const folder = path.resolve(argv[pin + 1] ?? '');
-    const { manifest: pinned, missing, kept } = pinFrom(manifest, folder);
+    const { manifest: pinned, missing, kept } = pinFrom(readManifest(), folder);
     if (missing.length > 0) {
       process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}`).join('\n')}\nFix: pass the folder that holds them (../shared)\n`);
       return 1;
@@ -343,6 +343,7 @@ async function main(argv) {
     );
     return 0;
   }
+  const manifest = readManifest(process.env.MESH_TEST_DATA_MANIFEST || MANIFEST);
   const cacheDir = process.env.MESH_TEST_DATA_DIR || manifest.cacheDir;
   const result = await fetchTestData({ manifest, cacheDir, baseUrl: process.env.MESH_TEST_DATA_URL || undefined });
   const shown = path.relative(process.cwd(), path.resolve(root, cacheDir)) || '.';
