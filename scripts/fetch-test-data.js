@@ -303,6 +303,7 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
  */
 function pinFrom(manifest, folder) {
   const missing = [];
+  const problems = [];
   const kept = [];
   const sources = new Set(manifest.files.filter((f) => f.fromSource).map((f) => f.fromSource));
   const files = manifest.files.map((entry) => {
@@ -314,7 +315,7 @@ function pinFrom(manifest, folder) {
       }
       const key = extractAgeKey(fs.readFileSync(source, 'utf8'), entry);
       if (key.problem) {
-        missing.push(`${entry.path} (${key.problem})`);
+        problems.push(`${entry.path}: ${key.problem}. Fix: correct the pattern in test/support/upstream-data.json`);
         return entry;
       }
       return { ...entry, sha256: sha256(key.data) };
@@ -324,16 +325,17 @@ function pinFrom(manifest, folder) {
     else if (hash === undefined) missing.push(entry.path);
     return { ...entry, sha256: hash ?? entry.sha256 };
   });
-  return { manifest: { ...manifest, files }, missing, kept };
+  return { manifest: { ...manifest, files }, missing, problems, kept };
 }
 
 async function main(argv) {
   const pin = argv.indexOf('--pin-from');
   if (pin >= 0) {
     const folder = path.resolve(argv[pin + 1] ?? '');
-    const { manifest: pinned, missing, kept } = pinFrom(readManifest(), folder);
-    if (missing.length > 0) {
-      process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}`).join('\n')}\nFix: pass the folder that holds them (../shared)\n`);
+    const { manifest: pinned, missing, problems, kept } = pinFrom(readManifest(), folder);
+    if (missing.length > 0 || problems.length > 0) {
+      if (missing.length > 0) process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}\n`).join('')}Fix: pass the folder that holds them (../shared)\n`);
+      for (const p of problems) process.stderr.write(`error: ${p}\n`);
       return 1;
     }
     writeAtomic(MANIFEST, `${JSON.stringify(pinned, null, 2)}\n`);
@@ -357,7 +359,7 @@ async function main(argv) {
       `Only ../shared has (tests that need them stay skipped without it):\n` +
       manifest.onlyInShared.map((o) => `  ${o.path}: ${o.reason}\n`).join('') +
       `Used from ../shared when it is there (no test needs them):\n` +
-      manifest.extrasInShared.map((o) => `  ${o.path}: ${o.reason}\n`).join(''),
+      (manifest.extrasInShared ?? []).map((o) => `  ${o.path}: ${o.reason}\n`).join(''),
   );
   return 0;
 }

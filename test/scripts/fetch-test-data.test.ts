@@ -21,7 +21,7 @@ const { fetchTestData, tarMember, extractAgeKey, pinFrom } = require('../../scri
   fetchTestData: (o: { cacheDir: string; baseUrl?: string; manifest?: unknown }) => Promise<{ fetched: string[]; present: string[]; derived: string[]; problems: string[] }>;
   tarMember: (tgz: Buffer, name: string) => Buffer | undefined;
   extractAgeKey: (source: string, entry: ManifestFile) => { data?: Buffer; problem?: string };
-  pinFrom: (manifest: unknown, folder: string) => { manifest: { files: ManifestFile[] }; missing: string[]; kept: string[] };
+  pinFrom: (manifest: unknown, folder: string) => { manifest: { files: ManifestFile[] }; missing: string[]; problems: string[]; kept: string[] };
 };
 
 const DOWNLOADED = FILES.filter((f) => f.url);
@@ -241,8 +241,9 @@ describeWithShared('the test-data manifest against the upstream folder', ['schem
   });
 
   it('holds the SHA-256 of every file the upstream folder has, the key files taken from its sources too', () => {
-    const { manifest: pinned, missing, kept } = pinFrom(UPSTREAM_MANIFEST, UPSTREAM_DIR);
+    const { manifest: pinned, missing, problems, kept } = pinFrom(UPSTREAM_MANIFEST, UPSTREAM_DIR);
     expect(missing).toEqual([]);
+    expect(problems).toEqual([]);
     expect(pinned.files).toEqual(FILES);
     // Only sources the folder does not keep (and the key files taken from them) keep their pins.
     for (const k of kept) expect([k, KEY_SOURCES.has(k) || KEY_SOURCES.has(FILES.find((f) => f.path === k)?.fromSource ?? '')]).toEqual([k, true]);
