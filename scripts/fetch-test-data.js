@@ -7,9 +7,19 @@
 // written to a temporary name beside its place and renamed once its hash is right, so an
 // interrupted or refused download leaves nothing behind. All problems are reported at once.
 //
+// Three kinds of entries: a download (`url`: a raw file at a pinned commit), an archive member
+// (`fromArchive` + `member`: a file inside a downloaded packaged chart), and an age key file
+// (`fromSource` + `ageIdentity` + `ageRecipient`): some upstream projects write their test
+// identity as a string in test code (a Go or Rust source, a Kubernetes Secret), not as a file;
+// the pinned source is downloaded like any file, the identity and its recipient are taken from it
+// by two documented patterns, each of which must match exactly once, and written as an age key
+// file (`# public key: <recipient>` then the identity, as age-keygen writes it) whose SHA-256 is
+// pinned too.
+//
 // MESH_TEST_DATA_URL=<base> fetches every file from <base>/<path> instead of its pinned URL
 // (a mirror in the layout of ../shared); MESH_TEST_DATA_DIR=<dir> fills <dir> instead of
-// .cache/upstream.
+// .cache/upstream; MESH_TEST_DATA_MANIFEST=<file> reads the list of files and their pins from
+// <file> instead of test/support/upstream-data.json (a mirror's own).
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -133,6 +143,36 @@ function tarMember(tgz, name) {
   return undefined;
 }
 
+/** An age X25519 identity and recipient: Bech32 (no 1, b, i, o) with 58 data characters. */
+const AGE_IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+
+/** The one capture of `pattern` (one group) in `text`, or a problem naming `field` and the count. */
+function soleCapture(text, pattern, field, shape, source) {
+  let regex;
+  try {
+    regex = new RegExp(pattern, 'g');
+  } catch (err) {
+    return { problem: `"${field}" is not a regular expression (${err.message})` };
+  }
+  const found = [...text.matchAll(regex)].map((m) => m[1]);
+  if (found.length !== 1) return { problem: `${source} has ${found.length} matches of "${field}", expected exactly 1` };
+  if (!shape.test(found[0] ?? '')) return { problem: `"${field}" captures "${found[0]}" in ${source}, which is not an age X25519 ${field === 'ageIdentity' ? 'identity' : 'recipient'}` };
+  return { value: found[0] };
+}
+
+/**
+ * The age key file that `entry` (fromSource, ageIdentity, ageRecipient) takes out of the text of
+ * its source: { data } or { problem } (without the file's name and the fix).
+ */
+function extractAgeKey(sourceText, entry) {
+  const identity = soleCapture(sourceText, entry.ageIdentity, 'ageIdentity', AGE_IDENTITY, entry.fromSource);
+  if (identity.problem) return { problem: identity.problem };
+  const recipient = soleCapture(sourceText, entry.ageRecipient, 'ageRecipient', AGE_RECIPIENT, entry.fromSource);
+  if (recipient.problem) return { problem: recipient.problem };
+  return { data: Buffer.from(`# public key: ${recipient.value}\n${identity.value}\n`) };
+}
+
 /**
  * Fills `cacheDir` with every file of the manifest. Returns { fetched, present, derived,
  * problems }: each problem names the file and the fix; files with problems are not written.
@@ -219,37 +259,93 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
     result.derived.push(entry.path);
   }
 
+  for (const entry of manifest.files.filter((f) => f.fromSource)) {
+    const file = path.join(dir, entry.path);
+    if (hashOf(file) === entry.sha256) {
+      result.present.push(entry.path);
+      continue;
+    }
+    fs.rmSync(file, { force: true });
+    const source = manifest.files.find((f) => f.path === entry.fromSource);
+    const sourceFile = path.join(dir, entry.fromSource);
+    if (!source || hashOf(sourceFile) !== source.sha256) {
+      if (source && (offline.size > 0 || result.problems.some((p) => p.startsWith(`${source.path}:`)))) continue;
+      result.problems.push(`${entry.path}: its source ${entry.fromSource} is not in the cache. Fix: run ${FIX} again once the source downloads`);
+      continue;
+    }
+    const key = extractAgeKey(fs.readFileSync(sourceFile, 'utf8'), entry);
+    if (key.problem) {
+      result.problems.push(`${entry.path}: ${key.problem}; nothing written. Fix: correct the pattern in test/support/upstream-data.json to match the pinned source`);
+      continue;
+    }
+    const got = sha256(key.data);
+    if (got !== entry.sha256) {
+      result.problems.push(
+        `${entry.path}: SHA-256 ${got} of the key file taken from ${entry.fromSource}, expected ${entry.sha256}; not kept. ` +
+          'Fix: check what "ageIdentity" and "ageRecipient" capture in test/support/upstream-data.json, then re-pin the key file',
+      );
+      continue;
+    }
+    writeAtomic(file, key.data);
+    result.derived.push(entry.path);
+  }
+
   for (const [host, message] of offline) {
     result.problems.unshift(`cannot reach ${host} (${message.replace(/^.*: /, '')}): no network? Files fetched so far are kept. Fix: connect, then run ${FIX} again`);
   }
   return result;
 }
 
-/** The manifest with every SHA-256 taken from the files of a folder in the same layout (../shared). */
+/**
+ * The manifest with every SHA-256 taken from the files of a folder in the same layout (../shared).
+ * A key file is pinned by extracting it from its source there; a source the folder does not keep
+ * (it keeps only the key file taken from it) keeps its pin, as does the key file then.
+ */
 function pinFrom(manifest, folder) {
   const missing = [];
+  const problems = [];
+  const kept = [];
+  const sources = new Set(manifest.files.filter((f) => f.fromSource).map((f) => f.fromSource));
   const files = manifest.files.map((entry) => {
+    if (entry.fromSource) {
+      const source = path.join(folder, entry.fromSource);
+      if (!fs.existsSync(source)) {
+        kept.push(entry.path);
+        return entry;
+      }
+      const key = extractAgeKey(fs.readFileSync(source, 'utf8'), entry);
+      if (key.problem) {
+        problems.push(`${entry.path}: ${key.problem}. Fix: correct the pattern in test/support/upstream-data.json`);
+        return entry;
+      }
+      return { ...entry, sha256: sha256(key.data) };
+    }
     const hash = hashOf(path.join(folder, entry.path));
-    if (hash === undefined) missing.push(entry.path);
+    if (hash === undefined && sources.has(entry.path)) kept.push(entry.path);
+    else if (hash === undefined) missing.push(entry.path);
     return { ...entry, sha256: hash ?? entry.sha256 };
   });
-  return { manifest: { ...manifest, files }, missing };
+  return { manifest: { ...manifest, files }, missing, problems, kept };
 }
 
 async function main(argv) {
-  const manifest = readManifest();
   const pin = argv.indexOf('--pin-from');
   if (pin >= 0) {
     const folder = path.resolve(argv[pin + 1] ?? '');
-    const { manifest: pinned, missing } = pinFrom(manifest, folder);
-    if (missing.length > 0) {
-      process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}`).join('\n')}\nFix: pass the folder that holds them (../shared)\n`);
+    const { manifest: pinned, missing, problems, kept } = pinFrom(readManifest(), folder);
+    if (missing.length > 0 || problems.length > 0) {
+      if (missing.length > 0) process.stderr.write(`error: not in ${folder}:\n${missing.map((m) => `  ${m}\n`).join('')}Fix: pass the folder that holds them (../shared)\n`);
+      for (const p of problems) process.stderr.write(`error: ${p}\n`);
       return 1;
     }
     writeAtomic(MANIFEST, `${JSON.stringify(pinned, null, 2)}\n`);
-    process.stdout.write(`pinned ${pinned.files.length} SHA-256s from ${folder}\n`);
+    process.stdout.write(
+      `pinned ${pinned.files.length - kept.length} SHA-256s from ${folder}` +
+        (kept.length > 0 ? `; kept the pins of ${kept.length} it does not have:\n${kept.map((k) => `  ${k}\n`).join('')}` : '\n'),
+    );
     return 0;
   }
+  const manifest = readManifest(process.env.MESH_TEST_DATA_MANIFEST || MANIFEST);
   const cacheDir = process.env.MESH_TEST_DATA_DIR || manifest.cacheDir;
   const result = await fetchTestData({ manifest, cacheDir, baseUrl: process.env.MESH_TEST_DATA_URL || undefined });
   const shown = path.relative(process.cwd(), path.resolve(root, cacheDir)) || '.';
@@ -261,7 +357,9 @@ async function main(argv) {
   process.stdout.write(
     `${shown}: ${manifest.files.length} files checked (${result.fetched.length} fetched, ${result.derived.length} extracted, ${result.present.length} already there).\n` +
       `Only ../shared has (tests that need them stay skipped without it):\n` +
-      manifest.onlyInShared.map((o) => `  ${o.path}: ${o.reason}\n`).join(''),
+      manifest.onlyInShared.map((o) => `  ${o.path}: ${o.reason}\n`).join('') +
+      `Used from ../shared when it is there (no test needs them):\n` +
+      (manifest.extrasInShared ?? []).map((o) => `  ${o.path}: ${o.reason}\n`).join(''),
   );
   return 0;
 }
@@ -276,4 +374,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { fetchTestData, readManifest, tarMember, pinFrom, MANIFEST };
+module.exports = { fetchTestData, readManifest, tarMember, extractAgeKey, pinFrom, MANIFEST };

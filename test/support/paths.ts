@@ -2,6 +2,8 @@
  * Where tests find the project and the upstream material they check against: ../shared beside
  * the project when it is there, else the cache `npm run test-data` fills (.cache/upstream, the
  * same layout, every file pinned and hash-checked; see test/support/upstream-data.json).
+ * MESH_UPSTREAM_DIR=<dir> reads them from <dir> instead (e.g. .cache/upstream, to run the tests
+ * as on a clone without ../shared).
  */
 import { existsSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
@@ -12,8 +14,11 @@ export const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
 
 interface UpstreamManifest {
   readonly cacheDir: string;
-  readonly files: readonly { readonly path: string }[];
+  /** `fromSource`: an age key file taken out of that pinned upstream file (scripts/fetch-test-data.js). */
+  readonly files: readonly { readonly path: string; readonly fromSource?: string }[];
   readonly onlyInShared: readonly { readonly path: string; readonly reason: string }[];
+  /** Read from ../shared when there as an extra check; no test needs them. */
+  readonly extrasInShared: readonly { readonly path: string; readonly reason: string }[];
 }
 
 export const UPSTREAM_MANIFEST: UpstreamManifest = JSON.parse(readFileSync(join(__dirname, 'upstream-data.json'), 'utf8'));
@@ -21,8 +26,21 @@ export const UPSTREAM_MANIFEST: UpstreamManifest = JSON.parse(readFileSync(join(
 /** The git-ignored cache of upstream files, filled by `npm run test-data`. */
 export const TEST_DATA_CACHE_DIR = join(PROJECT_ROOT, UPSTREAM_MANIFEST.cacheDir);
 
-/** The folder upstream files are read from: ../shared when present, else the cache. */
-export const UPSTREAM_DIR = existsSync(SHARED_DIR) ? SHARED_DIR : TEST_DATA_CACHE_DIR;
+/** Names the folder tests read upstream files from, in place of ../shared or the cache. */
+export const UPSTREAM_DIR_ENV = 'MESH_UPSTREAM_DIR';
+
+/** The folder upstream files are read from: MESH_UPSTREAM_DIR if set, else ../shared when present, else the cache. */
+export const UPSTREAM_DIR = process.env[UPSTREAM_DIR_ENV]
+  ? resolve(PROJECT_ROOT, process.env[UPSTREAM_DIR_ENV])
+  : existsSync(SHARED_DIR)
+    ? SHARED_DIR
+    : TEST_DATA_CACHE_DIR;
+
+/**
+ * The upstream files `npm run test-data` takes age key files out of (Go or Rust test sources, a
+ * Secret): tests read the key files, and ../shared may keep those alone.
+ */
+export const KEY_SOURCES: ReadonlySet<string> = new Set(UPSTREAM_MANIFEST.files.flatMap((f) => (f.fromSource ? [f.fromSource] : [])));
 
 export const TEST_DATA_COMMAND = 'npm run test-data';
 
@@ -41,7 +59,7 @@ export function missingUpstream(needs: readonly string[]): Requirement[] {
   // A folder counts as there when every pinned file under it is (a cache filled halfway is not).
   const present = (rel: string): boolean =>
     existsSync(join(UPSTREAM_DIR, rel)) &&
-    UPSTREAM_MANIFEST.files.filter((f) => f.path.startsWith(`${rel}/`)).every((f) => existsSync(join(UPSTREAM_DIR, f.path)));
+    UPSTREAM_MANIFEST.files.filter((f) => f.path.startsWith(`${rel}/`) && !KEY_SOURCES.has(f.path)).every((f) => existsSync(join(UPSTREAM_DIR, f.path)));
   return needs
     .filter((rel) => !present(rel))
     .map((rel) => {

@@ -3,28 +3,70 @@ import { decryptYaml, parseAgeIdentities, SopsError } from '../../../lib/secrets
 import { TreeMap } from '../../../lib/secrets/sops/tree';
 import { emitYamlTree } from '../../../lib/secrets/sops/yaml-emit';
 import { parseYamlTree } from '../../../lib/secrets/sops/yaml-parse';
-import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE, VECTORS_DIR } from './shared-vectors';
+import { describeWithVectors, readVector, readVerifyResults, RESULTS_FILE, VECTOR_KEYS, VECTORS_DIR } from './shared-vectors';
 
 function identitiesFrom(keyFile: string): string[] {
   return parseAgeIdentities(readVector(keyFile), keyFile);
 }
 
-// The keys named in VERIFY-RESULTS.txt include ones only ../shared has; it is there whenever that file is.
-describeWithVectors(`sops vectors in ${VECTORS_DIR} with their expected plaintexts`, [RESULTS_FILE], () => {
-  const results = readVerifyResults();
-  // This reader handles the YAML store; JSON is a subset of YAML, so sops JSON files open too.
-  // dotenv (.env) and binary (.txt) stores are other formats and are left out.
-  const readable = results.filter((v) => v.status === 'OK' && /\.(ya?ml|json)$/.test(v.file));
+/**
+ * `text` without its first one-line map entry holding a non-empty encrypted value (not sops.mac):
+ * the other values still decrypt (each is authenticated by its own path), so only the MAC can
+ * notice. Works on sops YAML and JSON (a trailing comma left in JSON is still a YAML flow map).
+ */
+function withoutOneEncryptedValue(text: string): string | undefined {
+  const match = /^[ \t]*(?!"?mac"?\s*:)(?:"[^"\n]+"|[\w.-]+)[ \t]*:[ \t]*"?ENC\[AES256_GCM,data:[^,\]\n]+,[^\n]*\n/m.exec(text);
+  return match ? text.slice(0, match.index) + text.slice(match.index + match[0].length) : undefined;
+}
 
-  test('VERIFY-RESULTS.txt lists the expected YAML vectors', () => {
-    expect(readable.filter((v) => /\.ya?ml$/.test(v.file)).length).toBeGreaterThanOrEqual(23);
+/** All its values are empty or null: sops encrypts none of them and its MAC covers no bytes. */
+const NOTHING_TO_REMOVE = ['gibbz00-rops/age_empty_value.yaml'];
+
+const INDEPENDENT = readVerifyResults();
+
+// What each vector proves by itself: its data key opens with the identity (age X25519), every
+// value passes AES-GCM with its path, and decryptYaml recomputes the MAC (SHA-512 over the
+// plaintext values, lib/secrets/sops/mac.ts) and compares it with sops.mac, which the data key
+// decrypts (sops.go); a mismatch throws MAC_MISMATCH. No expected plaintext is needed.
+describeWithVectors(`sops vectors in ${VECTORS_DIR}, each proven by its own MAC`, [...new Set(VECTOR_KEYS.flat())], () => {
+  test('the YAML and JSON vectors are all there', () => {
+    expect(VECTOR_KEYS.filter(([file]) => /\.ya?ml$/.test(file)).length).toBeGreaterThanOrEqual(23);
   });
 
-  test.each(readable.map((v) => [v.file, v] as const))('%s decrypts, verifies its MAC and matches the expected plaintext', async (_file, vector) => {
-    const plain = await decryptYaml(readVector(vector.file), { identities: identitiesFrom(vector.keyFile!) });
-    expect(plain).toEqual(vector.plaintext);
+  test.each(VECTOR_KEYS.map(([file, key]) => [file, key]))('%s opens with %s and its MAC verifies', async (file, keyFile) => {
+    const plain = await decryptYaml(readVector(file), { identities: identitiesFrom(keyFile) });
+    expect(Object.keys(plain as object).length).toBeGreaterThan(0);
+    expect(JSON.stringify(plain)).not.toContain('ENC[AES256_GCM');
+  });
+
+  test('every vector but the one of empty values has an encrypted value the next tests remove', () => {
+    expect(VECTOR_KEYS.map(([file]) => file).filter((file) => withoutOneEncryptedValue(readVector(file)) === undefined)).toEqual(NOTHING_TO_REMOVE);
+  });
+
+  const tamperable = VECTOR_KEYS.filter(([file]) => !NOTHING_TO_REMOVE.includes(file));
+  test.each(tamperable.map(([file, key]) => [file, key]))('%s without one encrypted value fails its MAC check', async (file, keyFile) => {
+    await expect(decryptYaml(withoutOneEncryptedValue(readVector(file))!, { identities: identitiesFrom(keyFile) })).rejects.toMatchObject({
+      name: 'SopsError',
+      code: 'MAC_MISMATCH',
+    });
   });
 });
+
+// An extra, independent check where ../shared is there: its own decrypter's plaintexts.
+if (INDEPENDENT) {
+  const results = INDEPENDENT;
+  describeWithVectors(`sops vectors in ${VECTORS_DIR} and the plaintexts of an independent decryption (${RESULTS_FILE})`, [...new Set(VECTOR_KEYS.flat())], () => {
+    test(`${RESULTS_FILE} opens the same YAML and JSON vectors with the same keys`, () => {
+      const opened = results.filter((v) => v.status === 'OK' && /\.(ya?ml|json)$/.test(v.file)).map((v) => [v.file, v.keyFile]);
+      expect(opened).toEqual(VECTOR_KEYS.map(([file, key]) => [file, key]));
+    });
+
+    test.each(VECTOR_KEYS.map(([file, key]) => [file, key]))('%s decrypts to the independent plaintext', async (file, keyFile) => {
+      const plain = await decryptYaml(readVector(file), { identities: identitiesFrom(keyFile) });
+      expect(plain).toEqual(results.find((v) => v.file === file)?.plaintext);
+    });
+  });
+}
 
 // The vectors sops wrote in its own layout (go-yaml v3, indent 4); the others were re-indented
 // by their projects or written by another implementation (rops).
@@ -60,20 +102,12 @@ const PLAINTEXT_PAIRS = [
   ['isindir-sops-secrets-operator/02-test-secrets.yaml', 'isindir-sops-secrets-operator/02-raw-test-secrets.yaml', ISINDIR_KEY],
 ] as const;
 
-const PAIR_GROUPS = [
-  ['with keys as upstream publishes them', PLAINTEXT_PAIRS.filter(([, , key]) => key !== GIBBZ00_KEY)],
-  // The rops key is a string in its Rust source; the key file holding it exists only in ../shared.
-  ['with the rops key', PLAINTEXT_PAIRS.filter(([, , key]) => key === GIBBZ00_KEY)],
-] as const;
-
-for (const [label, pairs] of PAIR_GROUPS) {
-  describeWithVectors(`sops vectors and upstream plaintext files, ${label}`, [...new Set(pairs.flat())], () => {
-    test.each(pairs.map((p) => [...p]))('%s matches the upstream plaintext file %s', async (encrypted, raw, keyFile) => {
-      const plain = await decryptYaml(readVector(encrypted), { identities: identitiesFrom(keyFile) });
-      expect(plain).toEqual(yaml.parse(readVector(raw)));
-    });
+describeWithVectors('sops vectors and upstream plaintext files', [...new Set(PLAINTEXT_PAIRS.flat())], () => {
+  test.each(PLAINTEXT_PAIRS.map((p) => [...p]))('%s matches the upstream plaintext file %s', async (encrypted, raw, keyFile) => {
+    const plain = await decryptYaml(readVector(encrypted), { identities: identitiesFrom(keyFile) });
+    expect(plain).toEqual(yaml.parse(readVector(raw)));
   });
-}
+});
 
 describeWithVectors(
   'sops vectors of upstream projects',
