@@ -123,7 +123,7 @@ export function renderClusterFiles(mesh: Mesh, secrets: CommittedSecrets, cluste
     }
     const objects = manifest.chart.toJson();
     if (objects.length === 0) continue;
-    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], manifestFile(manifest.name), toYaml(...objects)) });
+    manifests.push({ name: manifest.name, content: withProvenance(MANIFESTS[manifest.name], manifestFile(manifest.name), toYaml(...objects)), sops: false });
   }
   const layout = stageLayout(cluster.name, manifests);
   files.push(...layout.files);

@@ -27,6 +27,12 @@ import { isSopsEncrypted } from '../secrets/sops';
 export interface ManifestContent {
   readonly name: ManifestName;
   readonly content: string;
+  /**
+   * Whether the text is SOPS ciphertext. A chart's output never is, and says
+   * so: looking through a large manifest for the `sops:` key costs time.
+   * @default looked up in the text
+   */
+  readonly sops?: boolean;
 }
 
 export interface StageContent {
@@ -70,7 +76,7 @@ export function stageLayout(clusterName: string, manifests: readonly ManifestCon
     const names = here.map((m) => manifestFile(m.name));
     for (const m of here) files.push({ path: `${clusterName}/${stage.folder}/${manifestFile(m.name)}`, content: m.content });
     files.push({ path: `${clusterName}/${stage.folder}/${KUSTOMIZATION.file}`, content: kustomizationYaml(names) });
-    stages.push({ folder: stage.folder, files: names, sopsFiles: here.filter((m) => isSopsEncrypted(m.content)).map((m) => manifestFile(m.name)) });
+    stages.push({ folder: stage.folder, files: names, sopsFiles: here.filter((m) => m.sops ?? isSopsEncrypted(m.content)).map((m) => manifestFile(m.name)) });
   }
   files.push({ path: `${clusterName}/${KUSTOMIZATION.file}`, content: kustomizationYaml(stages.map((s) => s.folder)) });
   return { files, stages };
