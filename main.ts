@@ -5,10 +5,9 @@
  * every core (lib/synth/parallel-render.ts); the bytes are the same. Only the
  * clusters whose inputs changed since the last synth of this build render.
  */
-import { createHash } from 'crypto';
-import { readFileSync } from 'fs';
 import { join } from 'path';
 import { formatFileSystemFailure } from './lib/fs/file-system-error';
+import { buildIdOf } from './lib/synth/build-id';
 import { reportProblems } from './lib/report/problems';
 import { RenderPool, renderClustersInParallel, worthAPool } from './lib/synth/parallel-render';
 import { guardRailsFromEnv } from './lib/synth/guard-rails';
@@ -17,11 +16,7 @@ import { RenderClusters, SynthResult, synthMeshWith } from './lib/synth/synth-me
 const WORKER_SCRIPT = join(__dirname, 'render-worker.js');
 
 /** The build of this app: its bundle and the worker's, which hold every line that renders. */
-function buildId(): string {
-  const hash = createHash('sha256');
-  for (const file of [__filename, WORKER_SCRIPT]) hash.update(readFileSync(file));
-  return hash.digest('hex');
-}
+const buildId = () => buildIdOf([__filename, WORKER_SCRIPT]);
 
 async function main(): Promise<number> {
   const inventoryDir = process.env.MESH_INVENTORY;

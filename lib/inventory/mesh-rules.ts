@@ -1,7 +1,7 @@
 /**
  * Rules across files: what one cluster declares must not collide with another.
  */
-import { cidrContains, cidrsOverlap, parseIpv4 } from '../model/ipv4';
+import { cidrContains, cidrInterval, cidrsOverlap, overlappingIntervals, parseIpv4 } from '../model/ipv4';
 import { CiliumSettings, Cluster, meshNodePortOf, GlobalService, NamespaceDefaultDeny, PolicyIntent, RawCiliumPolicy } from '../model/mesh';
 import { BUILT_IN_NAMESPACES, DEFAULT_DENY_POLICY_NAME } from '../model/names';
 import { ciliumVersionFacts } from '../model/cilium-versions';
@@ -144,30 +144,37 @@ function checkAddressSpace(declared: readonly DeclaredCluster[], problems: Probl
       } else nodeOwner.set(address, { cluster: d, index });
     });
   }
-  // Parsed once: the loop below is quadratic in the number of clusters.
-  const addresses = declared.map((d) => d.cluster.nodes.map((node) => parseIpv4(node.ip)));
-  for (let i = 0; i < declared.length; i++) {
-    const a = declared[i];
-    if (a.cluster.podCidr.prefixLength === 32 && a.cluster.podCidr.base === 0) continue; // unparsable, already reported
-    for (let j = 0; j < declared.length; j++) {
-      const b = declared[j];
-      if (j > i && cidrsOverlap(a.cluster.podCidr, b.cluster.podCidr)) {
-        problems.push(b.file.problem(['podCidr'], `${b.cluster.podCidr.text} overlaps the pod range ${a.cluster.podCidr.text} of ${a.cluster.name}`, `choose a pod range no other cluster uses, e.g. ${suggestPodCidr(declared)}`));
-      }
-      if (cidrsOverlap(a.cluster.podCidr, b.cluster.serviceCidr)) {
-        const whose = a === b ? "the cluster's own" : `${b.cluster.name}'s`;
-        problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} overlaps ${whose} service range ${b.cluster.serviceCidr.text}`, 'choose a pod range that overlaps no service range of the mesh'));
-      }
-      if (a !== b) {
-        b.cluster.nodes.forEach((node, k) => {
-          const address = addresses[j][k];
-          if (address !== undefined && cidrContains(a.cluster.podCidr, address)) {
-            problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} contains ${node.ip}, a node address of ${b.cluster.name}`, 'choose a pod range that holds no node address of the mesh'));
-          }
-        });
-      }
-    }
+  // Overlaps are found by a sweep over the sorted ranges (a valid mesh has none, and a
+  // check of every pair grew with the square of the clusters), then reported in
+  // cluster order, as a check of every pair would.
+  const parsable = (i: number) => !(declared[i].cluster.podCidr.prefixLength === 32 && declared[i].cluster.podCidr.base === 0); // else already reported
+  const pods = declared.map((d, i) => cidrInterval(d.cluster.podCidr, i));
+  const services = declared.map((d, j) => cidrInterval(d.cluster.serviceCidr, j));
+  const nodes = declared.flatMap((d, j) =>
+    d.cluster.nodes.flatMap((node, k) => {
+      const address = parseIpv4(node.ip);
+      return address === undefined ? [] : [{ first: address, last: address, owner: [j, k] as const }];
+    }),
+  );
+  const found: { i: number; j: number; order: number; k: number; report: () => void }[] = [];
+  for (const [i, j] of overlappingIntervals(pods, pods)) {
+    if (i >= j || !parsable(i)) continue;
+    const [a, b] = [declared[i], declared[j]];
+    found.push({ i, j, order: 0, k: 0, report: () => problems.push(b.file.problem(['podCidr'], `${b.cluster.podCidr.text} overlaps the pod range ${a.cluster.podCidr.text} of ${a.cluster.name}`, `choose a pod range no other cluster uses, e.g. ${suggestPodCidr(declared)}`)) });
   }
+  for (const [i, j] of overlappingIntervals(pods, services)) {
+    if (!parsable(i)) continue;
+    const [a, b] = [declared[i], declared[j]];
+    const whose = a === b ? "the cluster's own" : `${b.cluster.name}'s`;
+    found.push({ i, j, order: 1, k: 0, report: () => problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} overlaps ${whose} service range ${b.cluster.serviceCidr.text}`, 'choose a pod range that overlaps no service range of the mesh')) });
+  }
+  for (const [i, [j, k]] of overlappingIntervals(pods, nodes)) {
+    if (i === j || !parsable(i)) continue;
+    const [a, b] = [declared[i], declared[j]];
+    found.push({ i, j, order: 2, k, report: () => problems.push(a.file.problem(['podCidr'], `${a.cluster.podCidr.text} contains ${b.cluster.nodes[k].ip}, a node address of ${b.cluster.name}`, 'choose a pod range that holds no node address of the mesh')) });
+  }
+  found.sort((x, y) => x.i - y.i || x.j - y.j || x.order - y.order || x.k - y.k);
+  for (const overlap of found) overlap.report();
 }
 
 function freeId(declared: readonly DeclaredCluster[], maxId: number): number {

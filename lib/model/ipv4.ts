@@ -64,3 +64,40 @@ export function cidrsOverlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
 export function cidrContains(cidr: Ipv4Cidr, address: number): boolean {
   return address >= cidr.base && address < cidr.base + cidrSize(cidr);
 }
+
+/** A range of addresses, first to last inclusive, with what it stands for. */
+export interface AddressInterval<T> {
+  readonly first: number;
+  readonly last: number;
+  readonly owner: T;
+}
+
+export function cidrInterval<T>(cidr: Ipv4Cidr, owner: T): AddressInterval<T> {
+  return { first: cidr.base, last: cidr.base + cidrSize(cidr) - 1, owner };
+}
+
+/**
+ * Every pair of a `left` and a `right` interval that share an address, by one
+ * sweep over the sorted starts: for ranges that mostly do not overlap (a valid
+ * mesh) the cost grows with n log n, not with every pair. Pairs come in no
+ * particular order.
+ */
+export function overlappingIntervals<L, R>(left: readonly AddressInterval<L>[], right: readonly AddressInterval<R>[]): [L, R][] {
+  type Start = { readonly side: 0 | 1; readonly interval: AddressInterval<L> | AddressInterval<R> };
+  const starts: Start[] = [...left.map((interval) => ({ side: 0 as const, interval })), ...right.map((interval) => ({ side: 1 as const, interval }))];
+  starts.sort((a, b) => a.interval.first - b.interval.first || a.side - b.side);
+  let open: [AddressInterval<L>[], AddressInterval<R>[]] = [[], []];
+  const pairs: [L, R][] = [];
+  for (const { side, interval } of starts) {
+    // Intervals that ended before this one starts meet no later one either.
+    open = [open[0].filter((o) => o.last >= interval.first), open[1].filter((o) => o.last >= interval.first)];
+    if (side === 0) {
+      for (const other of open[1]) pairs.push([(interval as AddressInterval<L>).owner, other.owner]);
+      open[0].push(interval as AddressInterval<L>);
+    } else {
+      for (const other of open[0]) pairs.push([other.owner, (interval as AddressInterval<R>).owner]);
+      open[1].push(interval as AddressInterval<R>);
+    }
+  }
+  return pairs;
+}

@@ -43,6 +43,15 @@ export function clusterFingerprints(mesh: Mesh, secrets: CommittedSecrets, build
 }
 
 /**
+ * The fingerprint of the files that span the mesh (the overview, the Argo CD
+ * ApplicationSet): they read the whole mesh, its secrets and every cluster's
+ * stages, which the mesh and the build decide.
+ */
+export function meshWideFingerprint(mesh: Mesh, secrets: CommittedSecrets, build: string): string {
+  return createHash('sha256').update(canonical([FORMAT, 'mesh-wide', build, mesh, secrets])).digest('hex');
+}
+
+/**
  * JSON of the model. The model is plain data (objects, arrays, strings,
  * numbers, booleans, dates); anything JSON would write as less than it holds
  * (a Map, a Set, a function) is refused rather than silently hashed as `{}`.

@@ -13,7 +13,8 @@ import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 import type { Staging } from './publish';
 import { renderCachePath } from './render-cache';
-import { renderAndStage, StagedCluster } from './stage-cluster';
+import type { StagedCluster } from './stage-cluster';
+import { renderAndStage } from './renderer';
 
 /** What one worker renders, and where it stages the files. */
 export interface RenderTask {

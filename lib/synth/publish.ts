@@ -165,7 +165,7 @@ export function completePublish(staging: Staging, staged: StagedOutput): Publish
   const marker = stageFiles(staging, [{ path: OUTPUT_MARKER, content: header }]);
   const exists = existsSync(outDir);
   const wanted = new Set([...staged.paths, ...kept, OUTPUT_MARKER]);
-  const present = listFiles(outDir);
+  const present = listOutputFiles(outDir);
   const removed = present.filter((path) => !wanted.has(path)).length;
   const unchanged = staged.unchanged + kept.length;
   if (exists && removed === 0 && present.length === wanted.size && staged.written === 0 && marker.written === 0) {
@@ -294,9 +294,9 @@ function sameContent(path: string, content: string): boolean {
 }
 
 /** Relative paths of the files below `dir` ('/'-separated); empty when it does not exist. */
-function listFiles(dir: string, prefix = ''): string[] {
+export function listOutputFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+    entry.isDirectory() ? listOutputFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
   );
 }

@@ -28,35 +28,50 @@ export interface CachedCluster {
   readonly files: readonly FileStamp[];
 }
 
+/** Files of the output that span the mesh, as they were when recorded. */
+export interface CachedFiles {
+  readonly fingerprint: string;
+  readonly files: readonly FileStamp[];
+}
+
+/** What the last synth of a build recorded. */
+export interface RenderCache {
+  readonly clusters: ReadonlyMap<string, CachedCluster>;
+  /** The mesh-wide files and the output marker. @default none recorded */
+  readonly meshWide?: CachedFiles;
+}
+
 /** Bumped when the file's shape changes; another format is ignored. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export function renderCachePath(outDir: string): string {
   return join(dirname(outDir), `.${basename(outDir)}.cache`);
 }
 
-/** The recorded clusters for this build; empty when there is no usable cache. */
-export function readRenderCache(outDir: string, build: string): Map<string, CachedCluster> {
+/** What the last synth of this build recorded; nothing when there is no usable cache. */
+export function readRenderCache(outDir: string, build: string): RenderCache {
+  const none: RenderCache = { clusters: new Map() };
   try {
     const data = JSON.parse(readFileSync(renderCachePath(outDir), 'utf8')) as unknown;
-    if (!isRecord(data) || data.format !== FORMAT || data.build !== build || !isRecord(data.clusters)) return new Map();
+    if (!isRecord(data) || data.format !== FORMAT || data.build !== build || !isRecord(data.clusters)) return none;
     const clusters = new Map<string, CachedCluster>();
     for (const [name, entry] of Object.entries(data.clusters)) {
-      if (!isCachedCluster(entry)) return new Map();
+      if (!isCachedCluster(entry)) return none;
       clusters.set(name, entry);
     }
-    return clusters;
+    if (data.meshWide !== undefined && !isCachedFiles(data.meshWide)) return none;
+    return { clusters, meshWide: data.meshWide };
   } catch {
-    return new Map();
+    return none;
   }
 }
 
-export function writeRenderCache(outDir: string, build: string, clusters: ReadonlyMap<string, CachedCluster>): void {
+export function writeRenderCache(outDir: string, build: string, cache: RenderCache): void {
   const path = renderCachePath(outDir);
   // One fixed name (synth holds the lock on the output): a kill mid-write leaves one file, replaced by the next synth.
   const temporary = `${path}.tmp`;
   try {
-    writeFileSync(temporary, JSON.stringify({ format: FORMAT, build, clusters: Object.fromEntries(clusters) }));
+    writeFileSync(temporary, JSON.stringify({ format: FORMAT, build, clusters: Object.fromEntries(cache.clusters), meshWide: cache.meshWide }));
     renameSync(temporary, path);
   } catch {
     // A full disk or a read-only folder: the next synth renders everything.
@@ -99,12 +114,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isCachedCluster(value: unknown): value is CachedCluster {
-  if (!isRecord(value) || typeof value.fingerprint !== 'string' || !Array.isArray(value.stages) || !Array.isArray(value.files)) return false;
-  const stagesOk = value.stages.every((s) => isRecord(s) && typeof s.folder === 'string' && isStrings(s.files) && isStrings(s.sopsFiles));
-  const filesOk = value.files.every(
+  if (!isCachedFiles(value) || !isRecord(value) || !Array.isArray(value.stages)) return false;
+  return value.stages.every((s) => isRecord(s) && typeof s.folder === 'string' && isStrings(s.files) && isStrings(s.sopsFiles));
+}
+
+function isCachedFiles(value: unknown): value is CachedFiles {
+  if (!isRecord(value) || typeof value.fingerprint !== 'string' || !Array.isArray(value.files)) return false;
+  return value.files.every(
     (f) => Array.isArray(f) && f.length === 4 && typeof f[0] === 'string' && isSafePath(f[0]) && f.slice(1).every((n) => typeof n === 'number'),
   );
-  return stagesOk && filesOk;
 }
 
 function isStrings(value: unknown): value is string[] {

@@ -13,14 +13,14 @@ import { loadProject, ProjectLoadResult } from '../inventory/load-project';
 import { Problem, sortProblems } from '../report/problems';
 import { guardRailProblems } from './guard-rails';
 import { describeKeyMaterial } from '../report/redact';
-import { meshWideFiles } from '../mesh-manifests';
 import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
-import { clusterFingerprints } from './fingerprint';
+import { clusterFingerprints, meshWideFingerprint } from './fingerprint';
 import { ClearKeyFinding, CLEAR_KEY_FIX, findClearKeys } from './clear-key-scan';
-import { beginPublish, completePublish, discardStaging, PublishResult, recoverInterruptedPublish, Staging, stageFiles } from './publish';
-import { renderAndStage, StagedCluster } from './stage-cluster';
-import { CachedCluster, readRenderCache, stampFiles, unchangedOnDisk, writeRenderCache } from './render-cache';
+import { beginPublish, completePublish, discardStaging, listOutputFiles, OUTPUT_MARKER, PublishResult, recoverInterruptedPublish, Staging, stageFiles } from './publish';
+import type { StagedCluster } from './stage-cluster';
+import { meshWideFiles, renderAndStage } from './renderer';
+import { CachedCluster, CachedFiles, readRenderCache, stampFiles, unchangedOnDisk, writeRenderCache } from './render-cache';
 
 export interface SynthOptions {
   /** Inventory folder. @default 'clusters' */
@@ -65,6 +65,8 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
     const loaded = load(options);
     if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
     const plan = planRender(options, loaded.mesh, loaded.secrets);
+    const unchanged = unchangedOutput(options, plan, loaded.problems);
+    if (unchanged) return unchanged;
     const staging = beginPublish(outDirOf(options));
     return discardOnFailure(staging, () => {
       const staged = plan.toRender.map((cluster) => renderAndStage(plan.mesh, plan.secrets, cluster, staging));
@@ -83,6 +85,8 @@ export async function synthMeshWith(render: RenderClusters, options: SynthOption
     const loaded = load(options);
     if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
     const plan = planRender(options, loaded.mesh, loaded.secrets);
+    const unchanged = unchangedOutput(options, plan, loaded.problems);
+    if (unchanged) return unchanged;
     const staging = beginPublish(outDirOf(options));
     let staged: StagedCluster[];
     try {
@@ -134,6 +138,9 @@ interface RenderPlan {
   /** Clusters whose files in the output are still right, by name. */
   readonly reused: ReadonlyMap<string, CachedCluster>;
   readonly toRender: readonly Cluster[];
+  readonly meshWideFingerprint?: string;
+  /** The mesh-wide files and the marker, when they are still right in the output. */
+  readonly meshWideReused?: CachedFiles;
 }
 
 function planRender(options: SynthOptions, mesh: Mesh, secrets: CommittedSecrets): RenderPlan {
@@ -145,10 +152,35 @@ function planRender(options: SynthOptions, mesh: Mesh, secrets: CommittedSecrets
   const cache = readRenderCache(outDir, options.build);
   const reused = new Map<string, CachedCluster>();
   for (const cluster of mesh.clusters) {
-    const hit = cache.get(cluster.name);
+    const hit = cache.clusters.get(cluster.name);
     if (hit && hit.fingerprint === fingerprints.get(cluster.name) && unchangedOnDisk(outDir, hit.files)) reused.set(cluster.name, hit);
   }
-  return { mesh, secrets, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)) };
+  const meshWide = meshWideFingerprint(mesh, secrets, options.build);
+  const meshWideReused = cache.meshWide?.fingerprint === meshWide && unchangedOnDisk(outDir, cache.meshWide.files) ? cache.meshWide : undefined;
+  return { mesh, secrets, fingerprints, reused, toRender: mesh.clusters.filter((c) => !reused.has(c.name)), meshWideFingerprint: meshWide, meshWideReused };
+}
+
+/**
+ * Nothing to render and every recorded file as it was: when the output holds
+ * those files and nothing else, there is nothing to write, link or switch, and
+ * the renderer is never loaded. Otherwise (a stray file in the output) the
+ * synth goes on, and publishing removes what does not belong.
+ */
+function unchangedOutput(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[]): SynthResult | undefined {
+  if (plan.toRender.length > 0 || !plan.meshWideReused) return undefined;
+  const outDir = outDirOf(options);
+  const recorded = [...[...plan.reused.values()].flatMap((c) => c.files), ...plan.meshWideReused.files].map(([path]) => path);
+  if (!holdsExactly(outDir, recorded)) return undefined;
+  const files = recorded.filter((path) => path !== OUTPUT_MARKER);
+  if (options.mirrorDir) mirror(outDir, options.mirrorDir, files, []);
+  return { ok: true, clusters: plan.mesh.clusters.length, rendered: 0, files: files.length, publish: { written: 0, unchanged: files.length, removed: 0 }, problems };
+}
+
+/** Whether the files below `dir` are exactly `paths`. */
+function holdsExactly(dir: string, paths: readonly string[]): boolean {
+  const present = listOutputFiles(dir);
+  const wanted = new Set(paths);
+  return present.length === wanted.size && present.every((path) => wanted.has(path));
 }
 
 function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Problem[], staging: Staging, staged: readonly StagedCluster[]): SynthResult {
@@ -156,7 +188,8 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
   const outDir = outDirOf(options);
   const byName = new Map(staged.map((cluster) => [cluster.name, cluster]));
   const stages = new Map(mesh.clusters.map((c) => [c.name, byName.get(c.name) ?? reused.get(c.name)!]));
-  const meshFiles = meshWideFiles(mesh, plan.secrets, stages);
+  // The mesh-wide files are rendered unless they are still right (a cluster's file edited by hand re-renders that cluster only).
+  const meshFiles = plan.meshWideReused ? [] : meshWideFiles(mesh, plan.secrets, stages);
   // Before anything is published: a key in clear anywhere stops it (kept files were scanned when they were written).
   const findings = [...staged.flatMap((c) => c.findings), ...findClearKeys(meshFiles)];
   if (findings.length > 0) {
@@ -164,7 +197,8 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
     return { ok: false, problems: [...problems, ...findings.map((f) => clearKeyProblem(options, outDir, f))] };
   }
   const meshTally = stageFiles(staging, meshFiles);
-  const kept = [...reused.values()].flatMap((c) => c.files.map(([path]) => path));
+  const keptMeshWide = plan.meshWideReused ? plan.meshWideReused.files.map(([path]) => path).filter((path) => path !== OUTPUT_MARKER) : [];
+  const kept = [...[...reused.values()].flatMap((c) => c.files.map(([path]) => path)), ...keptMeshWide];
   const paths = [...staged.flatMap((c) => c.paths), ...meshFiles.map((f) => f.path)];
   const sum = (count: (c: StagedCluster) => number) => staged.reduce((total, c) => total + count(c), 0);
   const result = completePublish(staging, {
@@ -183,7 +217,10 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
         fresh ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.stages, files: stampFiles(outDir, fresh.paths) } : reused.get(cluster.name)!,
       );
     }
-    writeRenderCache(outDir, options.build, recorded);
+    const meshWide = plan.meshWideReused
+      ? { fingerprint: plan.meshWideFingerprint!, files: stampFiles(outDir, [...keptMeshWide, OUTPUT_MARKER]) }
+      : { fingerprint: plan.meshWideFingerprint!, files: stampFiles(outDir, [...meshFiles.map((f) => f.path), OUTPUT_MARKER]) };
+    writeRenderCache(outDir, options.build, { clusters: recorded, meshWide });
   }
   return { ok: true, clusters: mesh.clusters.length, rendered: plan.toRender.length, files: paths.length + kept.length, publish: result, problems };
 }

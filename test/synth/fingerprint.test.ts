@@ -6,11 +6,11 @@
  * and policies, the CA ciphertext and the build. And a change that only one
  * cluster reads re-renders that cluster only, which is what makes skipping pay.
  */
-import { renderClusterFiles } from '../../lib/mesh-manifests';
+import { meshWideFiles, renderClusterFiles } from '../../lib/mesh-manifests';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { createMeshCa, inspectCertificate } from '../../lib/secrets/mesh-ca';
 import { Mesh } from '../../lib/model/mesh';
-import { clusterFingerprints } from '../../lib/synth/fingerprint';
+import { clusterFingerprints, meshWideFingerprint } from '../../lib/synth/fingerprint';
 import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { editFile, exampleInventory, exampleSecrets, InventoryFiles, meshOf } from '../support/inventory-fixture';
 import { endpointVariantInventory } from '../conformance/rendered';
@@ -115,7 +115,16 @@ function check(before: Mesh, after: Mesh, secrets: { before: CommittedSecrets; a
   const [printsBefore, printsAfter] = [clusterFingerprints(before, secrets.before, 'build-1'), clusterFingerprints(after, secrets.after, 'build-1')];
   const changed = [...filesAfter.keys()].filter((name) => !sameFiles(filesBefore.get(name), filesAfter.get(name)));
   const missed = changed.filter((name) => printsBefore.get(name) === printsAfter.get(name));
+  // The files that span the mesh: a change to them must change the mesh-wide fingerprint too.
+  const meshWideBefore = meshWideTexts(before, secrets.before);
+  const meshWideAfter = meshWideTexts(after, secrets.after);
+  if (meshWideBefore !== meshWideAfter && meshWideFingerprint(before, secrets.before, 'build-1') === meshWideFingerprint(after, secrets.after, 'build-1')) missed.push('(mesh-wide files)');
   return { changed, missed };
+}
+
+function meshWideTexts(mesh: Mesh, secrets: CommittedSecrets): string {
+  const layouts = new Map(mesh.clusters.map((c) => [c.name, renderClusterFiles(mesh, secrets, c).layout]));
+  return JSON.stringify(meshWideFiles(mesh, secrets, layouts));
 }
 
 describe('cluster fingerprints', () => {

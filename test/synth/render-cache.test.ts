@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { OUTPUT_MARKER } from '../../lib/synth/publish';
 import { renderCachePath } from '../../lib/synth/render-cache';
 import { SynthOptions, SynthResult, synthMesh } from '../../lib/synth/synth-mesh';
 import { editFile, exampleInventory, tempProject } from '../support/inventory-fixture';
@@ -69,7 +70,7 @@ describe('rendering only what changed', () => {
     ['not JSON', (path: string) => writeFileSync(path, '{"format": 1, "bui')],
     ['empty', (path: string) => writeFileSync(path, '')],
     ['of another shape', (path: string) => writeFileSync(path, JSON.stringify({ format: 1, build: BUILD, clusters: { k3scl1: { fingerprint: 1 } } }))],
-    ['from another format', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace('"format":1', '"format":99'))],
+    ['from another format', (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace(/"format":\d+/, '"format":99'))],
     [
       'doctored to link a file from outside dist/',
       (path: string) => writeFileSync(path, readFileSync(path, 'utf8').replace(/"k3scl1\/01-ca\/mesh-ca-secret\.yaml"/, '"../clusters/mesh.yaml"')),
@@ -100,6 +101,30 @@ describe('rendering only what changed', () => {
     const again = synth(project.root);
     expect(again.rendered).toBe(1);
     expect(treeDigest(dist)).toBe(expected);
+  });
+
+  it.each([
+    ['the overview', 'README.md', 1],
+    // The marker is no file of the mesh: it is rewritten but not counted.
+    ['the output marker', OUTPUT_MARKER, 0],
+  ])('restores %s when it was edited by hand, rendering no cluster', (_, file, written) => {
+    const expected = treeDigest(dist);
+    writeFileSync(join(dist, file), `${readFileSync(join(dist, file), 'utf8')}edited by hand\n`);
+    const again = synth(project.root);
+    expect(again.rendered).toBe(0);
+    expect(again.publish.written).toBe(written);
+    expect(treeDigest(dist)).toBe(expected);
+    expect(treeDigest(dist)).toBe(fullRender(project.root));
+  });
+
+  it('renders the mesh-wide files again when the mesh changes, though no cluster file changes', () => {
+    const mesh = join(project.root, 'clusters', 'mesh.yaml');
+    // The mesh's name is read by the overview; the clusters' files do not change with it only if no manifest names the mesh.
+    writeFileSync(mesh, readFileSync(mesh, 'utf8').replace(/^name: .*$/m, 'name: renamed-mesh'));
+    const again = synth(project.root);
+    expect(treeDigest(dist)).toBe(fullRender(project.root));
+    expect(readFileSync(join(dist, 'README.md'), 'utf8')).toContain('renamed-mesh');
+    expect(again.publish.written).toBeGreaterThan(0);
   });
 
   it('removes a stray file added to dist/ though no cluster changed', () => {

@@ -7,16 +7,30 @@
  * digitalSignature (critical), so Cilium's chart can sign its server and client
  * certificates with it.
  */
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { createPrivateKey, generateKeyPairSync, randomBytes, webcrypto, X509Certificate } from 'crypto';
 import { CaCertificateFacts } from '../../model/ca-certificate';
+import { keyUsageAllowsCertSign } from './key-usage';
 
 export type { CaCertificateFacts };
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let loaded: typeof X509 | undefined;
 
-type KeyPair = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
+/**
+ * @peculiar/x509, loaded on first use (creating a CA): loading it with its
+ * ASN.1 and dependency injection modules cost a tenth of a synth with nothing
+ * to render, which only inspects a certificate (key-usage.ts).
+ */
+function x509(): typeof X509 {
+  if (!loaded) {
+    require('reflect-metadata');
+    loaded = require('@peculiar/x509') as typeof X509;
+    loaded.cryptoProvider.set(webcrypto as unknown as Parameters<typeof X509.cryptoProvider.set>[0]);
+  }
+  return loaded;
+}
+
+type KeyPair = Parameters<typeof X509.X509CertificateGenerator.createSelfSigned>[0]['keys'];
 
 export interface MeshCaMaterial {
   /** PEM of the self-signed certificate. */
@@ -66,7 +80,8 @@ export async function createMeshCa(options: CreateMeshCaOptions): Promise<MeshCa
     privateKey: await subtle.importKey('pkcs8', privateKey.export({ type: 'pkcs8', format: 'der' }), SIGNING, false, ['sign']),
     publicKey: await subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), SIGNING, true, ['verify']),
   } as unknown as KeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+  const lib = x509();
+  const cert = await lib.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
     name: caSubject(options.meshName),
     notBefore: new Date(now.getTime() - 5 * 60 * 1000),
@@ -74,9 +89,9 @@ export async function createMeshCa(options: CreateMeshCaOptions): Promise<MeshCa
     signingAlgorithm: SIGNING,
     keys,
     extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new lib.BasicConstraintsExtension(true, undefined, true),
+      new lib.KeyUsagesExtension(lib.KeyUsageFlags.keyCertSign | lib.KeyUsageFlags.cRLSign | lib.KeyUsageFlags.digitalSignature, true),
+      await lib.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   return { certPem: normalisePem(cert.toString('pem')), keyPem: normalisePem(privateKey.export({ type: 'pkcs1', format: 'pem' }) as string) };
@@ -103,14 +118,13 @@ export function inspectCertificate(pem: string): CaCertificateFacts {
     throw new CertificateFormatError(blocks.length === 0 ? 'holds no PEM certificate' : `holds ${blocks.length} certificates, expected exactly one`);
   }
   let cert: X509Certificate;
-  let peculiar: x509.X509Certificate;
+  let canSignCertificates: boolean;
   try {
     cert = new X509Certificate(blocks[0]);
-    peculiar = new x509.X509Certificate(blocks[0]);
+    canSignCertificates = keyUsageAllowsCertSign(cert.raw);
   } catch (err) {
     throw new CertificateFormatError(`holds a PEM block that is not a readable X.509 certificate (${(err as Error).message})`);
   }
-  const keyUsage = peculiar.getExtension(x509.KeyUsagesExtension);
   return {
     subject: cert.subject,
     fingerprintSha256: cert.fingerprint256,
@@ -118,7 +132,7 @@ export function inspectCertificate(pem: string): CaCertificateFacts {
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
     isCa: cert.ca,
-    canSignCertificates: keyUsage === null ? true : (keyUsage.usages & x509.KeyUsageFlags.keyCertSign) !== 0,
+    canSignCertificates,
     selfSigned: cert.issuer === cert.subject && cert.verify(cert.publicKey),
   };
 }
