@@ -44,5 +44,7 @@ export class ClusterMeshRemoteUsers extends Construct {
 
 /** The users file in the chart's own text (templates/clustermesh-apiserver/users-configmap.yaml). */
 export function remoteUsersYaml(users: readonly string[]): string {
-  return ['users:', ...users.flatMap((name) => [`- name: ${name}`, '  role: remote']), ''].join('\n');
+  let text = 'users:\n';
+  for (const name of users) text += `- name: ${name}\n  role: remote\n`;
+  return text;
 }

@@ -43,7 +43,11 @@ export class HostAliasesPatch extends Construct {
 export function toPodHostAliases(aliases: readonly HostAlias[]): { ip: string; hostnames: string[] }[] {
   const byIp = new Map<string, string[]>();
   for (const alias of aliases) {
-    for (const ip of alias.ips) byIp.set(ip, [...(byIp.get(ip) ?? []), alias.hostname]);
+    for (const ip of alias.ips) {
+      const hostnames = byIp.get(ip);
+      if (hostnames) hostnames.push(alias.hostname);
+      else byIp.set(ip, [alias.hostname]);
+    }
   }
-  return [...byIp.entries()].map(([ip, hostnames]) => ({ ip, hostnames: hostnames.sort() }));
+  return [...byIp.entries()].map(([ip, hostnames]) => ({ ip, hostnames: hostnames.length > 1 ? hostnames.sort() : hostnames }));
 }

@@ -285,8 +285,9 @@ export function exchangeFolders(a: string, b: string): boolean {
 
 function sameContent(path: string, content: string): boolean {
   try {
-    const stat = statSync(path);
-    if (!stat.isFile() || stat.size !== Buffer.byteLength(content)) return false;
+    // No exception for a missing file: a first synth asks this of every file.
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat || !stat.isFile() || stat.size !== Buffer.byteLength(content)) return false;
     return readFileSync(path, 'utf8') === content;
   } catch {
     return false;
