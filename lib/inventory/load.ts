@@ -135,7 +135,7 @@ export function loadInventory(dir: string, options: LoadOptions = {}): LoadResul
     const unpinned = declaredClusters.filter((d) => (d.cluster.k3sVersion ?? settings.k3sVersion) === undefined).map((d) => d.cluster.name);
     if (unpinned.length > 0) {
       problems.push(
-        meshFiles[0].problem(['k3s', 'version'], `is not set, so the hand-over of ${unpinned.join(', ')} installs whatever k3s release is stable that day`, 'pin the release you tested: k3s.version, e.g. v1.34.2+k3s1', { severity: 'warning' }),
+        meshFiles[0].problem(['k3s', 'version'], `is not set, so the hand-over of ${someOf(unpinned)} installs whatever k3s release is stable that day`, 'pin the release you tested: k3s.version, e.g. v1.34.2+k3s1', { severity: 'warning' }),
       );
     }
   }
@@ -166,4 +166,10 @@ function meshOptions(options: LoadOptions, root: string) {
   const projectRoot = options.projectRoot ?? root;
   const outputDirs = [...new Set([resolve(projectRoot, 'dist'), ...(options.outputDir ? [resolve(options.outputDir)] : [])])];
   return { projectRoot, outputDirs };
+}
+
+/** Names for a message: all of a few, the first of many with how many more (a warning about 500 clusters stays one readable line). */
+function someOf(names: readonly string[], shown = 8): string {
+  if (names.length <= shown) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more clusters`;
 }

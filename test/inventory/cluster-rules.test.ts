@@ -2,6 +2,7 @@
  * Cluster names, ids and mesh endpoint NodePorts: each test breaks one thing in
  * the bundled example and checks the one problem it causes.
  */
+import { syntheticInventory } from '../../bench/synthetic-inventory';
 import { editFile, exampleInventory, InventoryFiles, loadFiles, meshOf, withFile } from '../support/inventory-fixture';
 import { meshNodePortOf } from '../../lib/model/mesh';
 import { expectNoErrors, expectProblem, expectProblems, lineOf } from './expect-problem';
@@ -256,6 +257,13 @@ describe('k3s.version', () => {
     expect(result.mesh).toBeDefined();
     const warnings = result.problems.filter((p) => p.severity === 'warning' && p.field === 'k3s.version');
     expect(warnings.map((p) => `${p.file} ${p.message}`)).toEqual(['clusters/mesh.yaml is not set, so the hand-over of k3scl2, k3scl3 installs whatever k3s release is stable that day']);
+  });
+
+  it('names the first clusters and counts the others when many have no pinned release', () => {
+    const files = syntheticInventory({ clusters: 20 });
+    const result = loadFiles(editFile(files, 'mesh.yaml', (m) => delete m.k3s));
+    const warnings = result.problems.filter((p) => p.severity === 'warning' && p.field === 'k3s.version');
+    expect(warnings.map((p) => p.message)).toEqual(['is not set, so the hand-over of c001, c002, c003, c004, c005, c006, c007, c008 and 12 more clusters installs whatever k3s release is stable that day']);
   });
 });
 
