@@ -1,7 +1,7 @@
 /**
  * Renders a large mesh on every core: clusters render independently (each in
- * its own cdk8s app), so contiguous slices of them go to worker threads and
- * one stays on this thread. Each thread scans and stages the files it renders
+ * its own cdk8s app), so worker threads and this one take them one at a time
+ * from a shared counter until none is left. Each thread scans and stages the files it renders
  * (lib/synth/stage-cluster.ts), so no file crosses threads; the results come
  * back in mesh order, and the tree is the one rendering on one thread gives.
  */
@@ -20,13 +20,26 @@ import { renderAndStage } from './renderer';
 export interface RenderTask {
   readonly mesh: Mesh;
   readonly secrets: CommittedSecrets;
+  /** Every cluster to render, by every thread. */
   readonly clusterNames: readonly string[];
   readonly staging: Staging;
+  /**
+   * The index of the next cluster nobody took yet, shared by the threads
+   * (each takes one at a time), so that they all finish together whatever
+   * each cluster costs; a failing thread sets it past the end to stop the others.
+   */
+  readonly next: Int32Array;
+}
+
+/** A cluster as one thread rendered it, with its place in the task. */
+export interface TakenCluster {
+  readonly index: number;
+  readonly cluster: StagedCluster;
 }
 
 /** A worker's answer: its clusters, or why it failed (a FileSystemError keeps its parts across the thread). */
 export type RenderReply =
-  | { readonly clusters: StagedCluster[] }
+  | { readonly clusters: TakenCluster[] }
   | { readonly fileSystemError: { readonly path: string; readonly problem: string; readonly fix: string; readonly code?: string } }
   | { readonly error: string };
 
@@ -58,8 +71,8 @@ export class RenderPool {
   }
 
   /**
-   * Renders and stages the clusters: contiguous slices to the workers, the
-   * last one on this thread. Every worker has finished (or failed) before
+   * Renders and stages the clusters, the workers and this thread taking them
+   * one at a time; the results in the clusters' order. Every worker has finished (or failed) before
    * this returns or throws, so a failure can discard the staging folder
    * without a worker still writing into it.
    */
@@ -68,14 +81,12 @@ export class RenderPool {
     if (threads < 2 || clusters.length < (this.options.minClusters ?? DEFAULT_MIN_CLUSTERS)) {
       return clusters.map((cluster) => renderAndStage(mesh, secrets, cluster, staging));
     }
-    const size = Math.ceil(clusters.length / threads);
-    const slices = Array.from({ length: threads }, (_, i) => clusters.slice(i * size, (i + 1) * size)).filter((slice) => slice.length > 0);
-    const mine = slices.pop()!;
-    const pending = slices.map((slice, i) => this.helpers[i].run({ mesh, secrets, clusterNames: slice.map((c) => c.name), staging }));
-    let own: StagedCluster[] | undefined;
+    const task: RenderTask = { mesh, secrets, clusterNames: clusters.map((c) => c.name), staging, next: new Int32Array(new SharedArrayBuffer(4)) };
+    const pending = this.helpers.slice(0, threads - 1).map((helper) => helper.run(task));
+    let own: TakenCluster[] = [];
     let ownFailure: unknown;
     try {
-      own = mine.map((cluster) => renderAndStage(mesh, secrets, cluster, staging));
+      own = takeClusters(task);
     } catch (err) {
       ownFailure = err;
     }
@@ -83,7 +94,8 @@ export class RenderPool {
     if (ownFailure !== undefined) throw ownFailure;
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    return [...settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : [])), ...own!];
+    const taken = [...settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : [])), ...own];
+    return taken.sort((a, b) => a.index - b.index).map((t) => t.cluster);
   }
 
   /** Stops the workers that got no task (those that did have ended). */
@@ -144,22 +156,21 @@ class PoolWorker {
     this.reply.catch(() => undefined);
   }
 
-  async run(task: RenderTask): Promise<StagedCluster[]> {
+  async run(task: RenderTask): Promise<TakenCluster[]> {
     this.sent = true;
     this.worker.postMessage(task);
-    const first = task.clusterNames[0];
     let reply: RenderReply;
     try {
       reply = await this.reply;
     } catch (err) {
-      throw new Error(`render worker for ${first}..: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`a render worker failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if ('clusters' in reply) return reply.clusters;
     if ('fileSystemError' in reply) {
       const { path, problem, fix, code } = reply.fileSystemError;
       throw new FileSystemError(path, problem, fix, code);
     }
-    throw new Error(`render worker for ${first}..: ${reply.error}`);
+    throw new Error(`a render worker failed: ${reply.error}`);
   }
 
   async stop(): Promise<void> {
@@ -167,11 +178,28 @@ class PoolWorker {
   }
 }
 
-/** The worker's side: renders and stages its clusters, and answers once. */
-export function runRenderTask(task: RenderTask): RenderReply {
-  const wanted = new Set(task.clusterNames);
+/**
+ * Takes clusters of the task one at a time until none is left, rendering and
+ * staging each; on a failure, stops the other threads taking more.
+ */
+export function takeClusters(task: RenderTask): TakenCluster[] {
+  const byName = new Map(task.mesh.clusters.map((c) => [c.name, c]));
+  const taken: TakenCluster[] = [];
   try {
-    return { clusters: task.mesh.clusters.filter((c) => wanted.has(c.name)).map((cluster) => renderAndStage(task.mesh, task.secrets, cluster, task.staging)) };
+    for (let index = Atomics.add(task.next, 0, 1); index < task.clusterNames.length; index = Atomics.add(task.next, 0, 1)) {
+      taken.push({ index, cluster: renderAndStage(task.mesh, task.secrets, byName.get(task.clusterNames[index])!, task.staging) });
+    }
+  } catch (err) {
+    Atomics.store(task.next, 0, task.clusterNames.length);
+    throw err;
+  }
+  return taken;
+}
+
+/** The worker's side: takes clusters until none is left, and answers once. */
+export function runRenderTask(task: RenderTask): RenderReply {
+  try {
+    return { clusters: takeClusters(task) };
   } catch (err) {
     if (err instanceof FileSystemError) return { fileSystemError: { path: err.path, problem: err.problem, fix: err.fix, code: err.code } };
     return { error: err instanceof Error ? (err.stack ?? err.message) : String(err) };

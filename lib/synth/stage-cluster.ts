@@ -11,6 +11,7 @@ import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
 import { ClearKeyFinding, findClearKeys } from './clear-key-scan';
 import { Staging, stageFiles } from './publish';
+import { FileStamp, stampFiles } from './render-cache';
 
 export interface StagedCluster {
   readonly name: string;
@@ -18,6 +19,11 @@ export interface StagedCluster {
   readonly stages: readonly StageContent[];
   /** Its files, relative to the output folder. */
   readonly paths: readonly string[];
+  /**
+   * Its staged files' stamps, taken where they were staged: a publish moves
+   * the staging folder as a whole, so they are the stamps in the output.
+   */
+  readonly stamps: readonly FileStamp[];
   /** Key material in clear in its files; when there is any, none of them was staged. */
   readonly findings: readonly ClearKeyFinding[];
   readonly written: number;
@@ -27,6 +33,8 @@ export interface StagedCluster {
 export function renderAndStage(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster, staging: Staging): StagedCluster {
   const { files, layout } = renderClusterFiles(mesh, secrets, cluster);
   const findings = findClearKeys(files);
-  const tally = findings.length === 0 ? stageFiles(staging, files) : { written: 0, unchanged: 0 };
-  return { name: cluster.name, stages: layout.stages, paths: files.map((f) => f.path), findings, ...tally };
+  const paths = files.map((f) => f.path);
+  if (findings.length > 0) return { name: cluster.name, stages: layout.stages, paths, stamps: [], findings, written: 0, unchanged: 0 };
+  const tally = stageFiles(staging, files);
+  return { name: cluster.name, stages: layout.stages, paths, stamps: stampFiles(staging.next, paths), findings, ...tally };
 }

@@ -214,7 +214,7 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
       const fresh = byName.get(cluster.name);
       recorded.set(
         cluster.name,
-        fresh ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.stages, files: stampFiles(outDir, fresh.paths) } : reused.get(cluster.name)!,
+        fresh ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.stages, files: fresh.stamps } : reused.get(cluster.name)!,
       );
     }
     const meshWide = plan.meshWideReused
