@@ -1,13 +1,15 @@
 /**
  * One global service as one cluster sees it: the Service annotated global
  * (present wherever the service should be reachable) and, where the backend
- * runs, its Deployment (cdk8s-plus).
+ * runs, its Deployment (cdk8s-plus's Kubernetes types).
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import { IntOrString, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
 import { portNameProblem } from '../model/kubernetes-names';
 import { GlobalService } from '../model/mesh';
+import { PlainApiObject } from './plain-api-object';
 
 export interface GlobalServiceResourcesProps {
   readonly service: GlobalService;
@@ -16,7 +18,7 @@ export interface GlobalServiceResourcesProps {
 }
 
 export class GlobalServiceResources extends Construct {
-  readonly service: k8s.KubeService;
+  readonly service: ApiObject;
   readonly backend?: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: GlobalServiceResourcesProps) {
@@ -29,16 +31,20 @@ export class GlobalServiceResources extends Construct {
       const why = portNameProblem(port.name);
       if (why !== undefined) throw new Error(`port name '${port.name}' of ${svc.namespace}/${svc.name} ${why}: it cannot name the backend's container port`);
     }
-    this.service = new k8s.KubeService(this, 'Service', {
+    const spec: k8s.ServiceSpec = {
+      selector: { ...svc.selector },
+      ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: IntOrString.fromNumber(p.targetPort), protocol: p.protocol })),
+    };
+    // The typed spec, converted as KubeService converts it; plain data then, which skips cdk8s's resolve
+    // walk (every cluster holds every global service: the walk was a sixth of a large mesh's render).
+    this.service = new PlainApiObject(this, 'Service', {
+      ...k8s.KubeService.GVK,
       metadata: {
         name: svc.name,
         namespace: svc.namespace,
         annotations: globalServiceAnnotations(svc),
       },
-      spec: {
-        selector: { ...svc.selector },
-        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: IntOrString.fromNumber(p.targetPort), protocol: p.protocol })),
-      },
+      plain: { spec: k8s.toJson_ServiceSpec(spec) },
     });
     if (svc.backend && svc.backend.clusters.includes(props.clusterName)) {
       this.backend = backendDeployment(this, svc);
