@@ -9,6 +9,9 @@ import { yamlSyntaxProblems } from './yaml-syntax';
 
 export type FieldPath = readonly (string | number)[];
 
+/** One strict decoder for every file (a decode without `stream` starts afresh). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export class SourceFile {
   /** Reads and parses a file (a regular file, never a symbolic link); problems (unreadable, not UTF-8, malformed YAML) are returned, not thrown. */
   static read(absolutePath: string, displayPath: string): { file?: SourceFile; problems: Problem[] } {
@@ -23,7 +26,7 @@ export class SourceFile {
     }
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      text = UTF8.decode(bytes);
     } catch {
       return { problems: [fileProblem(displayPath, 'is not valid UTF-8 text', 'save the file as UTF-8')] };
     }
