@@ -86,37 +86,39 @@ export function meshWideFiles(mesh: Mesh, secrets: CommittedSecrets, layouts: Re
 export type ClusterManifest = { readonly name: ManifestName; readonly chart: Chart } | { readonly name: ManifestName; readonly verbatim: string };
 
 /**
- * Adds one cluster's manifests to a cdk8s app (renderClusterFiles's own, or a
- * user's app that composes the mesh with charts of its own), in apply order:
+ * Adds one cluster's manifests to a cdk8s app (a user's app that composes the mesh
+ * with charts of its own; renderClusterFiles gives each its own app), in apply order:
  * the same charts, named `<cluster>-<manifest>`, and objects dist/<cluster>/
  * holds. A manifest with nothing to render adds no chart.
  */
 export function addClusterCharts(app: Construct, mesh: Mesh, secrets: CommittedSecrets, clusterName: string): ClusterManifest[] {
   const cluster = mesh.clusters.find((c) => c.name === clusterName);
   if (!cluster) throw new Error(`the mesh has no cluster '${clusterName}' (it has ${mesh.clusters.map((c) => c.name).join(', ')})`);
-  const added: ClusterManifest[] = [];
-  for (const manifest of clusterManifests(mesh, secrets, cluster)) {
-    if ('verbatim' in manifest) {
-      const text = manifest.verbatim();
-      if (text) added.push({ name: manifest.name, verbatim: text });
-      continue;
-    }
-    const chart = new Chart(app, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
-    manifest.build(chart);
-    addSyncWave(chart, MANIFESTS[manifest.name].stage);
-    if (chart.node.children.length > 0) added.push({ name: manifest.name, chart });
-    else app.node.tryRemoveChild(chart.node.id);
+  return clusterManifests(mesh, secrets, cluster).flatMap((manifest) => addManifest(app, cluster, manifest) ?? []);
+}
+
+/** One manifest of a cluster added to `scope`: its chart, or its verbatim text; nothing when it has nothing to render. */
+function addManifest(scope: Construct, cluster: Cluster, manifest: ManifestFile): ClusterManifest | undefined {
+  if ('verbatim' in manifest) {
+    const text = manifest.verbatim();
+    return text ? { name: manifest.name, verbatim: text } : undefined;
   }
-  return added;
+  const chart = new Chart(scope, `${cluster.name}-${manifest.name}`, { ...CHART_PROPS, ...manifest.chart });
+  manifest.build(chart);
+  addSyncWave(chart, MANIFESTS[manifest.name].stage);
+  if (chart.node.children.length > 0) return { name: manifest.name, chart };
+  scope.node.tryRemoveChild(chart.node.id);
+  return undefined;
 }
 
 export function renderClusterFiles(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster): RenderedCluster {
-  // One app per cluster: synthesising a chart walks its whole app, so a shared
-  // app would make synth quadratic in the number of clusters.
-  const app = new App({ outdir: '.' });
   const files: RenderedFile[] = [];
   const manifests: ManifestContent[] = [];
-  for (const manifest of addClusterCharts(app, mesh, secrets, cluster.name)) {
+  for (const planned of clusterManifests(mesh, secrets, cluster)) {
+    // One app per chart: cdk8s synthesises a chart by walking its whole app (dependencies,
+    // validation), so charts sharing an app would each walk all of them.
+    const manifest = addManifest(new App({ outdir: '.' }), cluster, planned);
+    if (!manifest) continue;
     if ('verbatim' in manifest) {
       manifests.push({ name: manifest.name, content: manifest.verbatim });
       continue;
