@@ -73,3 +73,58 @@ function skipBlanks(text: string, from: number): number {
   for (let c = text.charCodeAt(i); c === SPACE || c === TAB; c = text.charCodeAt(++i));
   return i;
 }
+
+/** A run found in bytes: its bounds, and a hash of its bytes to look it up by. */
+export interface Base64ByteRun {
+  readonly start: number;
+  readonly end: number;
+  readonly hash: number;
+}
+
+const BASE64_BYTES = new Uint8Array(256);
+BASE64_BYTES.set(BASE64);
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+
+/**
+ * The same runs in the UTF-8 bytes of a text (bytes of multi-byte characters
+ * are never base64), with an FNV-1a hash of each: a file about to be written
+ * is scanned as the bytes it is written as, which is cheaper than scanning
+ * its characters, and a run is looked up by hash without being cut out.
+ */
+export function base64RunsInBytes(bytes: Uint8Array): Base64ByteRun[] {
+  const runs: Base64ByteRun[] = [];
+  const length = bytes.length;
+  let i = 0;
+  while (i < length) {
+    if (BASE64_BYTES[bytes[i]] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    do i++;
+    while (i < length && BASE64_BYTES[bytes[i]] === 1);
+    if (i - start < MIN_FIRST_LINE) continue;
+    let end = i;
+    while (end - i < 2 && end < length && bytes[end] === EQUALS) end++;
+    for (;;) {
+      let j = end;
+      while (j < length && (bytes[j] === SPACE || bytes[j] === TAB)) j++;
+      if (j < length && bytes[j] === CR) j++;
+      if (j >= length || bytes[j] !== LF) break;
+      j++;
+      while (j < length && (bytes[j] === SPACE || bytes[j] === TAB)) j++;
+      const lineStart = j;
+      while (j < length && BASE64_BYTES[bytes[j]] === 1) j++;
+      if (j - lineStart < MIN_NEXT_LINE) break;
+      const lineEnd = j;
+      while (j - lineEnd < 2 && j < length && bytes[j] === EQUALS) j++;
+      end = j;
+    }
+    let hash = FNV_OFFSET;
+    for (let k = start; k < end; k++) hash = Math.imul(hash ^ bytes[k], FNV_PRIME);
+    runs.push({ start, end, hash });
+    i = end;
+  }
+  return runs;
+}

@@ -5,7 +5,7 @@
  * identity among the recipients, a private key in a comment). The patterns live
  * here only, so what is refused and what is redacted cannot drift apart.
  */
-import { base64Runs } from './base64-runs';
+import { base64Runs, base64RunsInBytes, Base64ByteRun } from './base64-runs';
 
 /** age identities, classic and post-quantum (bech32, so letters and digits only). */
 const AGE_IDENTITY = /AGE-SECRET-KEY-(PQ-)?1[0-9A-Za-z]{20,}/g;
@@ -57,6 +57,48 @@ export function findKeyMaterial(text: string): KeyMaterialFinding[] {
     if (runHidesKeyMaterial(run.text)) found.push({ kind: 'base64-encoded private key', line: lineAt(run.index) });
   }
   return found.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * findKeyMaterial for the UTF-8 bytes of a text (a file about to be written),
+ * with the same findings, faster. The three patterns have literal parts
+ * ('PRIVATE KEY', 'AGE-SECRET-KEY-', a token's '::'): bytes holding none of
+ * them can only hide a key in base64, and their base64 runs are found and
+ * remembered in the bytes; otherwise the text is decoded and searched whole.
+ */
+export function findKeyMaterialInBytes(bytes: Buffer): KeyMaterialFinding[] {
+  if (bytes.includes('PRIVATE KEY') || bytes.includes('AGE-SECRET-KEY-') || bytes.includes('::')) return findKeyMaterial(bytes.toString('utf8'));
+  const found: KeyMaterialFinding[] = [];
+  for (const run of base64RunsInBytes(bytes)) {
+    if (byteRunHidesKeyMaterial(bytes, run)) found.push({ kind: 'base64-encoded private key', line: lineOfByte(bytes, run.start) });
+  }
+  return found;
+}
+
+/** Verdicts on base64 runs met in bytes, by hash; each entry keeps the run's bytes to tell collisions apart. Bounded like RUN_VERDICTS. */
+const BYTE_RUN_VERDICTS = new Map<number, { readonly run: Buffer; readonly verdict: boolean }[]>();
+let byteRunsRemembered = 0;
+
+function byteRunHidesKeyMaterial(bytes: Buffer, { start, end, hash }: Base64ByteRun): boolean {
+  const length = end - start;
+  if (length > MAX_REMEMBERED_RUN) return hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
+  const known = BYTE_RUN_VERDICTS.get(hash);
+  if (known) for (const entry of known) if (entry.run.length === length && bytes.compare(entry.run, 0, length, start, end) === 0) return entry.verdict;
+  // A run is ASCII, so its bytes are its characters.
+  const verdict = hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
+  if (byteRunsRemembered >= MAX_RUN_VERDICTS) {
+    BYTE_RUN_VERDICTS.clear();
+    byteRunsRemembered = 0;
+  }
+  BYTE_RUN_VERDICTS.set(hash, [...(known ?? []), { run: Buffer.from(bytes.subarray(start, end)), verdict }]);
+  byteRunsRemembered++;
+  return verdict;
+}
+
+function lineOfByte(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = bytes.indexOf(0x0a); i >= 0 && i < offset; i = bytes.indexOf(0x0a, i + 1)) line++;
+  return line;
 }
 
 export function containsKeyMaterial(text: string): boolean {

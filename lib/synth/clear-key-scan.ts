@@ -5,7 +5,7 @@
  * loader refuses the known ways in; this scan makes a clear key in dist/
  * impossible, not merely unlikely.
  */
-import { findKeyMaterial, KeyMaterialKind } from '../report/redact';
+import { findKeyMaterial, findKeyMaterialInBytes, KeyMaterialKind } from '../report/redact';
 import type { RenderedFile } from '../mesh-manifests';
 
 export interface ClearKeyFinding {
@@ -17,6 +17,11 @@ export interface ClearKeyFinding {
 
 export function findClearKeys(files: readonly RenderedFile[]): ClearKeyFinding[] {
   return files.flatMap((file) => findKeyMaterial(file.content).map(({ line, kind }) => ({ path: file.path, line, kind })));
+}
+
+/** findClearKeys for files already encoded as the bytes they will be written as: the same findings. */
+export function findClearKeysInBytes(files: readonly { readonly path: string; readonly content: Buffer }[]): ClearKeyFinding[] {
+  return files.flatMap((file) => findKeyMaterialInBytes(file.content).map(({ line, kind }) => ({ path: file.path, line, kind })));
 }
 
 /** Thrown by publish before it touches anything when the rendered files hold key material in clear. */

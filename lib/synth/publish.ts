@@ -86,6 +86,12 @@ export function publish(
   }
 }
 
+/** A file to stage: its text, or the UTF-8 bytes of its text (a render thread encodes once, to scan and write). */
+export interface FileToStage {
+  readonly path: string;
+  readonly content: string | Buffer;
+}
+
 /** Where a publish builds the new tree: the output folder, and `.<name>.next` beside it. */
 export interface Staging {
   readonly outDir: string;
@@ -118,7 +124,7 @@ export function beginPublish(outDir: string): Staging {
  * threads, as long as no two stage the same path. A failure is reported
  * against the output folder: the staging folder is no name a user knows.
  */
-export function stageFiles(staging: Staging, files: readonly RenderedFile[]): StageTally {
+export function stageFiles(staging: Staging, files: readonly FileToStage[]): StageTally {
   const { outDir, next } = staging;
   let written = 0;
   let unchanged = 0;
@@ -283,12 +289,12 @@ export function exchangeFolders(a: string, b: string): boolean {
   return run.status === 0;
 }
 
-function sameContent(path: string, content: string): boolean {
+function sameContent(path: string, content: string | Buffer): boolean {
   try {
     // No exception for a missing file: a first synth asks this of every file.
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat || !stat.isFile() || stat.size !== Buffer.byteLength(content)) return false;
-    return readFileSync(path, 'utf8') === content;
+    if (!stat || !stat.isFile() || stat.size !== (typeof content === 'string' ? Buffer.byteLength(content) : content.length)) return false;
+    return typeof content === 'string' ? readFileSync(path, 'utf8') === content : readFileSync(path).equals(content);
   } catch {
     return false;
   }

@@ -9,7 +9,7 @@ import type { StageContent } from '../gitops/layout';
 import { renderClusterFiles } from '../mesh-manifests';
 import { CommittedSecrets } from '../model/committed-secrets';
 import { Cluster, Mesh } from '../model/mesh';
-import { ClearKeyFinding, findClearKeys } from './clear-key-scan';
+import { ClearKeyFinding, findClearKeysInBytes } from './clear-key-scan';
 import { Staging, stageFiles } from './publish';
 import { FileStamp, stampFiles } from './render-cache';
 
@@ -31,8 +31,10 @@ export interface StagedCluster {
 }
 
 export function renderAndStage(mesh: Mesh, secrets: CommittedSecrets, cluster: Cluster, staging: Staging): StagedCluster {
-  const { files, layout } = renderClusterFiles(mesh, secrets, cluster);
-  const findings = findClearKeys(files);
+  const { files: rendered, layout } = renderClusterFiles(mesh, secrets, cluster);
+  // Encoded once: scanned and written as the same bytes.
+  const files = rendered.map((file) => ({ path: file.path, content: Buffer.from(file.content, 'utf8') }));
+  const findings = findClearKeysInBytes(files);
   const paths = files.map((f) => f.path);
   if (findings.length > 0) return { name: cluster.name, stages: layout.stages, paths, stamps: [], findings, written: 0, unchanged: 0 };
   const tally = stageFiles(staging, files);

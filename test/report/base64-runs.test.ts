@@ -4,8 +4,8 @@
  * base64 characters, padding, blanks, line ends and other characters.
  */
 import fc from 'fast-check';
-import { base64Runs } from '../../lib/report/base64-runs';
-import { BASE64_RUN } from '../../lib/report/redact';
+import { base64Runs, base64RunsInBytes } from '../../lib/report/base64-runs';
+import { BASE64_RUN, findKeyMaterial, findKeyMaterialInBytes } from '../../lib/report/redact';
 
 const byRegex = (text: string) => [...text.matchAll(new RegExp(BASE64_RUN.source, BASE64_RUN.flags))].map((m) => ({ index: m.index, text: m[0] }));
 const byScanner = (text: string) => [...base64Runs(text)];
@@ -38,5 +38,63 @@ describe('base64Runs', () => {
   ])('finds what BASE64_RUN matches in %s', (_what, text) => {
     expect(byScanner(text)).toEqual(byRegex(text));
     expect(byScanner(text).length).toBeGreaterThan(0);
+  });
+});
+
+/** The runs found in the text's UTF-8 bytes, as text. */
+const byBytes = (text: string) => {
+  const bytes = Buffer.from(text, 'utf8');
+  return base64RunsInBytes(bytes).map((run) => bytes.toString('utf8', run.start, run.end));
+};
+
+describe('base64RunsInBytes', () => {
+  it('finds the runs base64Runs finds, in the UTF-8 bytes of random texts (multi-byte characters too)', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (pieces) => {
+        const text = pieces.join('');
+        expect(byBytes(text)).toEqual(byScanner(text).map((run) => run.text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('gives equal runs equal hashes, and different runs (almost always) different ones', () => {
+    const text = `a: ${'QUJD'.repeat(12)}\nb: ${'QUJD'.repeat(12)}\nc: ${'QUJE'.repeat(12)}\n`;
+    const [a, b, c] = base64RunsInBytes(Buffer.from(text));
+    expect(a.hash).toBe(b.hash);
+    expect(a.hash).not.toBe(c.hash);
+  });
+});
+
+/** Texts with key material in every form the scan knows, among ordinary YAML and base64. */
+const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----\n';
+const keyPiece = fc.oneof(
+  piece,
+  fc.constantFrom(
+    PEM,
+    Buffer.from(PEM).toString('base64'),
+    `  key: ${Buffer.from(PEM).toString('base64').replace(/(.{60})/g, '$1\n    ')}\n`,
+    'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGP9WZ',
+    `K10${'ab'.repeat(32)}::server:secret`,
+    Buffer.from(`token: K10${'cd'.repeat(32)}::node:abc\n`).toString('base64'),
+    'ns::name',
+    'é PRIVATE KEY é',
+  ),
+);
+
+describe('findKeyMaterialInBytes', () => {
+  it('finds what findKeyMaterial finds in the text, on random texts with and without key material', () => {
+    fc.assert(
+      fc.property(fc.array(keyPiece, { maxLength: 20 }), (pieces) => {
+        const text = pieces.join('\n');
+        expect(findKeyMaterialInBytes(Buffer.from(text, 'utf8'))).toEqual(findKeyMaterial(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds a base64-encoded key in bytes that hold none of the literal markers', () => {
+    const text = `data:\n  tls.key: ${Buffer.from(PEM).toString('base64')}\n`;
+    expect(findKeyMaterialInBytes(Buffer.from(text))).toEqual([{ kind: 'base64-encoded private key', line: 2 }]);
   });
 });
