@@ -10,6 +10,8 @@
  * every step around the switch, evenly spaced steps of the write, and seeded
  * random ones (replay with KILL_TEST_SEED=<seed>). The number of trials is
  * fixed, so a slow machine makes the campaign slower, never weaker or flaky.
+ * A mesh large enough for render workers is killed too, while its threads
+ * write their clusters into the staging folder at once.
  */
 import { spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -31,6 +33,9 @@ const CAMPAIGN_TIMEOUT_MS = 600_000;
 
 const OLD = syntheticInventory({ clusters: CLUSTERS, globalServices: 6, policies: 6, ciliumVersion: '1.19.6', kvstoremesh: true });
 const NEW = syntheticInventory({ clusters: CLUSTERS, globalServices: 6, policies: 6, ciliumVersion: '1.20.0', kvstoremesh: false, nodesPerCluster: 2 });
+/** Large enough for render workers (lib/synth/parallel-render.ts renders 48 clusters or more on every core). */
+const WORKERS_OLD = syntheticInventory({ clusters: 48, globalServices: 2, policies: 2, ciliumVersion: '1.19.6' });
+const WORKERS_NEW = syntheticInventory({ clusters: 48, globalServices: 2, policies: 2, ciliumVersion: '1.20.0' });
 
 function writeInventory(root: string, files: Record<string, string>): void {
   rmSync(join(root, 'clusters'), { recursive: true, force: true });
@@ -186,6 +191,41 @@ describe('a synth killed at a step of publishing', () => {
         expect(siblings(f.root)).toEqual([]);
       } finally {
         rmSync(f.root, { recursive: true, force: true });
+      }
+    },
+    CAMPAIGN_TIMEOUT_MS,
+  );
+
+  it(
+    'with render workers (48 clusters), leaves dist/ fully old or fully new when killed while the threads write',
+    async () => {
+      // Every thread counts its own steps (the fault module loads in each), so the kill comes from
+      // whichever thread reaches the step first: early, middle and late in the threads' writing.
+      const root = mkdtempSync(join(tmpdir(), 'mesh-kill-workers-'));
+      const dist = join(root, 'dist');
+      const versions = [WORKERS_OLD, WORKERS_NEW];
+      try {
+        writeInventory(root, WORKERS_NEW);
+        await synth(root);
+        const newDigest = treeDigest(dist)!;
+        writeInventory(root, WORKERS_OLD);
+        await synth(root);
+        const oldDigest = treeDigest(dist)!;
+        expect(oldDigest).not.toBe(newDigest);
+        const digests = [oldDigest, newDigest];
+        for (const [trial, step] of [0, 7, 120, 400].entries()) {
+          const target = (digests.indexOf(treeDigest(dist)!) + 1) % 2;
+          writeInventory(root, versions[target]);
+          const run = await runSynth(root, faultEnv([{ code: 'KILL', ...publishingSteps(root), after: step }]));
+          if (run.signal !== 'SIGKILL') throw new Error(`trial ${trial}: the synth was not killed at step ${step} (exit ${run.code}):\n${run.stderr}`);
+          expect(digests).toContain(treeDigest(dist));
+          // The next synth removes what the kill left and finishes the change.
+          await synth(root);
+          expect(treeDigest(dist)).toBe(digests[target]);
+          expect(siblings(root)).toEqual([]);
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
       }
     },
     CAMPAIGN_TIMEOUT_MS,
