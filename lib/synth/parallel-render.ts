@@ -1,9 +1,10 @@
 /**
- * Renders a large mesh on every core: clusters render independently (each in
- * its own cdk8s app), so worker threads and this one take them one at a time
- * from a shared counter until none is left. Each thread scans and stages the files it renders
- * (lib/synth/stage-cluster.ts), so no file crosses threads; the results come
- * back in mesh order, and the tree is the one rendering on one thread gives.
+ * Renders a large mesh on every core: clusters render independently (no
+ * construct tree spans two), so worker threads and this one take them one at
+ * a time from a shared counter until none is left. Each thread scans and
+ * stages the files it renders (lib/synth/stage-cluster.ts), so no file crosses
+ * threads; the results come back in mesh order, and the tree is the one
+ * rendering on one thread gives.
  */
 import { existsSync, readdirSync } from 'fs';
 import { availableParallelism } from 'os';
@@ -16,7 +17,7 @@ import { renderCachePath } from './render-cache';
 import type { StagedCluster } from './stage-cluster';
 import { renderAndStage } from './renderer';
 
-/** What one worker renders, and where it stages the files. */
+/** What the render threads share: the clusters to render, where to stage their files, and the counter they take them by. */
 export interface RenderTask {
   readonly mesh: Mesh;
   readonly secrets: CommittedSecrets;
