@@ -64,11 +64,11 @@ const DEFAULT_MIN_CLUSTERS = 48;
  * renders one task; the workers of a pool that gets none are stopped by close().
  */
 export class RenderPool {
-  private readonly helpers: PoolWorker[];
+  private readonly workers: PoolWorker[];
 
   constructor(private readonly options: ParallelRenderOptions) {
     const threads = options.workers ?? availableParallelism();
-    this.helpers = Array.from({ length: Math.max(0, threads - 1) }, () => new PoolWorker(options.workerScript));
+    this.workers = Array.from({ length: Math.max(0, threads - 1) }, () => new PoolWorker(options.workerScript));
   }
 
   /**
@@ -78,12 +78,12 @@ export class RenderPool {
    * without a worker still writing into it.
    */
   async render(mesh: Mesh, secrets: CommittedSecrets, clusters: readonly Cluster[], staging: Staging): Promise<StagedCluster[]> {
-    const threads = Math.min(this.helpers.length + 1, clusters.length);
+    const threads = Math.min(this.workers.length + 1, clusters.length);
     if (threads < 2 || clusters.length < (this.options.minClusters ?? DEFAULT_MIN_CLUSTERS)) {
       return clusters.map((cluster) => renderAndStage(mesh, secrets, cluster, staging));
     }
     const task: RenderTask = { mesh, secrets, clusterNames: clusters.map((c) => c.name), staging, next: new Int32Array(new SharedArrayBuffer(4)) };
-    const pending = this.helpers.slice(0, threads - 1).map((helper) => helper.run(task));
+    const pending = this.workers.slice(0, threads - 1).map((worker) => worker.run(task));
     let own: TakenCluster[] = [];
     let ownFailure: unknown;
     try {
@@ -101,7 +101,7 @@ export class RenderPool {
 
   /** Stops the workers that got no task (those that did have ended). */
   async close(): Promise<void> {
-    await Promise.all(this.helpers.map((helper) => helper.stop()));
+    await Promise.all(this.workers.map((worker) => worker.stop()));
   }
 }
 
