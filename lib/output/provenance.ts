@@ -15,7 +15,9 @@ export function withProvenance(origin: Origin, fileName: string, content: string
   const lines = provenanceLines(origin);
   if (fileName.endsWith('.md')) return `<!-- ${lines.join(' ')} -->\n\n${content}`;
   const comment = lines.map((line) => `# ${line}\n`).join('');
-  if (content.startsWith('#!')) {
+  // Only a script has a shebang line to keep first; asking a large manifest (a string built piece by
+  // piece) how it starts would copy it into one piece, a copy its encoding for the file makes anyway.
+  if (fileName.endsWith('.sh') && content.startsWith('#!')) {
     const end = content.indexOf('\n') + 1;
     return content.slice(0, end) + comment + content.slice(end);
   }
