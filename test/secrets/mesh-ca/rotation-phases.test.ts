@@ -8,7 +8,7 @@
  * clustermesh-apiserver runs it: --client-cert-auth, --trusted-ca-file = the
  * phase's trust bundle) dialled by a client of the other phase.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { parse } from 'yaml';
 import { tmpdir } from 'os';
@@ -16,7 +16,7 @@ import { join } from 'path';
 import { MESH_CA_TRUST_LABEL } from '../../../lib/cilium/helm-values';
 import { decryptCaFile, inspectCertificate, MeshCaMaterial } from '../../../lib/secrets/mesh-ca';
 import { synthMesh } from '../../../lib/synth/synth-mesh';
-import { CA_FILE, CERT_FILE, DEMO_IDENTITY, freePort, getEtcdVersion, mesh, signLeaf, tempProject, which } from './support';
+import { CA_FILE, CERT_FILE, DEMO_IDENTITY, getEtcdVersion, mesh, RunningEtcd, signLeaf, startEtcd, stopEtcd, tempProject, which } from './support';
 
 const NEXT_FILE = 'secrets/cilium-mesh-ca.next.sops.yaml';
 const NEXT_CERT = 'secrets/cilium-mesh-ca.next.crt';
@@ -201,13 +201,13 @@ describe('ca rotate, phase by phase', () => {
     } else if (!etcd) console.warn(`skipped the etcd rotation test: ${MISSING}`);
 
     (etcd ? describe : describe.skip)('etcd of a cluster in one phase, dialled by a cluster in another', () => {
-      const servers = new Map<Phase, { port: number; child: ChildProcess; dir: string }>();
+      const servers = new Map<Phase, RunningEtcd>();
 
       beforeAll(async () => {
-        for (const phase of PHASES) servers.set(phase, await startEtcd(etcd!, states.get(phase)!));
+        for (const phase of PHASES) servers.set(phase, await startPhaseEtcd(etcd!, states.get(phase)!));
       }, 120_000);
       afterAll(async () => {
-        for (const s of servers.values()) await stopEtcd(s.child, s.dir);
+        for (const s of servers.values()) await stopEtcd(s);
       });
 
       it.each(pairs)('server in phase %s, client in phase %s', async (serverPhase, clientPhase) => {
@@ -221,59 +221,10 @@ describe('ca rotate, phase by phase', () => {
   });
 });
 
-
-
 /** etcd as clustermesh-apiserver runs it: its server certificate from the phase's issuer, client certificates checked against the phase's bundle. */
-async function startEtcd(etcd: string, state: PhaseState): Promise<{ port: number; child: ChildProcess; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'mesh-rotation-etcd-'));
+async function startPhaseEtcd(etcd: string, state: PhaseState): Promise<RunningEtcd> {
   const server = await signLeaf(state.issuer, { commonName: 'clustermesh-apiserver.cilium.io', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
-  for (const [name, text] of Object.entries({ 'ca.crt': state.bundle, 'server.crt': server.certPem, 'server.key': server.keyPem })) writeFileSync(join(dir, name), text, { mode: 0o600 });
-  const port = await freePort();
-  const peerPort = await freePort();
-  const child = spawn(
-    etcd,
-    [
-      '--name', 'rotation-test',
-      '--data-dir', join(dir, 'data'),
-      '--listen-client-urls', `https://127.0.0.1:${port}`,
-      '--advertise-client-urls', `https://127.0.0.1:${port}`,
-      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
-      '--initial-cluster', `rotation-test=http://127.0.0.1:${peerPort}`,
-      '--cert-file', join(dir, 'server.crt'),
-      '--key-file', join(dir, 'server.key'),
-      '--trusted-ca-file', join(dir, 'ca.crt'),
-      '--client-cert-auth',
-      '--listen-metrics-urls', '',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } },
-  );
-  let log = '';
-  child.stdout!.on('data', (c) => (log += c));
-  child.stderr!.on('data', (c) => (log += c));
   // Up when a client of its own phase gets an answer.
   const own = await signLeaf(state.issuer, { commonName: 'remote', server: false });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`etcd exited (${child.exitCode}):\n${log.slice(-3000)}`);
-    try {
-      if ((await getEtcdVersion(port, state.bundle, { cert: own.certPem, key: own.keyPem })).status === 200) return { port, child, dir };
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`etcd did not answer within 30 s:\n${log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopEtcd(child: ChildProcess, dir: string): Promise<void> {
-  if (child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
-    clearTimeout(timer);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-  rmSync(dir, { recursive: true, force: true });
+  return startEtcd(etcd, { name: 'rotation-test', trustedCa: state.bundle, server, probe: { ca: state.bundle, client: { cert: own.certPem, key: own.keyPem } } });
 }

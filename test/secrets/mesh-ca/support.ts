@@ -5,11 +5,11 @@
  */
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { execFileSync } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { generateKeyPairSync, webcrypto } from 'crypto';
 import { request } from 'https';
 import { createServer } from 'net';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runMeshCli } from '../../../lib/cli/mesh-cli';
@@ -155,4 +155,79 @@ export function getEtcdVersion(port: number, ca: string, client: { readonly cert
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A real etcd on loopback, as clustermesh-apiserver runs it: TLS with client-cert-auth. */
+export interface RunningEtcd {
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly dir: string;
+}
+
+export interface EtcdOptions {
+  /** Its member name, and the prefix of its temporary folder. */
+  readonly name: string;
+  /** The CAs it trusts for client certificates (PEM, one or several). */
+  readonly trustedCa: string;
+  readonly server: { readonly certPem: string; readonly keyPem: string };
+  /** A client that must get an answer once etcd is up, trusting `ca`. */
+  readonly probe: { readonly ca: string; readonly client: { readonly cert?: string; readonly key?: string } };
+}
+
+/** Starts etcd and resolves once the probe client gets an answer; rejects when it exits or takes over 30 s. */
+export async function startEtcd(etcd: string, options: EtcdOptions): Promise<RunningEtcd> {
+  const dir = mkdtempSync(join(tmpdir(), `${options.name}-etcd-`));
+  for (const [name, text] of Object.entries({ 'ca.crt': options.trustedCa, 'server.crt': options.server.certPem, 'server.key': options.server.keyPem })) {
+    writeFileSync(join(dir, name), text, { mode: 0o600 });
+  }
+  const port = await freePort();
+  const peerPort = await freePort();
+  const child = spawn(
+    etcd,
+    [
+      '--name', options.name,
+      '--data-dir', join(dir, 'data'),
+      '--listen-client-urls', `https://127.0.0.1:${port}`,
+      '--advertise-client-urls', `https://127.0.0.1:${port}`,
+      '--listen-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${peerPort}`,
+      '--initial-cluster', `${options.name}=http://127.0.0.1:${peerPort}`,
+      '--cert-file', join(dir, 'server.crt'),
+      '--key-file', join(dir, 'server.key'),
+      '--trusted-ca-file', join(dir, 'ca.crt'),
+      '--client-cert-auth',
+      '--listen-metrics-urls', '',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } },
+  );
+  let log = '';
+  child.stdout!.on('data', (c) => (log += c));
+  child.stderr!.on('data', (c) => (log += c));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`etcd exited (${child.exitCode}):\n${log.slice(-3000)}`);
+    try {
+      if ((await getEtcdVersion(port, options.probe.ca, options.probe.client)).status === 200) return { port, child, dir };
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stopEtcd({ port, child, dir });
+      throw new Error(`etcd did not answer within 30 s:\n${log.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Stops etcd (SIGTERM, then SIGKILL after 5 s) and removes its folder. */
+export async function stopEtcd({ child, dir }: RunningEtcd): Promise<void> {
+  if (child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
 }
