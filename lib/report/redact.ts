@@ -5,7 +5,7 @@
  * identity among the recipients, a private key in a comment). The patterns live
  * here only, so what is refused and what is redacted cannot drift apart.
  */
-import { base64Runs, base64RunsInBytes, Base64ByteRun } from './base64-runs';
+import { base64RunsInBytes, Base64ByteRun } from './base64-runs';
 
 /** age identities, classic and post-quantum (bech32, so letters and digits only). */
 const AGE_IDENTITY = /AGE-SECRET-KEY-(PQ-)?1[0-9A-Za-z]{20,}/g;
@@ -22,7 +22,7 @@ const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----E
  * A run of base64 long enough to hide a key (base64 of the shortest PEM header
  * alone is 36 characters), also when wrapped over several lines as `base64`
  * prints it. It starts where a value starts, so it decodes from its first byte.
- * (base64-runs.ts finds the same runs faster, for large texts.)
+ * (base64-runs.ts finds the same runs in a text's bytes, faster, for large texts.)
  */
 export const BASE64_RUN = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?:[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{4,}={0,2})*/g;
 /** Base64 inside base64 (a Secret's `data` holding Helm values that hold a base64 key) is unwrapped this deep. */
@@ -48,50 +48,59 @@ export interface KeyMaterialFinding {
 
 /** Every piece of key material in clear in `text`: PEM private keys, age identities, and either of them base64-encoded (nested too). */
 export function findKeyMaterial(text: string): KeyMaterialFinding[] {
-  const found: KeyMaterialFinding[] = [];
-  const lineAt = (index: number) => lineOfIndex(text, index);
-  for (const m of text.matchAll(PEM_PRIVATE_KEY)) found.push({ kind: 'PEM private key', line: lineAt(m.index) });
-  for (const m of text.matchAll(AGE_IDENTITY)) found.push({ kind: 'age identity', line: lineAt(m.index) });
-  for (const m of text.matchAll(K3S_SECURE_TOKEN)) found.push({ kind: 'k3s join token', line: lineAt(m.index) });
-  for (const run of base64Runs(text)) {
-    if (runHidesKeyMaterial(run.text)) found.push({ kind: 'base64-encoded private key', line: lineAt(run.index) });
-  }
-  return found.sort((a, b) => a.line - b.line);
+  return keyMaterialIn(text, Buffer.from(text, 'utf8'));
 }
 
 /**
  * findKeyMaterial for the UTF-8 bytes of a text (a file about to be written),
  * with the same findings, faster. The three patterns have literal parts
  * ('PRIVATE KEY', 'AGE-SECRET-KEY-', a token's '::'): bytes holding none of
- * them can only hide a key in base64, and their base64 runs are found and
- * remembered in the bytes; otherwise the text is decoded and searched whole.
+ * them can only hide a key in base64, and are not decoded to text at all.
  */
 export function findKeyMaterialInBytes(bytes: Buffer): KeyMaterialFinding[] {
-  if (bytes.includes('PRIVATE KEY') || bytes.includes('AGE-SECRET-KEY-') || bytes.includes('::')) return findKeyMaterial(bytes.toString('utf8'));
-  const found: KeyMaterialFinding[] = [];
-  for (const run of base64RunsInBytes(bytes)) {
-    if (byteRunHidesKeyMaterial(bytes, run)) found.push({ kind: 'base64-encoded private key', line: lineOfByte(bytes, run.start) });
-  }
-  return found;
+  const literal = bytes.includes('PRIVATE KEY') || bytes.includes('AGE-SECRET-KEY-') || bytes.includes('::');
+  return keyMaterialIn(literal ? bytes.toString('utf8') : undefined, bytes);
 }
 
-/** Verdicts on base64 runs met in bytes, by hash; each entry keeps the run's bytes to tell collisions apart. Bounded like RUN_VERDICTS. */
-const BYTE_RUN_VERDICTS = new Map<number, { readonly run: Buffer; readonly verdict: boolean }[]>();
-let byteRunsRemembered = 0;
-
-function byteRunHidesKeyMaterial(bytes: Buffer, { start, end, hash }: Base64ByteRun): boolean {
-  const length = end - start;
-  if (length > MAX_REMEMBERED_RUN) return hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
-  const known = BYTE_RUN_VERDICTS.get(hash);
-  if (known) for (const entry of known) if (entry.run.length === length && bytes.compare(entry.run, 0, length, start, end) === 0) return entry.verdict;
-  // A run is ASCII, so its bytes are its characters.
-  const verdict = hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
-  if (byteRunsRemembered >= MAX_RUN_VERDICTS) {
-    BYTE_RUN_VERDICTS.clear();
-    byteRunsRemembered = 0;
+/** The patterns in `text` (when given: the bytes may hold one), and the base64 runs of `bytes`, its UTF-8 bytes, found and remembered there. */
+function keyMaterialIn(text: string | undefined, bytes: Buffer): KeyMaterialFinding[] {
+  const found: KeyMaterialFinding[] = [];
+  if (text !== undefined) {
+    const lineAt = (index: number) => lineOfIndex(text, index);
+    for (const m of text.matchAll(PEM_PRIVATE_KEY)) found.push({ kind: 'PEM private key', line: lineAt(m.index) });
+    for (const m of text.matchAll(AGE_IDENTITY)) found.push({ kind: 'age identity', line: lineAt(m.index) });
+    for (const m of text.matchAll(K3S_SECURE_TOKEN)) found.push({ kind: 'k3s join token', line: lineAt(m.index) });
   }
-  BYTE_RUN_VERDICTS.set(hash, [...(known ?? []), { run: Buffer.from(bytes.subarray(start, end)), verdict }]);
-  byteRunsRemembered++;
+  for (const run of base64RunsInBytes(bytes)) {
+    if (runHidesKeyMaterial(bytes, run)) found.push({ kind: 'base64-encoded private key', line: lineOfByte(bytes, run.start) });
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Rendered output repeats the same base64 values many times (every cluster
+ * holds each peer's configuration): a value is decoded once, and found again
+ * by its hash, its bytes telling collisions apart. Bounded in count and
+ * length, so remembering costs at most a few MiB.
+ */
+const RUN_VERDICTS = new Map<number, { readonly run: Buffer; readonly verdict: boolean }[]>();
+let remembered = 0;
+const MAX_RUN_VERDICTS = 4096;
+const MAX_REMEMBERED_RUN = 8192;
+
+function runHidesKeyMaterial(bytes: Buffer, { start, end, hash }: Base64ByteRun): boolean {
+  const length = end - start;
+  // A run is ASCII, so its bytes are its characters.
+  if (length > MAX_REMEMBERED_RUN) return hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
+  const known = RUN_VERDICTS.get(hash);
+  if (known) for (const entry of known) if (entry.run.length === length && bytes.compare(entry.run, 0, length, start, end) === 0) return entry.verdict;
+  const verdict = hidesKeyMaterial(bytes.toString('latin1', start, end), MAX_BASE64_DEPTH);
+  if (remembered >= MAX_RUN_VERDICTS) {
+    RUN_VERDICTS.clear();
+    remembered = 0;
+  }
+  RUN_VERDICTS.set(hash, [...(known ?? []), { run: Buffer.from(bytes.subarray(start, end)), verdict }]);
+  remembered++;
   return verdict;
 }
 
@@ -115,26 +124,6 @@ export function redactSecrets(text: string): string {
 
 /** The key patterns without the global flag, compiled once: `test` on them keeps no state between texts. */
 const KEY_PATTERNS: readonly RegExp[] = [PEM_PRIVATE_KEY, AGE_IDENTITY, K3S_SECURE_TOKEN].map((pattern) => new RegExp(pattern.source, pattern.flags.replace('g', '')));
-
-/**
- * Rendered output repeats the same base64 values many times (every cluster
- * holds each peer's configuration): a value is decoded once. Bounded in count
- * and length, so remembering costs at most a few MiB.
- */
-const RUN_VERDICTS = new Map<string, boolean>();
-const MAX_RUN_VERDICTS = 4096;
-const MAX_REMEMBERED_RUN = 8192;
-
-function runHidesKeyMaterial(run: string): boolean {
-  if (run.length > MAX_REMEMBERED_RUN) return hidesKeyMaterial(run, MAX_BASE64_DEPTH);
-  let verdict = RUN_VERDICTS.get(run);
-  if (verdict === undefined) {
-    verdict = hidesKeyMaterial(run, MAX_BASE64_DEPTH);
-    if (RUN_VERDICTS.size >= MAX_RUN_VERDICTS) RUN_VERDICTS.clear();
-    RUN_VERDICTS.set(run, verdict);
-  }
-  return verdict;
-}
 
 /** Whether a base64 run decodes to text that holds key material, directly or in base64 again. */
 function hidesKeyMaterial(run: string, depth: number): boolean {

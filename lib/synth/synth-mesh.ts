@@ -217,9 +217,8 @@ function finish(options: SynthOptions, plan: RenderPlan, problems: readonly Prob
         fresh ? { fingerprint: plan.fingerprints.get(cluster.name)!, stages: fresh.stages, files: fresh.stamps } : reused.get(cluster.name)!,
       );
     }
-    const meshWide = plan.meshWideReused
-      ? { fingerprint: plan.meshWideFingerprint!, files: stampFiles(outDir, [...keptMeshWide, OUTPUT_MARKER]) }
-      : { fingerprint: plan.meshWideFingerprint!, files: stampFiles(outDir, [...meshFiles.map((f) => f.path), OUTPUT_MARKER]) };
+    const meshWidePaths = plan.meshWideReused ? keptMeshWide : meshFiles.map((f) => f.path);
+    const meshWide = { fingerprint: plan.meshWideFingerprint!, files: stampFiles(outDir, [...meshWidePaths, OUTPUT_MARKER]) };
     writeRenderCache(outDir, options.build, { clusters: recorded, meshWide });
   }
   return { ok: true, clusters: mesh.clusters.length, rendered: plan.toRender.length, files: paths.length + kept.length, publish: result, problems };
