@@ -61,16 +61,12 @@ export type RenderClusters = (mesh: Mesh, secrets: CommittedSecrets, clusters: r
 
 export function synthMesh(options: SynthOptions = {}): SynthResult {
   return withProjectLockSync(outDirOf(options), lockOptions(), () => {
-    finishInterruptedWrites(options.root ?? process.cwd());
-    const loaded = load(options);
-    if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
-    const plan = planRender(options, loaded.mesh, loaded.secrets);
-    const unchanged = unchangedOutput(options, plan, loaded.problems);
-    if (unchanged) return unchanged;
-    const staging = beginPublish(outDirOf(options));
+    const ready = prepare(options);
+    if ('result' in ready) return ready.result;
+    const { plan, problems, staging } = ready;
     return discardOnFailure(staging, () => {
       const staged = plan.toRender.map((cluster) => renderAndStage(plan.mesh, plan.secrets, cluster, staging));
-      return finish(options, plan, loaded.problems, staging, staged);
+      return finish(options, plan, problems, staging, staged);
     });
   });
 }
@@ -81,13 +77,9 @@ export function synthMesh(options: SynthOptions = {}): SynthResult {
  */
 export async function synthMeshWith(render: RenderClusters, options: SynthOptions = {}): Promise<SynthResult> {
   return withProjectLock(outDirOf(options), lockOptions(), async () => {
-    finishInterruptedWrites(options.root ?? process.cwd());
-    const loaded = load(options);
-    if (!loaded.mesh || !loaded.secrets) return { ok: false, problems: loaded.problems };
-    const plan = planRender(options, loaded.mesh, loaded.secrets);
-    const unchanged = unchangedOutput(options, plan, loaded.problems);
-    if (unchanged) return unchanged;
-    const staging = beginPublish(outDirOf(options));
+    const ready = prepare(options);
+    if ('result' in ready) return ready.result;
+    const { plan, problems, staging } = ready;
     let staged: StagedCluster[];
     try {
       staged = plan.toRender.length > 0 ? await render(plan.mesh, plan.secrets, plan.toRender, staging) : [];
@@ -95,8 +87,23 @@ export async function synthMeshWith(render: RenderClusters, options: SynthOption
       discardStaging(staging);
       throw err;
     }
-    return discardOnFailure(staging, () => finish(options, plan, loaded.problems, staging, staged));
+    return discardOnFailure(staging, () => finish(options, plan, problems, staging, staged));
   });
+}
+
+/**
+ * Everything before rendering, under the lock: finish interrupted writes, load
+ * and check, plan what to render; the synth's result when that is all there is
+ * to do (a broken inventory, nothing changed), else the plan and a staging folder.
+ */
+function prepare(options: SynthOptions): { readonly result: SynthResult } | { readonly plan: RenderPlan; readonly problems: readonly Problem[]; readonly staging: Staging } {
+  finishInterruptedWrites(options.root ?? process.cwd());
+  const loaded = load(options);
+  if (!loaded.mesh || !loaded.secrets) return { result: { ok: false, problems: loaded.problems } };
+  const plan = planRender(options, loaded.mesh, loaded.secrets);
+  const unchanged = unchangedOutput(options, plan, loaded.problems);
+  if (unchanged) return { result: unchanged };
+  return { plan, problems: loaded.problems, staging: beginPublish(outDirOf(options)) };
 }
 
 /** A failure after staging began (a full disk, a bug) leaves the output as it was and no staging folder. */
