@@ -59,6 +59,7 @@ export interface PublishResult {
 
 /** Marks a tree this product wrote; a folder without it is never replaced. */
 export const OUTPUT_MARKER = '.generated-by-k3s-cilium-mesh';
+const MARKER_TEXT = 'Generated from clusters/ by `npm run synth`; do not edit.\n';
 
 /** The siblings a publish uses beside `outDir`. */
 export function publishSiblings(outDir: string): { next: string; previous: string } {
@@ -70,7 +71,7 @@ export function publishSiblings(outDir: string): { next: string; previous: strin
 export function publish(
   outDir: string,
   files: readonly RenderedFile[],
-  header = 'Generated from clusters/ by `npm run synth`; do not edit.\n',
+  header = MARKER_TEXT,
   kept: readonly string[] = [],
 ): PublishResult {
   // Before anything changes: a key in clear is never published (kept files were scanned when they were written).
@@ -128,15 +129,11 @@ export function stageFiles(staging: Staging, files: readonly FileToStage[]): Sta
   const { outDir, next } = staging;
   let written = 0;
   let unchanged = 0;
-  const made = new Set<string>();
+  const folderFor = folderMaker();
   asOutputFailure(outDir, () => {
     for (const file of files) {
       const target = join(next, file.path);
-      const folder = dirname(target);
-      if (!made.has(folder)) {
-        fsCall('create', folder, () => mkdirSync(folder, { recursive: true }));
-        made.add(folder);
-      }
+      folderFor(target);
       const existing = join(outDir, file.path);
       if (sameContent(existing, file.content)) {
         fsCall('write', target, () => linkSync(existing, target));
@@ -167,7 +164,7 @@ export interface StagedOutput extends StageTally {
 export function completePublish(staging: Staging, staged: StagedOutput): PublishResult {
   const { outDir, next } = staging;
   const kept = staged.kept ?? [];
-  const header = staged.header ?? 'Generated from clusters/ by `npm run synth`; do not edit.\n';
+  const header = staged.header ?? MARKER_TEXT;
   const marker = stageFiles(staging, [{ path: OUTPUT_MARKER, content: header }]);
   const exists = existsSync(outDir);
   const wanted = new Set([...staged.paths, ...kept, OUTPUT_MARKER]);
@@ -179,13 +176,10 @@ export function completePublish(staging: Staging, staged: StagedOutput): Publish
     return { written: 0, unchanged, removed: 0 };
   }
   asOutputFailure(outDir, () => {
-    const made = new Set<string>();
+    const folderFor = folderMaker();
     for (const path of kept) {
       const target = join(next, path);
-      if (!made.has(dirname(target))) {
-        fsCall('create', dirname(target), () => mkdirSync(dirname(target), { recursive: true }));
-        made.add(dirname(target));
-      }
+      folderFor(target);
       fsCall('write', target, () => linkSync(join(outDir, path), target));
     }
   });
@@ -206,6 +200,17 @@ export function completePublish(staging: Staging, staged: StagedOutput): Publish
     rmSync(previous, { recursive: true, force: true });
   }
   return { written: staged.written, unchanged, removed };
+}
+
+/** Makes the folder of each target once (a publish stages thousands of files into far fewer folders). */
+function folderMaker(): (target: string) => void {
+  const made = new Set<string>();
+  return (target) => {
+    const folder = dirname(target);
+    if (made.has(folder)) return;
+    fsCall('create', folder, () => mkdirSync(folder, { recursive: true }));
+    made.add(folder);
+  };
 }
 
 /** Runs a step on the staging folder; a failure names the output: the staging folder is no name a user knows. */
