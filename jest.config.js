@@ -3,10 +3,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Type checking is done once by `tsc --noEmit` (npm test runs it first); per-file
-  // transpilation keeps the large generated imports/ from being type-checked in every worker.
+  // Type checking is done once by `tsc --noEmit` (npm test runs it first); each worker only strips
+  // the types of one file at a time.
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+    '^.+\\.[tj]s$': '<rootDir>/test/support/esbuild-transform.js',
   },
   // age-encryption and its @noble/@scure dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],

@@ -12,7 +12,9 @@ import { synthMesh } from '../../lib/synth/synth-mesh';
 import { createMeshCa, encryptCaSecret, caSecretObject, inspectCertificate } from '../../lib/secrets/mesh-ca';
 import { encryptYaml } from '../../lib/secrets/sops';
 import { newAgeKey } from './sops/age-test-keys';
-import { CA_FILE, CERT_FILE, notACa, tempProject } from './mesh-ca/support';
+import { CA_FILE, CERT_FILE, DEMO_IDENTITY, notACa, tempProject } from './mesh-ca/support';
+import { DEMO_AGE_RECIPIENT, DEMO_CA_FINGERPRINT_SHA256 } from '../../lib/secrets/demo-material';
+import { identityToRecipient } from 'age-encryption';
 import { EXAMPLE_MESH_DIR } from '../support/paths';
 
 function load(edit?: (root: string) => void | Promise<void>, now?: Date) {
@@ -188,9 +190,6 @@ describe('the loader and the mesh CA', () => {
 
 describe('the demo material the product recognises', () => {
   it('is the example\'s: its recipient opens the committed identity, and its fingerprint is the committed CA\'s', async () => {
-    const { DEMO_AGE_RECIPIENT, DEMO_CA_FINGERPRINT_SHA256 } = await import('../../lib/secrets/demo-material');
-    const { DEMO_IDENTITY } = await import('./mesh-ca/support');
-    const { identityToRecipient } = await import('age-encryption');
     expect(await identityToRecipient(DEMO_IDENTITY)).toBe(DEMO_AGE_RECIPIENT);
     expect(inspectCertificate(readFileSync(join(EXAMPLE_MESH_DIR, CERT_FILE), 'utf8')).fingerprintSha256).toBe(DEMO_CA_FINGERPRINT_SHA256);
   });

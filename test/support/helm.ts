@@ -49,11 +49,22 @@ export function missingHelm(): Requirement[] {
 
 export class ChartRenderError extends Error {}
 
+/** helm's output by its inputs: the same chart, namespace and values render the same objects (within one test process). */
+const rendered = new Map<string, Promise<string>>();
+
 /**
  * `helm template cilium <chart> --namespace <ns> -f <values>...`; the objects it
  * renders. A `fail` or `required` in the chart rejects with helm's message.
+ * Parsed afresh on every call, so a caller may change what it gets.
  */
 export async function renderCiliumChart(version: string, namespace: string, valuesTexts: readonly string[]): Promise<KubeObject[]> {
+  const key = JSON.stringify([version, namespace, valuesTexts]);
+  let stdout = rendered.get(key);
+  if (!stdout) rendered.set(key, (stdout = helmTemplate(version, namespace, valuesTexts)));
+  return objectsIn(await stdout, `helm template cilium ${version}`);
+}
+
+async function helmTemplate(version: string, namespace: string, valuesTexts: readonly string[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'cilium-chart-'));
   try {
     const helm = helmBinary();
@@ -64,14 +75,12 @@ export async function renderCiliumChart(version: string, namespace: string, valu
       writeFileSync(file, text);
       args.push('-f', file);
     });
-    let stdout: string;
     try {
-      ({ stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 }));
+      return (await run(helm, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new ChartRenderError(`helm template of Cilium ${version} failed: ${(e.stderr || e.message).trim()}`);
     }
-    return objectsIn(stdout, `helm template cilium ${version}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

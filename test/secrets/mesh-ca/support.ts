@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { generateKeyPairSync, webcrypto } from 'crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, webcrypto } from 'crypto';
 import { request } from 'https';
 import { createServer } from 'net';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
@@ -52,7 +52,6 @@ const SIGNING = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
 
 async function importKeys(keyPem: string | undefined) {
   const pair = keyPem ? undefined : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const { createPrivateKey, createPublicKey } = await import('crypto');
   const privateKey = pair ? pair.privateKey : createPrivateKey(keyPem!);
   const publicKey = pair ? pair.publicKey : createPublicKey(privateKey);
   return {
