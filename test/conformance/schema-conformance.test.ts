@@ -54,8 +54,11 @@ describeWithShared('rendered objects conform to upstream schemas', [CORE_SCHEMA_
     const { files } = r;
     const apiFiles = files.filter((f) => isApiObjectFile(f.path));
 
-    it('renders the bootstrap HelmChart among the validated files', () => {
+    it('renders the bootstrap HelmChart and the GitOps entry points among the validated files', () => {
       expect(apiFiles.map((f) => f.path)).toEqual(expect.arrayContaining(r.clusters.flatMap((n) => [`${n}/bootstrap/cilium-helm-chart.yaml`, `${n}/02-cilium/cilium-helm-chart.yaml`])));
+      // The ApplicationSet is validated here only (test/gitops/schemas.test.ts leaves it out).
+      const { delivery } = r.mesh;
+      if (delivery.repository && delivery.engines.includes('argocd')) expect(apiFiles.map((f) => f.path)).toContain('argocd/applicationset.yaml');
     });
 
     it.each(apiFiles.map((f) => [f.path, f.content]))('%s', (path, content) => {
