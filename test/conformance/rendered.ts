@@ -12,6 +12,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
+import { listOutputFiles, OUTPUT_MARKER } from '../../lib/synth/publish';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleWithVersion, InventoryFiles, projectOf, withFile } from '../support/inventory-fixture';
@@ -83,6 +84,28 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => L
   return result;
 }
 
+/**
+ * What a synth published to `<root>/dist` from the inventory in `<root>/clusters`, with the mesh it
+ * was made from: the output as written, where `rendered` renders it again in memory.
+ */
+export function publishedOutput(inventory: InventoryFiles, root: string): Rendered {
+  const { mesh, secrets } = loadedProject(root);
+  const dist = join(root, 'dist');
+  const files = listOutputFiles(dist)
+    .filter((path) => path !== OUTPUT_MARKER)
+    .sort()
+    .map((path) => ({ path, content: readFileSync(join(dist, path), 'utf8') }));
+  const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
+  return { inventory, mesh, secrets, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+}
+
+/** The mesh of the project at `root` with its committed secret files; `fix` says what to do about errors. */
+function loadedProject(root: string, fix = ''): LoadedProject {
+  const result = loadProject(join(root, 'clusters'), { displayRoot: root });
+  if (!result.mesh || !result.secrets) throw new Error(`clusters/ has errors${fix}:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+  return { mesh: result.mesh, secrets: result.secrets };
+}
+
 /** The mesh under test for one row of MATRIX: the example with that version, or the checked project's own mesh. */
 export function renderUnderTest(c: RenderCase): Rendered {
   if (CHECKED_PROJECT) return rendered(checkedInventory(), 'checked project', checkedProject);
@@ -141,9 +164,7 @@ function checkedInventory(): InventoryFiles {
 
 /** The checked project's mesh with its own committed secret files. */
 function checkedProject(): LoadedProject {
-  const result = loadProject(join(CHECKED_PROJECT!, 'clusters'), { displayRoot: CHECKED_PROJECT! });
-  if (!result.mesh || !result.secrets) throw new Error(`clusters/ has errors; run 'npm run mesh -- validate':\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
-  return { mesh: result.mesh, secrets: result.secrets };
+  return loadedProject(CHECKED_PROJECT!, "; run 'npm run mesh -- validate'");
 }
 
 function checkedCase(): RenderCase {

@@ -10,6 +10,8 @@
  * every step around the switch, evenly spaced steps of the write, and seeded
  * random ones (replay with KILL_TEST_SEED=<seed>). The number of trials is
  * fixed, so a slow machine makes the campaign slower, never weaker or flaky.
+ * The two-rename fallback (no atomic exchange) stages exactly as the exchange
+ * does, so its campaign kills around its switch and at a few random steps.
  * A mesh large enough for render workers is killed too, while its threads
  * write their clusters into the staging folder at once.
  */
@@ -105,6 +107,19 @@ function stepsToKill(steps: number): number[] {
   return [...chosen].filter((k) => k < steps).sort((a, b) => a - b);
 }
 
+/**
+ * The steps to kill at where only the switch differs from a campaign already run (the two-rename
+ * fallback stages its files exactly as the exchange does): the first step, the last ones (the links of
+ * kept files, the renames and the delete) and two seeded random ones.
+ */
+function stepsAroundTheSwitch(steps: number): number[] {
+  const random = seededRandom(SEED + steps + 1);
+  const chosen = new Set<number>([0]);
+  for (let k = Math.max(0, steps - 4); k < steps; k++) chosen.add(k);
+  for (let i = 0; i < 2; i++) chosen.add(Math.floor(random() * steps));
+  return [...chosen].filter((k) => k < steps).sort((a, b) => a - b);
+}
+
 interface Outcome {
   readonly step: number;
   readonly toNew: boolean;
@@ -112,16 +127,21 @@ interface Outcome {
 }
 
 /**
- * Kills a synth before each chosen step, in both directions. Before each,
+ * Kills a synth before each step `chooseSteps` picks, in both directions. Before each,
  * dist/ holds one version and the inventory says the other. `judge` looks at
  * the tree right after the kill; the half-built sibling the kill leaves is then
  * removed, as the next synth would, so every trial counts its steps from the
  * same start.
  */
-async function killTrials(f: Fixture, env: Record<string, string>, judge: (before: string, target: string, label: string) => Outcome['result']): Promise<Outcome[]> {
+async function killTrials(
+  f: Fixture,
+  env: Record<string, string>,
+  judge: (before: string, target: string, label: string) => Outcome['result'],
+  chooseSteps: (steps: number) => number[] = stepsToKill,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   // Each direction's steps, taken from whichever version dist/ holds now (a synth switches it when that queue is done).
-  const queues = { toNew: stepsToKill(f.stepsToNew), toOld: stepsToKill(f.stepsToOld) };
+  const queues = { toNew: chooseSteps(f.stepsToNew), toOld: chooseSteps(f.stepsToOld) };
   while (queues.toNew.length + queues.toOld.length > 0) {
     let toNew = treeDigest(f.dist) === f.oldDigest;
     if ((toNew ? queues.toNew : queues.toOld).length === 0) {
@@ -248,7 +268,7 @@ describe('a synth killed at a step of publishing', () => {
             return 'intermediate';
           }
           throw new Error(`${label}: dist/ is ${after === undefined ? 'missing without the old tree beside it' : 'a mixed tree'}`);
-        });
+        }, stepsAroundTheSwitch);
         // The kill between the two renames is among the trials: the one intermediate state, put back.
         expect(outcomes.some((o) => o.result === 'intermediate')).toBe(true);
       } finally {

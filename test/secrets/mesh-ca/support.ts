@@ -61,6 +61,12 @@ async function importKeys(keyPem: string | undefined) {
   };
 }
 
+/**
+ * The key pair of every leaf of this test process: whether a chain verifies does not depend on the
+ * leaf's key, and an RSA 2048 key costs up to a few hundred milliseconds to generate.
+ */
+let leafKeys: ReturnType<typeof importKeys> | undefined;
+
 export interface LeafOptions {
   readonly commonName: string;
   readonly dnsNames?: string[];
@@ -72,12 +78,12 @@ export interface LeafOptions {
 
 /**
  * A leaf certificate and key signed by `ca`, as Cilium signs them with sprig's
- * genSignedCert: a fresh RSA 2048 key, keyUsage digitalSignature + keyEncipherment,
+ * genSignedCert: an RSA 2048 key (the process's leaf key), keyUsage digitalSignature + keyEncipherment,
  * extKeyUsage serverAuth and/or clientAuth, DNS and IP SANs.
  */
 export async function signLeaf(ca: MeshCaMaterial, options: LeafOptions): Promise<{ certPem: string; keyPem: string }> {
   const caKeys = await importKeys(ca.keyPem);
-  const leaf = await importKeys(undefined);
+  const leaf = await (leafKeys ??= importKeys(undefined));
   const caCert = new x509.X509Certificate(ca.certPem);
   const usages: string[] = [];
   if (options.server !== false) usages.push(x509.ExtendedKeyUsage.serverAuth);
