@@ -2,7 +2,7 @@
  * Inventories for tests: the example mesh fixture, edited in memory, written to a
  * temporary folder and loaded or synthesised there.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { stringify, parse } from 'yaml';
@@ -56,8 +56,9 @@ export function tempProject(files: InventoryFiles): { root: string; cleanup: () 
   const root = mkdtempSync(join(tmpdir(), 'mesh-test-'));
   mkdirSync(join(root, 'clusters'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'clusters', name), text);
-  // The example's mesh CA (secrets.caFile is relative to the project root).
-  cpSync(join(EXAMPLE_MESH_DIR, 'secrets'), join(root, 'secrets'), { recursive: true });
+  // The example's mesh CA (secrets.caFile is relative to the project root): a few flat files.
+  mkdirSync(join(root, 'secrets'));
+  for (const name of readdirSync(join(EXAMPLE_MESH_DIR, 'secrets'))) copyFileSync(join(EXAMPLE_MESH_DIR, 'secrets', name), join(root, 'secrets', name));
   writeDemoJoinTokens(root, files);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
@@ -79,7 +80,7 @@ export function writeDemoJoinTokens(root: string, files: InventoryFiles): void {
     }
     if (data?.kind !== 'Cluster' || typeof data.name !== 'string' || !Array.isArray(data.nodes) || data.nodes.length < 2) continue;
     const target = join(root, 'secrets', `${data.name}.k3s-token.sops.yaml`);
-    if (!existsSync(target)) cpSync(DEMO_JOIN_TOKEN_FILE, target);
+    if (!existsSync(target)) copyFileSync(DEMO_JOIN_TOKEN_FILE, target);
   }
 }
 
@@ -107,10 +108,26 @@ export function projectOf(files: InventoryFiles): { mesh: Mesh; secrets: Committ
   }
 }
 
+/** Meshes loaded in this test file, by their inventory's text; frozen, so no test can change another's. */
+const meshes = new Map<string, Mesh>();
+
 export function meshOf(files: InventoryFiles): Mesh {
-  const result = loadFiles(files);
-  if (!result.mesh) throw new Error(`inventory has errors:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
-  return result.mesh;
+  const key = JSON.stringify(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
+  let mesh = meshes.get(key);
+  if (!mesh) {
+    const result = loadFiles(files);
+    if (!result.mesh) throw new Error(`inventory has errors:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+    meshes.set(key, (mesh = deepFreeze(result.mesh)));
+  }
+  return mesh;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** The example with another Cilium version. */
