@@ -36,6 +36,15 @@ function parseMermaid(diagrams: string[]): Parsed[] {
   return JSON.parse(child.stdout);
 }
 
+/**
+ * Every diagram the tests parse, parsed by one child process on first use (loading mermaid and jsdom
+ * is most of a parse): the example's, a broken one, and one of a mesh too big to draw every pair.
+ */
+const DIAGRAMS = { example: 0, broken: 1, big: 2 } as const;
+let parsedDiagrams: Parsed[] | undefined;
+const parsedDiagram = (which: keyof typeof DIAGRAMS): Parsed =>
+  (parsedDiagrams ??= parseMermaid([diagramOf(readme), 'flowchart LR\n  a --> (', meshDiagram(big())]))[DIAGRAMS[which]];
+
 const mesh = meshOf(exampleInventory());
 const readme = renderMesh(mesh, exampleSecrets()).find((f) => f.path === 'README.md')!.content;
 const diagramOf = (markdown: string) => /```mermaid\n([\s\S]*?)```/.exec(markdown)![1];
@@ -48,13 +57,16 @@ function bigMesh(n: number): Mesh {
   return meshOf(files);
 }
 
+/** The mesh just too big to draw every pair (meshOf keeps it). */
+const big = () => bigMesh(MAX_DRAWN_LINKS_CLUSTERS + 2);
+
 describe('dist/README.md', () => {
   it('is rendered at the top of dist/, under its provenance comment', () => {
     expect(readme).toMatch(new RegExp(`^<!-- Generated [^\n]* in lib/overview/readme\\.ts\\. -->\n\n# Cluster Mesh \`${mesh.name}\`\n`));
   });
 
   it('has a Mermaid diagram that mermaid parses, with every cluster (name and id), every link and the backends', () => {
-    const [parsed] = parseMermaid([diagramOf(readme)]);
+    const parsed = parsedDiagram('example');
     expect(parsed.error).toBeUndefined();
     expect(parsed.type).toMatch(/^flowchart/);
     const byId = new Map(parsed.vertices.map((v) => [v.id, v.text]));
@@ -75,15 +87,14 @@ describe('dist/README.md', () => {
   });
 
   it('rejects a broken diagram (the parser really checks)', () => {
-    const [parsed] = parseMermaid(['flowchart LR\n  a --> (']);
+    const parsed = parsedDiagram('broken');
     expect(parsed.ok).toBe(false);
   });
 
   it(`stops drawing every pair above ${MAX_DRAWN_LINKS_CLUSTERS} clusters, and the diagram still parses`, () => {
-    const big = bigMesh(MAX_DRAWN_LINKS_CLUSTERS + 2);
-    const [parsed] = parseMermaid([meshDiagram(big)]);
+    const parsed = parsedDiagram('big');
     expect(parsed.ok).toBe(true);
-    expect(parsed.vertices.filter((v) => /^c\d+$/.test(v.id))).toHaveLength(big.clusters.length);
+    expect(parsed.vertices.filter((v) => /^c\d+$/.test(v.id))).toHaveLength(big().clusters.length);
     expect(parsed.edges.filter((e) => /^c\d+$/.test(e.start) && /^c\d+$/.test(e.end))).toHaveLength(0);
   });
 
