@@ -18,6 +18,7 @@ export function schemaValidators(schemas: Readonly<Record<string, object>>): Rec
   const precompiled = join(__dirname, PRECOMPILED_VALIDATORS);
   // Only a bundle has the file beside it; this source folder never does.
   if (existsSync(precompiled)) return require(precompiled) as Record<string, ValidateFunction>;
-  const ajv = new Ajv(AJV_OPTIONS);
+  // Compiled for one process: unoptimised code validates the same in half the compile time.
+  const ajv = new Ajv({ ...AJV_OPTIONS, code: { optimize: false } });
   return Object.fromEntries(Object.entries(schemas).map(([file, schema]) => [file, ajv.compile(schema)]));
 }
