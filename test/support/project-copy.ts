@@ -4,23 +4,55 @@
  * folder to prove that a failed run changed nothing and left nothing behind.
  */
 import { spawnSync } from 'child_process';
-import { cpSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'fs';
+import { copyFileSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
 
-/** Sources are linked, what synth reads or writes is copied (scripts/ too: synth.js finds the project from its own path). */
+/** Sources are linked, what synth reads or writes is copied. */
 const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const COPIED = ['scripts', 'cdk8s.yaml'];
+const COPIED = ['cdk8s.yaml'];
+/**
+ * scripts/ is a folder of its own (synth.js finds the project from its own path) whose files are hard
+ * links to the project's: the same bytes and modification times, so the build's stamp, which
+ * records scripts/build.js, holds in the copy. No test writes to them (a write would reach the project's).
+ */
+const SCRIPTS = 'scripts';
+/** The bundles `npm run build` wrote (without the library's declarations). */
+const BUILD = '.build';
 /** The mesh is the example fixture's, never the project's own clusters/. */
 const MESH = ['clusters', 'secrets'];
 
-export function copyProject(): { root: string; cleanup: () => void } {
+export interface CopyOptions {
+  /**
+   * Whether the copy starts with the project's bundles, which its first synth then finds up to date.
+   * Without them that synth builds them first, as on a fresh clone.
+   * @default true
+   */
+  readonly built?: boolean;
+}
+
+export function copyProject(options: CopyOptions = {}): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'mesh-project-'));
   for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(root, name));
   for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(root, name), { recursive: true });
+  mkdirSync(join(root, SCRIPTS));
+  for (const name of readdirSync(join(PROJECT_ROOT, SCRIPTS))) linkOrCopy(join(PROJECT_ROOT, SCRIPTS, name), join(root, SCRIPTS, name));
   for (const name of MESH) cpSync(join(EXAMPLE_MESH_DIR, name), join(root, name), { recursive: true });
+  if (options.built ?? true) {
+    const types = join(PROJECT_ROOT, BUILD, 'types');
+    cpSync(join(PROJECT_ROOT, BUILD), join(root, BUILD), { recursive: true, filter: (source) => source !== types });
+  }
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A hard link, or a copy where the temporary folder is on another file system (the copy's first synth then builds). */
+function linkOrCopy(source: string, target: string): void {
+  try {
+    linkSync(source, target);
+  } catch {
+    copyFileSync(source, target);
+  }
 }
 
 export interface Run {

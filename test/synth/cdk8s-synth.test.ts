@@ -16,7 +16,7 @@ import { copyProject } from '../support/project-copy';
 
 describe('cdk8s synth on a fresh clone', () => {
   it('builds the app it needs and writes the example mesh', () => {
-    const project = copyProject();
+    const project = copyProject({ built: false });
     const reference = mkdtempSync(join(tmpdir(), 'mesh-cdk8s-synth-reference-'));
     try {
       expect(existsSync(join(project.root, '.build'))).toBe(false);
