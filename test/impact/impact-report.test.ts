@@ -12,7 +12,7 @@ import { ImpactReport, ClusterImpact, ObjectChange } from '../../lib/impact/impa
 import { IMPACT_MARKER } from '../../lib/impact/markdown';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { committedProject, GitProject } from '../support/git-project';
-import { chartArchive, helmBinary } from '../support/helm';
+import { chartArchive, memoisedHelm } from '../support/helm';
 import { describeWithShared, UPSTREAM_DIR } from '../support/paths';
 
 function sink() {
@@ -21,7 +21,11 @@ function sink() {
   return { stream, text: () => text };
 }
 
-async function mesh(root: string, argv: string[], env: NodeJS.ProcessEnv = { MESH_HELM: helmBinary() }) {
+/** helm, rendering the committed base (the same in every test) once. */
+const helm = memoisedHelm();
+afterAll(() => helm?.cleanup());
+
+async function mesh(root: string, argv: string[], env: NodeJS.ProcessEnv = { MESH_HELM: helm?.command }) {
   const out = sink();
   const err = sink();
   const code = await runMeshCli(argv, { root, env, stdout: out.stream, stderr: err.stream });

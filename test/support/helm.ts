@@ -6,7 +6,7 @@
  * each valuesSecrets key.
  */
 import { execFile, execFileSync } from 'child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -48,6 +48,42 @@ export function missingHelm(): Requirement[] {
 }
 
 export class ChartRenderError extends Error {}
+
+/**
+ * A helm command for the product to run (MESH_HELM) that renders a `helm template` call once: its
+ * standard output is kept by the command line and the bytes of the files it names (the values files are new
+ * temporary files each time), in a folder removed by `cleanup`. A suite that compares every change
+ * with the same committed base renders that base once. Other commands, and failed renders, go to
+ * helm every time. Undefined when there is no helm.
+ */
+export function memoisedHelm(): { readonly command: string; cleanup(): void } | undefined {
+  const helm = helmBinary();
+  if (!helm) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'helm-memo-'));
+  const cache = join(dir, 'renders');
+  mkdirSync(cache);
+  const quoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const command = join(dir, 'helm');
+  writeFileSync(
+    command,
+    [
+      '#!/bin/sh',
+      'set -eu',
+      `helm=${quoted(helm)}`,
+      `[ "\${1:-}" = template ] || exec "$helm" "$@"`,
+      'key=$(for arg in "$@"; do if [ -f "$arg" ]; then sha256sum < "$arg"; else printf \'%s\\n\' "$arg"; fi; done | sha256sum | cut -d" " -f1)',
+      `entry=${quoted(cache)}/$key.yaml`,
+      'if [ ! -f "$entry" ]; then',
+      '  "$helm" "$@" > "$entry.$$" || { status=$?; rm -f "$entry.$$"; exit $status; }',
+      '  mv "$entry.$$" "$entry"',
+      'fi',
+      'exec cat "$entry"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(command, 0o755);
+  return { command, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** helm's output by its inputs: the same chart, namespace and values render the same objects (within one test process). */
 const rendered = new Map<string, Promise<string>>();
