@@ -16,6 +16,7 @@ import { listOutputFiles, OUTPUT_MARKER } from '../../lib/synth/publish';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleWithVersion, InventoryFiles, projectOf, withFile } from '../support/inventory-fixture';
+import { deepFreeze } from '../support/deep-freeze';
 import { KubeObject } from '../support/schema-validator';
 
 /** The Cilium versions the example is rendered with, the tested patches; each has its packaged chart in ../shared. */
@@ -216,13 +217,24 @@ export function sixClusterInventory(version: string, kvstoremesh: boolean): Inve
   });
 }
 
-/** The objects of one YAML file (multi-document), null documents dropped. */
+/** Parsed files by their text: the suites parse the same rendered files again and again (about half of all parsing). */
+const parsedObjects = new Map<string, readonly KubeObject[]>();
+
+/**
+ * The objects of one YAML file (multi-document), null documents dropped. Parsed once per text in a
+ * test file and deep-frozen, so no test can change what another gets; the array is the caller's.
+ */
 export function objectsIn(content: string, path = '<yaml>'): KubeObject[] {
-  return parseAllDocuments(content).flatMap((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
-    const value = doc.toJS() as KubeObject | null;
-    return value === null ? [] : [value];
-  });
+  let objects = parsedObjects.get(content);
+  if (!objects) {
+    objects = parseAllDocuments(content).flatMap((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      const value = doc.toJS() as KubeObject | null;
+      return value === null ? [] : [deepFreeze(value)];
+    });
+    parsedObjects.set(content, objects);
+  }
+  return [...objects];
 }
 
 /** Files that are not Kubernetes API objects: k3s config, READMEs, kustomize files (kustomization, KSOPS generator). */

@@ -11,6 +11,7 @@ import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { Mesh } from '../../lib/model/mesh';
 import { readCommittedSecrets } from '../../lib/secrets/committed-secrets';
+import { deepFreeze } from './deep-freeze';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
 
 /** File name -> YAML text. */
@@ -122,13 +123,6 @@ export function meshOf(files: InventoryFiles): Mesh {
   return mesh;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 /** The example with another Cilium version. */
 export function exampleWithVersion(version: string, kvstoremesh = true): InventoryFiles {
