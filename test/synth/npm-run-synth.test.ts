@@ -5,17 +5,13 @@
  * problem, exit 1, no stack trace and dist/ untouched.
  */
 import { spawnSync } from 'child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { compareTrees } from '../../lib/synth/compare-trees';
 import { synthMesh } from '../../lib/synth/synth-mesh';
-import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../support/paths';
+import { copyProject } from '../support/project-copy';
 
-/** Sources are linked, what synth reads or writes is copied; the mesh is the example's. */
-const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
-const COPIED = ['scripts', 'cdk8s.yaml'];
-const MESH = ['clusters', 'secrets'];
 
 /** Every .yaml file under `dir`, relative to it. */
 function listYaml(dir: string): string[] {
@@ -28,18 +24,18 @@ function withoutUpgradeSetting(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 describe('npm run synth', () => {
+  let copy: ReturnType<typeof copyProject>;
   let project: string;
   let home: string;
 
   beforeAll(() => {
-    project = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-'));
+    // No bundles: the first npm run synth builds them, as on a fresh clone.
+    copy = copyProject({ built: false });
+    project = copy.root;
     home = mkdtempSync(join(tmpdir(), 'mesh-npm-synth-home-'));
-    for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(project, name));
-    for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(project, name), { recursive: true });
-    for (const name of MESH) cpSync(join(EXAMPLE_MESH_DIR, name), join(project, name), { recursive: true });
   });
   afterAll(() => {
-    rmSync(project, { recursive: true, force: true });
+    copy.cleanup();
     rmSync(home, { recursive: true, force: true });
   });
 
