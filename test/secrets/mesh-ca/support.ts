@@ -202,6 +202,9 @@ export async function startEtcd(etcd: string, options: EtcdOptions): Promise<Run
       '--trusted-ca-file', join(dir, 'ca.crt'),
       '--client-cert-auth',
       '--listen-metrics-urls', '',
+      // One member alone: it elects itself after one election timeout, 1-2 s by default, 0.1 s here.
+      '--heartbeat-interval', '10',
+      '--election-timeout', '100',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } },
   );
