@@ -71,6 +71,8 @@ export function memoisedHelm(): { readonly command: string; cleanup(): void } | 
       'set -eu',
       `helm=${quoted(helm)}`,
       `[ "\${1:-}" = template ] || exec "$helm" "$@"`,
+      // Without sha256sum (coreutils), every call goes to helm.
+      'command -v sha256sum >/dev/null || exec "$helm" "$@"',
       'key=$(for arg in "$@"; do if [ -f "$arg" ]; then sha256sum < "$arg"; else printf \'%s\\n\' "$arg"; fi; done | sha256sum | cut -d" " -f1)',
       `entry=${quoted(cache)}/$key.yaml`,
       'if [ ! -f "$entry" ]; then',
@@ -91,7 +93,7 @@ const rendered = new Map<string, Promise<string>>();
 /**
  * `helm template cilium <chart> --namespace <ns> -f <values>...`; the objects it
  * renders. A `fail` or `required` in the chart rejects with helm's message.
- * Parsed afresh on every call, so a caller may change what it gets.
+ * Each caller gets its own array of the objects, which are frozen (objectsIn).
  */
 export async function renderCiliumChart(version: string, namespace: string, valuesTexts: readonly string[]): Promise<KubeObject[]> {
   const key = JSON.stringify([version, namespace, valuesTexts]);
