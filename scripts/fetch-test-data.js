@@ -174,6 +174,34 @@ function extractAgeKey(sourceText, entry) {
 }
 
 /**
+ * Files made from another file of the manifest once that one is in the cache with its pinned hash:
+ * a member of an archive, an age key taken out of a source file. `make` gives the bytes or the
+ * problem; a result whose hash is not the pinned one is not kept.
+ */
+const DERIVATIONS = [
+  {
+    from: 'fromArchive',
+    parent: 'archive',
+    make: (archiveFile, entry) => {
+      const data = tarMember(fs.readFileSync(archiveFile), entry.member);
+      return data ? { data } : { problem: `${entry.fromArchive} has no member ${entry.member}. Fix: correct "member" in test/support/upstream-data.json` };
+    },
+    mismatch: (entry, got) => `SHA-256 ${got} of ${entry.member} in ${entry.fromArchive}, expected ${entry.sha256}; not kept. Fix: re-pin it in test/support/upstream-data.json`,
+  },
+  {
+    from: 'fromSource',
+    parent: 'source',
+    make: (sourceFile, entry) => {
+      const key = extractAgeKey(fs.readFileSync(sourceFile, 'utf8'), entry);
+      return key.problem ? { problem: `${key.problem}; nothing written. Fix: correct the pattern in test/support/upstream-data.json to match the pinned source` } : { data: key.data };
+    },
+    mismatch: (entry, got) =>
+      `SHA-256 ${got} of the key file taken from ${entry.fromSource}, expected ${entry.sha256}; not kept. ` +
+      'Fix: check what "ageIdentity" and "ageRecipient" capture in test/support/upstream-data.json, then re-pin the key file',
+  },
+];
+
+/**
  * Fills `cacheDir` with every file of the manifest. Returns { fetched, present, derived,
  * problems }: each problem names the file and the fix; files with problems are not written.
  */
@@ -230,64 +258,35 @@ async function fetchTestData({ manifest = readManifest(), cacheDir, baseUrl, log
     agents.https.destroy();
   }
 
-  for (const entry of manifest.files.filter((f) => f.fromArchive)) {
-    const file = path.join(dir, entry.path);
-    if (hashOf(file) === entry.sha256) {
-      result.present.push(entry.path);
-      continue;
+  for (const derivation of DERIVATIONS) {
+    for (const entry of manifest.files.filter((f) => f[derivation.from])) {
+      const file = path.join(dir, entry.path);
+      if (hashOf(file) === entry.sha256) {
+        result.present.push(entry.path);
+        continue;
+      }
+      fs.rmSync(file, { force: true });
+      const parentPath = entry[derivation.from];
+      const parent = manifest.files.find((f) => f.path === parentPath);
+      if (!parent || hashOf(path.join(dir, parentPath)) !== parent.sha256) {
+        // The parent's own problem (or the network's) already says what to do.
+        if (parent && (offline.size > 0 || result.problems.some((p) => p.startsWith(`${parent.path}:`)))) continue;
+        result.problems.push(`${entry.path}: its ${derivation.parent} ${parentPath} is not in the cache. Fix: run ${FIX} again once the ${derivation.parent} downloads`);
+        continue;
+      }
+      const made = derivation.make(path.join(dir, parentPath), entry);
+      if (made.problem) {
+        result.problems.push(`${entry.path}: ${made.problem}`);
+        continue;
+      }
+      const got = sha256(made.data);
+      if (got !== entry.sha256) {
+        result.problems.push(`${entry.path}: ${derivation.mismatch(entry, got)}`);
+        continue;
+      }
+      writeAtomic(file, made.data);
+      result.derived.push(entry.path);
     }
-    fs.rmSync(file, { force: true });
-    const archive = manifest.files.find((f) => f.path === entry.fromArchive);
-    const archiveFile = path.join(dir, entry.fromArchive);
-    if (!archive || hashOf(archiveFile) !== archive.sha256) {
-      // The archive's own problem (or the network's) already says what to do.
-      if (archive && (offline.size > 0 || result.problems.some((p) => p.startsWith(`${archive.path}:`)))) continue;
-      result.problems.push(`${entry.path}: its archive ${entry.fromArchive} is not in the cache. Fix: run ${FIX} again once the archive downloads`);
-      continue;
-    }
-    const data = tarMember(fs.readFileSync(archiveFile), entry.member);
-    if (!data) {
-      result.problems.push(`${entry.path}: ${entry.fromArchive} has no member ${entry.member}. Fix: correct "member" in test/support/upstream-data.json`);
-      continue;
-    }
-    const got = sha256(data);
-    if (got !== entry.sha256) {
-      result.problems.push(`${entry.path}: SHA-256 ${got} of ${entry.member} in ${entry.fromArchive}, expected ${entry.sha256}; not kept. Fix: re-pin it in test/support/upstream-data.json`);
-      continue;
-    }
-    writeAtomic(file, data);
-    result.derived.push(entry.path);
-  }
-
-  for (const entry of manifest.files.filter((f) => f.fromSource)) {
-    const file = path.join(dir, entry.path);
-    if (hashOf(file) === entry.sha256) {
-      result.present.push(entry.path);
-      continue;
-    }
-    fs.rmSync(file, { force: true });
-    const source = manifest.files.find((f) => f.path === entry.fromSource);
-    const sourceFile = path.join(dir, entry.fromSource);
-    if (!source || hashOf(sourceFile) !== source.sha256) {
-      if (source && (offline.size > 0 || result.problems.some((p) => p.startsWith(`${source.path}:`)))) continue;
-      result.problems.push(`${entry.path}: its source ${entry.fromSource} is not in the cache. Fix: run ${FIX} again once the source downloads`);
-      continue;
-    }
-    const key = extractAgeKey(fs.readFileSync(sourceFile, 'utf8'), entry);
-    if (key.problem) {
-      result.problems.push(`${entry.path}: ${key.problem}; nothing written. Fix: correct the pattern in test/support/upstream-data.json to match the pinned source`);
-      continue;
-    }
-    const got = sha256(key.data);
-    if (got !== entry.sha256) {
-      result.problems.push(
-        `${entry.path}: SHA-256 ${got} of the key file taken from ${entry.fromSource}, expected ${entry.sha256}; not kept. ` +
-          'Fix: check what "ageIdentity" and "ageRecipient" capture in test/support/upstream-data.json, then re-pin the key file',
-      );
-      continue;
-    }
-    writeAtomic(file, key.data);
-    result.derived.push(entry.path);
   }
 
   for (const [host, message] of offline) {
