@@ -9,13 +9,12 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
 import { listOutputFiles, OUTPUT_MARKER } from '../../lib/synth/publish';
 import { TESTED_CILIUM_PATCHES } from '../../lib/model/cilium-versions';
 import { Mesh } from '../../lib/model/mesh';
-import { editFile, exampleWithVersion, InventoryFiles, projectOf, withFile } from '../support/inventory-fixture';
+import { editFile, exampleWithVersion, InventoryFiles, projectAt, projectOf, withFile } from '../support/inventory-fixture';
 import { deepFreeze } from '../support/deep-freeze';
 import { KubeObject } from '../support/schema-validator';
 
@@ -76,10 +75,7 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => L
   let result = memo.get(key);
   if (!result) {
     const { mesh, secrets } = loaded();
-    const files = renderMesh(mesh, secrets);
-    // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
-    const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
-    result = { inventory, mesh, secrets, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+    result = renderedOutput(inventory, { mesh, secrets }, renderMesh(mesh, secrets));
     memo.set(key, result);
   }
   return result;
@@ -90,21 +86,18 @@ export function rendered(inventory: InventoryFiles, key: string, loaded: () => L
  * was made from: the output as written, where `rendered` renders it again in memory.
  */
 export function publishedOutput(inventory: InventoryFiles, root: string): Rendered {
-  const { mesh, secrets } = loadedProject(root);
   const dist = join(root, 'dist');
   const files = listOutputFiles(dist)
     .filter((path) => path !== OUTPUT_MARKER)
     .sort()
     .map((path) => ({ path, content: readFileSync(join(dist, path), 'utf8') }));
-  const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
-  return { inventory, mesh, secrets, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
+  return renderedOutput(inventory, projectAt(root), files);
 }
 
-/** The mesh of the project at `root` with its committed secret files; `fix` says what to do about errors. */
-function loadedProject(root: string, fix = ''): LoadedProject {
-  const result = loadProject(join(root, 'clusters'), { displayRoot: root });
-  if (!result.mesh || !result.secrets) throw new Error(`clusters/ has errors${fix}:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
-  return { mesh: result.mesh, secrets: result.secrets };
+function renderedOutput(inventory: InventoryFiles, { mesh, secrets }: LoadedProject, files: RenderedFile[]): Rendered {
+  // A cluster folder is one with a kustomization.yaml of its own (dist/argocd/ and README.md are not).
+  const clusters = files.filter((f) => /^[^/]+\/kustomization\.yaml$/.test(f.path)).map((f) => f.path.split('/')[0]).sort();
+  return { inventory, mesh, secrets, files, byPath: new Map(files.map((f) => [f.path, f.content])), clusters };
 }
 
 /** The mesh under test for one row of MATRIX: the example with that version, or the checked project's own mesh. */
@@ -165,7 +158,7 @@ function checkedInventory(): InventoryFiles {
 
 /** The checked project's mesh with its own committed secret files. */
 function checkedProject(): LoadedProject {
-  return loadedProject(CHECKED_PROJECT!, "; run 'npm run mesh -- validate'");
+  return projectAt(CHECKED_PROJECT!, "; run 'npm run mesh -- validate'");
 }
 
 function checkedCase(): RenderCase {

@@ -101,12 +101,17 @@ export function loadFiles(files: InventoryFiles): LoadResult {
 export function projectOf(files: InventoryFiles): { mesh: Mesh; secrets: CommittedSecrets } {
   const project = tempProject(files);
   try {
-    const result = loadProject(join(project.root, 'clusters'), { displayRoot: project.root });
-    if (!result.mesh || !result.secrets) throw new Error(`inventory has errors:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
-    return { mesh: result.mesh, secrets: result.secrets };
+    return projectAt(project.root);
   } finally {
     project.cleanup();
   }
+}
+
+/** The mesh and committed secret files of the project at `root`, as synth loads them; `fix` says what to do about errors. */
+export function projectAt(root: string, fix = ''): { mesh: Mesh; secrets: CommittedSecrets } {
+  const result = loadProject(join(root, 'clusters'), { displayRoot: root });
+  if (!result.mesh || !result.secrets) throw new Error(`clusters/ has errors${fix}:\n${result.problems.map((p) => `${p.file} ${p.field} ${p.message}`).join('\n')}`);
+  return { mesh: result.mesh, secrets: result.secrets };
 }
 
 /** Meshes loaded in this test file, by their inventory's text; frozen, so no test can change another's. */
