@@ -239,11 +239,12 @@ async function renderCharts(r: Rendered, c: RenderCase): Promise<ClusterCharts[]
  * kind of mesh endpoint, in the cases that differ in what an endpoint touches (version, KVStoreMesh):
  * WireGuard and Hubble change nothing of how peers reach the endpoint.
  */
-const CASES: [string, RenderCase, (c: RenderCase) => Rendered][] = CHECKED_PROJECT
+type ChartCase = [string, RenderCase, (c: RenderCase) => Rendered];
+const CASES: ChartCase[] = CHECKED_PROJECT
   ? MATRIX.map(([label, c]) => [`mesh ${label}`, c, renderUnderTest])
   : [
-      ...MATRIX.map(([label, c]): [string, RenderCase, (c: RenderCase) => Rendered] => [`example ${label}`, c, renderUnderTest]),
-      ...MATRIX.filter(([, c]) => !c.encryptedAndObserved).map(([label, c]): [string, RenderCase, (c: RenderCase) => Rendered] => [`endpoint variants ${label}`, c, renderEndpointVariants]),
+      ...MATRIX.map(([label, c]): ChartCase => [`example ${label}`, c, renderUnderTest]),
+      ...MATRIX.filter(([, c]) => !c.encryptedAndObserved).map(([label, c]): ChartCase => [`endpoint variants ${label}`, c, renderEndpointVariants]),
     ];
 
 describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) => chartArchive(c.version)))], () => {
