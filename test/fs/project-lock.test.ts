@@ -13,7 +13,7 @@ import { FileSystemError } from '../../lib/fs/file-system-error';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { mesh } from '../secrets/mesh-ca/support';
 import { exampleInventory, tempProject } from '../support/inventory-fixture';
-import { PROJECT_ROOT } from '../support/paths';
+import { ESBUILD_REGISTER, PROJECT_ROOT } from '../support/paths';
 import { snapshot } from '../support/project-copy';
 
 let project: { root: string; cleanup: () => void };
@@ -37,7 +37,7 @@ async function holdLock(command: string): Promise<ChildProcess> {
     const lock = acquireProjectLock(process.argv[1], { command: ${JSON.stringify(command)} });
     process.stdout.write('held\\n');
     process.stdin.on('data', () => {}).on('end', () => { lock.release(); process.stdout.write('released\\n'); });`;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, dist()], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', ESBUILD_REGISTER, '-e', script, dist()], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   await untilOutput(child, 'held');
   return child;
 }

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MAX_INPUT_FILE_BYTES } from '../../lib/fs/read-file';
-import { PROJECT_ROOT } from '../support/paths';
+import { ESBUILD_REGISTER, PROJECT_ROOT } from '../support/paths';
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(join(tmpdir(), 'mesh-read-'))));
@@ -22,7 +22,7 @@ function readInChild(path: string): { ended: boolean; output: string } {
     const { readProjectFile } = require(${JSON.stringify(join(PROJECT_ROOT, 'lib', 'fs', 'read-file'))});
     try { process.stdout.write('read ' + readProjectFile(process.argv[1]).length + ' bytes'); }
     catch (err) { process.stdout.write(err.message); }`;
-  const run = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script, path], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['-r', ESBUILD_REGISTER, '-e', script, path], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000 });
   return { ended: run.signal === null && run.status === 0, output: run.stdout };
 }
 

@@ -10,6 +10,8 @@ import { join, resolve } from 'path';
 import { describeNeeding, Requirement } from './skips';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+/** `node -r` this in a test's child process to require TypeScript sources (test/support/esbuild-register.js). */
+export const ESBUILD_REGISTER = join(__dirname, 'esbuild-register.js');
 export const SHARED_DIR = resolve(PROJECT_ROOT, '..', 'shared');
 
 interface UpstreamManifest {
