@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { parse, parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
 import { renderMesh, RenderedFile } from '../../lib/mesh-manifests';
 import { listOutputFiles, OUTPUT_MARKER } from '../../lib/synth/publish';
@@ -17,6 +17,7 @@ import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleWithVersion, InventoryFiles, projectAt, projectOf, withFile } from '../support/inventory-fixture';
 import { deepFreeze } from '../support/deep-freeze';
 import { KubeObject } from '../support/schema-validator';
+import { yamlData, yamlDocuments } from '../support/yaml-data';
 
 /** The Cilium versions the example is rendered with, the tested patches; each has its packaged chart in ../shared. */
 export const VERSIONS: readonly string[] = Object.values(TESTED_CILIUM_PATCHES);
@@ -220,11 +221,7 @@ const parsedObjects = new Map<string, readonly KubeObject[]>();
 export function objectsIn(content: string, path = '<yaml>'): KubeObject[] {
   let objects = parsedObjects.get(content);
   if (!objects) {
-    objects = parseAllDocuments(content).flatMap((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
-      const value = doc.toJS() as KubeObject | null;
-      return value === null ? [] : [deepFreeze(value)];
-    });
+    objects = yamlDocuments(content, path).flatMap((value) => (value === null ? [] : [deepFreeze(value as KubeObject)]));
     parsedObjects.set(content, objects);
   }
   return [...objects];
@@ -263,13 +260,13 @@ export function clusterObjects(r: Rendered, cluster: string, file: string): Kube
 export function inventoryCluster(r: Rendered, name: string): any {
   const text = r.inventory[`${name}.yaml`];
   if (text === undefined) throw new Error(`no inventory file ${name}.yaml`);
-  return parse(text);
+  return yamlData(text);
 }
 
 /** The data of every inventory file of one kind (Mesh, Policies, ...), whatever the files are called. */
 export function inventoryOfKind(r: Rendered, kind: string): any[] {
   return Object.keys(r.inventory)
     .sort()
-    .map((name) => parse(r.inventory[name]) as any)
+    .map((name) => yamlData(r.inventory[name]) as any)
     .filter((data) => data?.kind === kind);
 }

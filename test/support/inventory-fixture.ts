@@ -5,7 +5,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { stringify, parse } from 'yaml';
+import { stringify } from 'yaml';
 import { loadInventory, LoadResult } from '../../lib/inventory/load';
 import { loadProject } from '../../lib/inventory/load-project';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
@@ -13,6 +13,7 @@ import { Mesh } from '../../lib/model/mesh';
 import { readCommittedSecrets } from '../../lib/secrets/committed-secrets';
 import { deepFreeze } from './deep-freeze';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
+import { yamlData } from './yaml-data';
 
 /** File name -> YAML text. */
 export type InventoryFiles = Record<string, string>;
@@ -40,7 +41,7 @@ export function exampleSecrets(): CommittedSecrets {
 
 /** Returns a copy of the inventory with one file's data changed by `edit`. */
 export function editFile(files: InventoryFiles, name: string, edit: (data: any) => void): InventoryFiles {
-  const data = parse(files[name]);
+  const data = yamlData(files[name]);
   edit(data);
   return { ...files, [name]: stringify(data, { lineWidth: 0 }) };
 }
@@ -73,16 +74,30 @@ export const DEMO_JOIN_TOKEN_FILE = join(PROJECT_ROOT, 'test', 'fixtures', 'demo
 
 export function writeDemoJoinTokens(root: string, files: InventoryFiles): void {
   for (const text of Object.values(files)) {
-    let data: any;
-    try {
-      data = parse(text);
-    } catch {
-      continue; // a test of a broken file
-    }
-    if (data?.kind !== 'Cluster' || typeof data.name !== 'string' || !Array.isArray(data.nodes) || data.nodes.length < 2) continue;
-    const target = join(root, 'secrets', `${data.name}.k3s-token.sops.yaml`);
+    const cluster = clusterJoiningNodes(text);
+    if (cluster === undefined) continue;
+    const target = join(root, 'secrets', `${cluster}.k3s-token.sops.yaml`);
     if (!existsSync(target)) copyFileSync(DEMO_JOIN_TOKEN_FILE, target);
   }
+}
+
+/** By file text: the suites make projects of the same files again and again. */
+const joiningClusters = new Map<string, string | undefined>();
+
+/** The name of the cluster a file declares, when its nodes join one another (two or more nodes). */
+function clusterJoiningNodes(text: string): string | undefined {
+  if (joiningClusters.has(text)) return joiningClusters.get(text);
+  // Every cluster file names its kind; the services, policies and mesh files are not parsed at all.
+  if (!text.includes('Cluster')) return undefined;
+  let data: any;
+  try {
+    data = yamlData(text);
+  } catch {
+    data = undefined; // a test of a broken file
+  }
+  const name = data?.kind === 'Cluster' && typeof data.name === 'string' && Array.isArray(data.nodes) && data.nodes.length >= 2 ? data.name : undefined;
+  joiningClusters.set(text, name);
+  return name;
 }
 
 export function loadFiles(files: InventoryFiles): LoadResult {

@@ -4,8 +4,8 @@
  * shared by the conformance tests (test/conformance/mesh-invariants.test.ts)
  * and the property tests (test/property/).
  */
-import { parse } from 'yaml';
 import { clusterObjects, inventoryCluster, Rendered } from '../conformance/rendered';
+import { yamlData } from './yaml-data';
 
 export const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 export const CONFIG_DIR = '/var/lib/cilium/clustermesh';
@@ -26,7 +26,7 @@ export function peerSecrets(r: Rendered, cluster: string): Map<string, Map<strin
     secrets.map((s) => {
       expect(s.kind).toBe('Secret');
       const data = (s.data ?? {}) as Record<string, string>;
-      const entries = Object.entries(data).map(([peer, b64]): [string, PeerEntry] => [peer, parse(Buffer.from(b64, 'base64').toString('utf8'))]);
+      const entries = Object.entries(data).map(([peer, b64]): [string, PeerEntry] => [peer, yamlData(Buffer.from(b64, 'base64').toString('utf8'))]);
       return [s.metadata!.name!, new Map(entries)];
     }),
   );
@@ -84,7 +84,7 @@ export function expectedDial(r: Rendered, cluster: string): ExpectedDial {
 }
 /** Bootstrap k3s configs of the cluster's servers, as rendered. */
 export function k3sConfigs(r: Rendered, cluster: string): Record<string, unknown>[] {
-  return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => parse(content));
+  return [...r.byPath.entries()].filter(([path]) => path.startsWith(`${cluster}/bootstrap/k3s-config-`)).map(([, content]) => yamlData(content));
 }
 
 /** The k3s configs of a cluster's servers: those that set the cluster-wide ranges (an agent's sets none). */
@@ -99,7 +99,7 @@ export function nodeIps(r: Rendered, cluster: string): string[] {
 
 export function helmValues(r: Rendered, cluster: string): any {
   const [chart] = clusterObjects(r, cluster, 'cilium-helm-chart.yaml');
-  return parse((chart.spec as { valuesContent: string }).valuesContent);
+  return yamlData((chart.spec as { valuesContent: string }).valuesContent);
 }
 
 export function cidrsOverlap(a: string, b: string): boolean {
