@@ -96,10 +96,15 @@ const rendered = new Map<string, Promise<string>>();
  * Each caller gets its own array of the objects, which are frozen (objectsIn).
  */
 export async function renderCiliumChart(version: string, namespace: string, valuesTexts: readonly string[]): Promise<KubeObject[]> {
+  return objectsIn(await renderCiliumChartText(version, namespace, valuesTexts), `helm template cilium ${version}`);
+}
+
+/** What `helm template` prints for renderCiliumChart. */
+export function renderCiliumChartText(version: string, namespace: string, valuesTexts: readonly string[]): Promise<string> {
   const key = JSON.stringify([version, namespace, valuesTexts]);
   let stdout = rendered.get(key);
   if (!stdout) rendered.set(key, (stdout = helmTemplate(version, namespace, valuesTexts)));
-  return objectsIn(await stdout, `helm template cilium ${version}`);
+  return stdout;
 }
 
 async function helmTemplate(version: string, namespace: string, valuesTexts: readonly string[]): Promise<string> {
