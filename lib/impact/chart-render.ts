@@ -78,7 +78,9 @@ function render(helmChart: ManifestObject, tools: ChartTools): Render {
     const values = join(dir, 'values.yaml');
     writeFileSync(values, String(valueAt(helmChart.body, ['spec', 'valuesContent']) ?? ''));
     // The release is named after the HelmChart, as the k3s helm-controller names it.
-    const run = spawnSync(tools.helm, ['template', helmChart.name, archive, '--namespace', namespace, '-f', values], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    // helm's own temporary files go to this folder too, so nothing it leaves outlives the render.
+    const env = { ...process.env, TMPDIR: dir };
+    const run = spawnSync(tools.helm, ['template', helmChart.name, archive, '--namespace', namespace, '-f', values], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env });
     if (run.status !== 0) return { ok: false, reason: `helm template of ${chart} ${version} failed: ${(run.stderr || run.error?.message || '').trim().split('\n')[0]}` };
     return { ok: true, objects: objectsOf(`${chart}-${version}`, run.stdout) };
   } finally {

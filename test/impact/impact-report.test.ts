@@ -4,7 +4,8 @@
  * tree's inventory, `mesh impact` compares it with the committed dist/, and the
  * chart changes are judged by rendering the packaged Cilium chart with helm.
  */
-import { readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { Writable } from 'stream';
 import { runMeshCli } from '../../lib/cli/mesh-cli';
@@ -12,8 +13,9 @@ import { ImpactReport, ClusterImpact, ObjectChange } from '../../lib/impact/impa
 import { IMPACT_MARKER } from '../../lib/impact/markdown';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { committedProject, GitProject } from '../support/git-project';
-import { chartArchive, memoisedHelm } from '../support/helm';
+import { chartArchive, helmBinary, memoisedHelm } from '../support/helm';
 import { describeWithShared, UPSTREAM_DIR } from '../support/paths';
+import { runMesh } from '../support/project-copy';
 
 function sink() {
   let text = '';
@@ -141,6 +143,20 @@ describeWithShared('mesh impact', [chartArchive('1.19.6')], () => {
     project.edit('k3scl2.yaml', (c) => (c.helmValues = { operator: { resources: { requests: { cpu: '50m' } } } }));
     const chart = change(cluster(await impact(project), 'k3scl2'), HELM_CHART);
     expect(chart).toMatchObject({ effect: 'rolls', workloads: ['Deployment/cilium-operator'] });
+  });
+
+  it('leaves no temporary file behind, not even what helm leaves in its temporary folder', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'mesh-impact-tmp-'));
+    try {
+      project.edit('k3scl2.yaml', (c) => (c.helmValues = { operator: { resources: { requests: { cpu: '51m' } } } }));
+      const run = runMesh(project.root, ['impact', '--json', '--chart-dir', CHART_DIR], { TMPDIR: tmp, MESH_HELM: helmBinary()! });
+      expect(run.stderr).toBe('');
+      // Both charts were rendered (the operator rolls), in the temporary folder given.
+      expect(change(cluster(JSON.parse(run.stdout), 'k3scl2'), HELM_CHART)).toMatchObject({ effect: 'rolls', workloads: ['Deployment/cilium-operator'] });
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('changes a cilium-config value: the agents take it at their next restart, unless rollOutCiliumPods rolls them', async () => {
