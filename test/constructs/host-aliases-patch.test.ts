@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { HostAliasesPatch, toPodHostAliases } from '../../lib/constructs/host-aliases-patch';
+import { plainChart } from '../support/mesh-chart';
 
 describe('HostAliasesPatch', () => {
   const aliases = [
@@ -8,7 +9,7 @@ describe('HostAliasesPatch', () => {
   ];
 
   it('patches the clustermesh-apiserver Deployment server-side, never pruned', () => {
-    const chart = Testing.chart();
+    const chart = plainChart();
     new HostAliasesPatch(chart, 'p', { namespace: 'kube-system', workload: { kind: 'Deployment', name: 'clustermesh-apiserver' }, aliases });
     const [patch] = Testing.synth(chart);
     expect(patch).toMatchSnapshot();
@@ -29,7 +30,7 @@ describe('HostAliasesPatch', () => {
   });
 
   it('patches the agent DaemonSet when the agents dial the peers', () => {
-    const chart = Testing.chart();
+    const chart = plainChart();
     new HostAliasesPatch(chart, 'p', { namespace: 'kube-system', workload: { kind: 'DaemonSet', name: 'cilium' }, aliases });
     expect(Testing.synth(chart)[0]).toMatchObject({ kind: 'DaemonSet', metadata: { name: 'cilium' } });
   });
@@ -41,6 +42,6 @@ describe('HostAliasesPatch', () => {
   });
 
   it('refuses an alias without IPs', () => {
-    expect(() => new HostAliasesPatch(Testing.chart(), 'p', { namespace: 'kube-system', workload: { kind: 'DaemonSet', name: 'cilium' }, aliases: [{ hostname: 'x', ips: [] }] })).toThrow(/at least one IP/);
+    expect(() => new HostAliasesPatch(plainChart(), 'p', { namespace: 'kube-system', workload: { kind: 'DaemonSet', name: 'cilium' }, aliases: [{ hostname: 'x', ips: [] }] })).toThrow(/at least one IP/);
   });
 });

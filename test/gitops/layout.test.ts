@@ -5,7 +5,6 @@
  * ApplicationSet with one Application per cluster, and what changes when the
  * CA stage holds a SOPS-encrypted file.
  */
-import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { ApplicationSet } from '../../lib/gitops/argocd';
 import { fluxKustomizationName, FluxSync, ignoreAllBut, SOPS_AGE_SECRET } from '../../lib/gitops/flux-sync';
@@ -17,6 +16,7 @@ import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { objectsIn } from '../conformance/rendered';
 import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
+import { plainChart } from '../support/mesh-chart';
 
 const mesh = meshOf(exampleInventory());
 const files = renderMesh(mesh, exampleSecrets());
@@ -213,9 +213,9 @@ describe('FluxSync validation', () => {
   const props = { clusterName: 'k3scl1', repository, interval: '10m', ciliumNamespace: 'kube-system' };
 
   it('refuses no stages, a stage twice and an empty repository URL', () => {
-    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, stages: [] })).toThrow(/no stage folder/);
+    expect(() => new FluxSync(plainChart(), 'f', { ...props, stages: [] })).toThrow(/no stage folder/);
     const stage = { folder: '02-cilium', sops: false };
-    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, stages: [stage, stage] })).toThrow(/distinct/);
-    expect(() => new FluxSync(Testing.chart(), 'f', { ...props, repository: { ...repository, url: '' }, stages: [stage] })).toThrow(/URL is empty/);
+    expect(() => new FluxSync(plainChart(), 'f', { ...props, stages: [stage, stage] })).toThrow(/distinct/);
+    expect(() => new FluxSync(plainChart(), 'f', { ...props, repository: { ...repository, url: '' }, stages: [stage] })).toThrow(/URL is empty/);
   });
 });

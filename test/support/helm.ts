@@ -62,6 +62,7 @@ export function memoisedHelm(): { readonly command: string; cleanup(): void } | 
   const dir = mkdtempSync(join(tmpdir(), 'helm-memo-'));
   const cache = join(dir, 'renders');
   mkdirSync(cache);
+  mkdirSync(join(dir, 'tmp'));
   const quoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
   const command = join(dir, 'helm');
   writeFileSync(
@@ -70,6 +71,8 @@ export function memoisedHelm(): { readonly command: string; cleanup(): void } | 
       '#!/bin/sh',
       'set -eu',
       `helm=${quoted(helm)}`,
+      // helm's temporary files go below the cache folder, which cleanup removes whatever helm leaves there.
+      `export TMPDIR=${quoted(join(dir, 'tmp'))}`,
       `[ "\${1:-}" = template ] || exec "$helm" "$@"`,
       // Without sha256sum (coreutils), every call goes to helm.
       'command -v sha256sum >/dev/null || exec "$helm" "$@"',
@@ -119,7 +122,8 @@ async function helmTemplate(version: string, namespace: string, valuesTexts: rea
       args.push('-f', file);
     });
     try {
-      return (await run(helm, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+      // helm's own temporary files go to this folder too, removed below whatever helm leaves there.
+      return (await run(helm, args, { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TMPDIR: dir } })).stdout;
     } catch (err) {
       const e = err as { stderr?: string; message: string };
       throw new ChartRenderError(`helm template of Cilium ${version} failed: ${(e.stderr || e.message).trim()}`);
