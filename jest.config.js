@@ -16,5 +16,5 @@ module.exports = {
   maxWorkers: '100%',
   // Tests run on the fixture mesh, never on the user's clusters/, secrets/ or dist/.
   setupFiles: ['<rootDir>/test/support/user-mesh-guard.js'],
-  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js', '<rootDir>/test/support/temporary-folder-reporter.js'],
 };

@@ -29,7 +29,8 @@ function jest(root: string, env: Record<string, string>): { status: number | nul
   const run = spawnSync(process.execPath, [join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '-i', ...SUITES], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...clean, ...env } as NodeJS.ProcessEnv,
+    // Its cache (jest_<n>) and temporary files go into the scratch folder, removed with it.
+    env: { ...clean, TMPDIR: join(root, '..', 'tmp'), ...env } as NodeJS.ProcessEnv,
     timeout: 300_000,
   });
   return { status: run.status, out: `${run.stdout}\n${run.stderr}` };
@@ -46,6 +47,7 @@ describeWithShared(
       scratch = mkdtempSync(join(tmpdir(), 'mesh-no-shared-'));
       root = join(scratch, 'project');
       mkdirSync(root);
+      mkdirSync(join(scratch, 'tmp'));
       for (const name of LINKED) symlinkSync(join(PROJECT_ROOT, name), join(root, name));
       for (const name of COPIED) cpSync(join(PROJECT_ROOT, name), join(root, name), { recursive: true });
       expect(existsSync(join(scratch, 'shared'))).toBe(false);
