@@ -6,9 +6,31 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
+const SHM = '/dev/shm';
+const TMPFS_MAGIC = 0x01021994;
+/** The run's temporary files peak at about 0.5 GiB; a tmpfs with less room than this is not used. */
+const TMPFS_ROOM = 2 * 1024 ** 3;
+
+/**
+ * Where the run's folder goes: TMPDIR when it is set (the user's choice), else a memory file system
+ * with room when there is one (the suites make and remove thousands of small files and folders: the
+ * run takes about a tenth less time than on a disk), else the system's temporary folder.
+ */
+function scratchBase() {
+  if (process.env.TMPDIR) return os.tmpdir();
+  try {
+    const fsStats = fs.statfsSync(SHM);
+    fs.accessSync(SHM, fs.constants.W_OK);
+    if (fsStats.type === TMPFS_MAGIC && fsStats.bavail * fsStats.bsize >= TMPFS_ROOM) return SHM;
+  } catch {
+    // no /dev/shm here
+  }
+  return os.tmpdir();
+}
+
 class TemporaryFolderReporter {
   constructor() {
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-tests-'));
+    this.dir = fs.mkdtempSync(path.join(scratchBase(), 'mesh-tests-'));
     process.env.TMPDIR = this.dir;
     this.error = undefined;
   }
