@@ -27,7 +27,9 @@ const ENTRY_POINTS = {
 function fingerprint(rel) {
   try {
     const s = statSync(path.join(root, rel));
-    return [s.mtimeMs, s.size];
+    // Whole milliseconds, rounded as Node rounds a time to a Date: a copy that keeps modification
+    // times may keep no finer ones, and a file changed after a build is newer than its start anyway.
+    return [Math.round(s.mtimeMs), s.size];
   } catch {
     return null;
   }

@@ -4,7 +4,7 @@
  * folder to prove that a failed run changed nothing and left nothing behind.
  */
 import { spawnSync } from 'child_process';
-import { copyFileSync, cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'fs';
+import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
@@ -46,12 +46,15 @@ export function copyProject(options: CopyOptions = {}): { root: string; cleanup:
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-/** A hard link, or a copy where the temporary folder is on another file system (the copy's first synth then builds). */
+/**
+ * A hard link, or where the temporary folder is on another file system (a tmpfs) a copy with the
+ * same modification time to the millisecond, which is what the build's stamp compares.
+ */
 function linkOrCopy(source: string, target: string): void {
   try {
     linkSync(source, target);
   } catch {
-    copyFileSync(source, target);
+    cpSync(source, target, { preserveTimestamps: true });
   }
 }
 
