@@ -1,34 +1,20 @@
 /**
  * What a change of a k3s HelmChart does to the pods it runs, found by rendering
- * the chart before and after with `helm template` and comparing the pod
- * templates of its workloads and the ConfigMaps they read. The k3s
+ * the chart before and after with `helm template` (helm-template.ts) and comparing
+ * the pod templates of its workloads and the ConfigMaps they read. The k3s
  * helm-controller runs `helm upgrade` with the same chart, version and values
  * when the HelmChart changes, so the rendered difference is what reaches the cluster.
- *
- * Rendering needs a helm binary (MESH_HELM, else `helm` on PATH) and the chart
- * archive offline (a folder given with --chart-dir or MESH_HELM_CHARTS holding
- * `<chart>-<version>.tgz` or `<version>/<chart>-<version>.tgz`, as `helm pull`
- * writes it): no network is used. Without them the change is reported as
- * "may roll pods" with the reason, never guessed.
+ * Without helm or the chart archive the change is reported as "may roll pods" with
+ * the reason, never guessed.
  *
  * Only valuesContent is rendered: the values from valuesSecrets (the mesh CA) are
  * encrypted in git. Without the CA the chart generates one per render, so Secrets
  * differ on every render and are not compared; no pod template of the Cilium
  * chart depends on them (rendering the same values twice gives the same templates).
  */
-import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import { valueAt } from '../cilium/disruptive-settings';
-import { ManifestObject, objectsOf } from './output-tree';
-
-export interface ChartTools {
-  /** The helm command; undefined when none was found. */
-  readonly helm?: string;
-  /** Folders holding chart archives. */
-  readonly chartDirs: readonly string[];
-}
+import { ChartRenderer } from './helm-template';
+import { ManifestObject } from './output-tree';
 
 /** Kinds whose pods are replaced when their pod template changes. */
 export const WORKLOAD_KINDS = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
@@ -46,46 +32,12 @@ export interface ChartDifference {
 
 export type ChartComparison = { readonly ok: true; readonly difference: ChartDifference } | { readonly ok: false; readonly reason: string };
 
-/** helm from MESH_HELM, else from PATH when it answers `helm version`. */
-export function findChartTools(env: NodeJS.ProcessEnv, chartDir?: string): ChartTools {
-  const candidates = env.MESH_HELM ? [env.MESH_HELM] : ['helm'];
-  const helm = candidates.find((c) => spawnSync(c, ['version'], { stdio: 'ignore' }).status === 0);
-  const dirs = [chartDir, ...(env.MESH_HELM_CHARTS ?? '').split(':')].filter((d): d is string => d !== undefined && d !== '');
-  return { helm, chartDirs: dirs };
-}
+/** What of a HelmChart helm renders from: when none of it changes, helm upgrade renders the same. */
+const RENDER_INPUTS = ['valuesContent', 'version', 'chart', 'repo'];
 
-function chartArchive(tools: ChartTools, chart: string, version: string): string | undefined {
-  for (const dir of tools.chartDirs) {
-    for (const candidate of [join(dir, `${chart}-${version}.tgz`), join(dir, version, `${chart}-${version}.tgz`)]) if (existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-type Render = { ok: true; objects: ManifestObject[] } | { ok: false; reason: string };
-
-function render(helmChart: ManifestObject, tools: ChartTools): Render {
-  const chart = String(valueAt(helmChart.body, ['spec', 'chart']) ?? '');
-  const version = String(valueAt(helmChart.body, ['spec', 'version']) ?? '');
-  if (!tools.helm) return { ok: false, reason: 'helm is not available (put it on PATH or set MESH_HELM)' };
-  const archive = chartArchive(tools, chart, version);
-  if (!archive) {
-    const looked = tools.chartDirs.length === 0 ? 'no chart folder was given' : `not in ${tools.chartDirs.join(', ')}`;
-    return { ok: false, reason: `the chart archive ${chart}-${version}.tgz is not available (${looked}; give --chart-dir or MESH_HELM_CHARTS, e.g. a folder filled by 'helm pull ${chart} --repo ${String(valueAt(helmChart.body, ['spec', 'repo']) ?? '<repo>')} --version ${version}')` };
-  }
-  const namespace = String(valueAt(helmChart.body, ['spec', 'targetNamespace']) ?? helmChart.namespace ?? 'default');
-  const dir = mkdtempSync(join(tmpdir(), 'mesh-impact-'));
-  try {
-    const values = join(dir, 'values.yaml');
-    writeFileSync(values, String(valueAt(helmChart.body, ['spec', 'valuesContent']) ?? ''));
-    // The release is named after the HelmChart, as the k3s helm-controller names it.
-    // helm's own temporary files go to this folder too, so nothing it leaves outlives the render.
-    const env = { ...process.env, TMPDIR: dir };
-    const run = spawnSync(tools.helm, ['template', helmChart.name, archive, '--namespace', namespace, '-f', values], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env });
-    if (run.status !== 0) return { ok: false, reason: `helm template of ${chart} ${version} failed: ${(run.stderr || run.error?.message || '').trim().split('\n')[0]}` };
-    return { ok: true, objects: objectsOf(`${chart}-${version}`, run.stdout) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Whether two revisions of a HelmChart render differently, as far as their specs tell. */
+export function rendersDiffer(was: ManifestObject, now: ManifestObject): boolean {
+  return RENDER_INPUTS.some((k) => canonical(valueAt(was.body, ['spec', k])) !== canonical(valueAt(now.body, ['spec', k])));
 }
 
 /** JSON with sorted keys, so that equal objects compare equal whatever their key order. */
@@ -179,10 +131,10 @@ export function compareRenders(before: readonly ManifestObject[], after: readonl
 }
 
 /** Renders both HelmCharts (each with its own chart version) and compares them. */
-export function compareHelmCharts(before: ManifestObject, after: ManifestObject, tools: ChartTools): ChartComparison {
-  const a = render(before, tools);
+export function compareHelmCharts(before: ManifestObject, after: ManifestObject, renderer: ChartRenderer): ChartComparison {
+  const a = renderer.render(before);
   if (!a.ok) return a;
-  const b = render(after, tools);
+  const b = renderer.render(after);
   if (!b.ok) return b;
   return { ok: true, difference: compareRenders(a.objects, b.objects) };
 }

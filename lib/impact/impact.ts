@@ -13,7 +13,8 @@ import { X509Certificate } from 'crypto';
 import { CA_FINGERPRINT_ANNOTATION } from '../secrets/mesh-ca/ca-secret';
 import { REMOTE_USERS_CONFIGMAP } from '../constructs/clustermesh-remote-users';
 import { OUTPUT_FOLDERS } from '../output/files';
-import { ChartTools, canonical, compareHelmCharts, WORKLOAD_KINDS } from './chart-render';
+import { canonical, compareHelmCharts, rendersDiffer, WORKLOAD_KINDS } from './chart-render';
+import { ChartRenderer } from './helm-template';
 import { Effect, worstOf } from './effects';
 import { ClusterTree, ManifestObject, OutputTree } from './output-tree';
 
@@ -92,7 +93,7 @@ function dialedPeers(tree: ClusterTree): string[] {
   return Object.keys((secret?.body.data ?? {}) as object);
 }
 
-export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: string; commit: string }, tools: ChartTools): ImpactReport {
+export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: string; commit: string }, renderer: ChartRenderer): ImpactReport {
   const clusters: ClusterImpact[] = [];
   const removed = [...base.clusters.keys()].filter((c) => !next.clusters.has(c));
   const added = [...next.clusters.keys()].filter((c) => !base.clusters.has(c));
@@ -108,7 +109,7 @@ export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: st
     const before = base.clusters.get(name);
     const after = next.clusters.get(name);
     if (before && after) {
-      const changes = diffCluster(before, after, tools, trusted);
+      const changes = diffCluster(before, after, renderer, trusted);
       clusters.push({ cluster: name, status: changes.length === 0 ? 'unchanged' : 'changed', effect: worstOf(changes.map((c) => c.effect)), changes });
     } else if (after) {
       const from = renamedFrom.get(name);
@@ -144,16 +145,34 @@ export function computeImpact(base: OutputTree, next: OutputTree, ref: { ref: st
       });
     }
   }
-  const meshWide = diffCluster(base.meshWide, next.meshWide, tools, trusted);
+  const meshWide = diffCluster(base.meshWide, next.meshWide, renderer, trusted);
   return { base: ref, effect: worstOf([...clusters, ...meshWide].map((c) => c.effect)), clusters, meshWide };
 }
 
-function diffCluster(before: ClusterTree, after: ClusterTree, tools: ChartTools, trusted: ReadonlySet<string>): ObjectChange[] {
+/**
+ * The HelmCharts computeImpact renders: both revisions of every HelmChart whose render inputs change,
+ * in a cluster of both trees or among the mesh-wide files. Rendered ahead, they render on every core.
+ */
+export function helmChartsToRender(base: OutputTree, next: OutputTree): ManifestObject[] {
+  const pairs: [ClusterTree, ClusterTree][] = [...next.clusters].flatMap(([name, after]): [ClusterTree, ClusterTree][] => {
+    const before = base.clusters.get(name);
+    return before ? [[before, after]] : [];
+  });
+  pairs.push([base.meshWide, next.meshWide]);
+  return pairs.flatMap(([before, after]) =>
+    [...after.objects].flatMap(([id, now]) => {
+      const was = before.objects.get(id);
+      return now.kind === 'HelmChart' && was?.kind === 'HelmChart' && rendersDiffer(was, now) ? [was, now] : [];
+    }),
+  );
+}
+
+function diffCluster(before: ClusterTree, after: ClusterTree, renderer: ChartRenderer, trusted: ReadonlySet<string>): ObjectChange[] {
   const changes: ObjectChange[] = [];
   for (const [id, o] of after.objects) {
     const was = before.objects.get(id);
     if (!was) changes.push({ object: id, file: o.file, change: 'added', effect: 'live', workloads: [], why: `created by the GitOps engine${WORKLOAD_KINDS.has(o.kind) ? '; its pods start' : ''}` });
-    else if (canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, tools, trusted) });
+    else if (canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, renderer, trusted) });
   }
   for (const [id, o] of before.objects) {
     if (after.objects.has(id)) continue;
@@ -187,7 +206,7 @@ function inertWhy(role: 'bootstrap' | 'build' | 'docs'): string {
 
 type Classified = Pick<ObjectChange, 'effect' | 'workloads' | 'why'>;
 
-function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTools, trusted: ReadonlySet<string>): Classified {
+function classifyChange(was: ManifestObject, now: ManifestObject, renderer: ChartRenderer, trusted: ReadonlySet<string>): Classified {
   if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'Secret') return classifyCaSecret(was, now, trusted);
   if (now.name === MESH_CA_VALUES_SECRET && now.kind === 'ExternalSecret') return classifyCaExternalSecret(was, now);
   if (now.kind === 'Secret' && PEER_SECRETS.has(now.name)) {
@@ -202,7 +221,7 @@ function classifyChange(was: ManifestObject, now: ManifestObject, tools: ChartTo
     // clustermesh-apiserver watches users.yaml and adds or removes etcd users (clustermesh-apiserver/clustermesh/users_mgmt.go, fswatcher).
     return { effect: 'live', workloads: [], why: 'clustermesh-apiserver watches users.yaml and adds or removes the etcd users of the peers without a restart' };
   }
-  if (now.kind === 'HelmChart') return classifyHelmChart(was, now, tools);
+  if (now.kind === 'HelmChart') return classifyHelmChart(was, now, renderer);
   if (WORKLOAD_KINDS.has(now.kind)) {
     if (canonical(valueAt(was.body, ['spec', 'template'])) !== canonical(valueAt(now.body, ['spec', 'template']))) {
       return { effect: 'rolls', workloads: [`${now.kind}/${now.name}`], why: 'its pod template changes (e.g. host aliases, image, resources)' };
@@ -249,19 +268,18 @@ function classifyCaExternalSecret(was: ManifestObject, now: ManifestObject): Cla
   };
 }
 
-function classifyHelmChart(was: ManifestObject, now: ManifestObject, tools: ChartTools): Classified {
+function classifyHelmChart(was: ManifestObject, now: ManifestObject, renderer: ChartRenderer): Classified {
   const reasons: string[] = [];
   let effect: Effect = 'live';
   const workloads: string[] = [];
   const settings = changedSettings(helmChartValues(was.body), helmChartValues(now.body));
   for (const s of settings) reasons.push(`${s.what} ${describeSetting(helmChartValues(was.body), s)} → ${describeSetting(helmChartValues(now.body), s)}: ${s.breaks}`);
   if (settings.length > 0) effect = 'disruptive';
-  const rendered = ['valuesContent', 'version', 'chart', 'repo'].some((k) => canonical(valueAt(was.body, ['spec', k])) !== canonical(valueAt(now.body, ['spec', k])));
-  if (!rendered) {
+  if (!rendersDiffer(was, now)) {
     reasons.push('the helm-controller runs helm upgrade again; the chart and its values are unchanged');
     return { effect, workloads, why: reasons.join('; ') };
   }
-  const comparison = compareHelmCharts(was, now, tools);
+  const comparison = compareHelmCharts(was, now, renderer);
   if (!comparison.ok) {
     reasons.push(`may roll pods: ${comparison.reason}`);
     return { effect: worstOf([effect, 'may-roll']), workloads, why: reasons.join('; ') };

@@ -3,10 +3,11 @@
  * the CA's source, pruning, immutable Jobs, workloads, build files and bootstrap/.
  */
 import { stringify } from 'yaml';
+import { ChartRenderer } from '../../lib/impact/helm-template';
 import { computeImpact, ObjectChange } from '../../lib/impact/impact';
 import { splitOutputTree } from '../../lib/impact/output-tree';
 
-const NO_HELM = { chartDirs: [] };
+const NO_HELM = new ChartRenderer({ chartDirs: [] });
 const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
 
 function judge(before: Record<string, string>, after: Record<string, string>): ObjectChange[] {

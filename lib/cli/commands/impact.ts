@@ -1,8 +1,8 @@
 import { resolve, relative } from 'path';
 import { GitRevisionError, readRevisionFolder } from '../../fs/git-revision';
-import { findChartTools } from '../../impact/chart-render';
 import { FAIL_ON } from '../../impact/effects';
-import { computeImpact } from '../../impact/impact';
+import { ChartRenderer, findChartTools } from '../../impact/helm-template';
+import { computeImpact, helmChartsToRender } from '../../impact/impact';
 import { impactMarkdown } from '../../impact/markdown';
 import { splitOutputTree } from '../../impact/output-tree';
 import { loadProject } from '../../inventory/load-project';
@@ -19,7 +19,7 @@ export const impactCommand: MeshCommand = {
     'fail-on': { type: 'string', value: 'EFFECT', description: `exit 1 when a change has this effect or a worse one: ${Object.keys(FAIL_ON).join(', ')}` },
     'chart-dir': { type: 'string', value: 'DIR', description: 'folder with the chart archives (cilium-<version>.tgz or <version>/cilium-<version>.tgz) to render HelmChart changes offline (default MESH_HELM_CHARTS)' },
   },
-  run(line, { root, env, stdout, stderr }) {
+  async run(line, { root, env, stdout, stderr }) {
     const failOn = line.values['fail-on'] as string | undefined;
     if (failOn !== undefined && !(failOn in FAIL_ON)) throw new UsageError(`--fail-on '${failOn}' is no effect`, `use one of ${Object.keys(FAIL_ON).join(', ')}`);
     const ref = (line.values.base as string | undefined) ?? 'HEAD';
@@ -36,7 +36,10 @@ export const impactCommand: MeshCommand = {
     }
     const next = new Map(renderMesh(loaded.mesh, loaded.secrets).map((f) => [f.path, f.content]));
     const chartDir = line.values['chart-dir'] as string | undefined;
-    const report = computeImpact(splitOutputTree(base.files), splitOutputTree(next), { ref, commit: base.commit }, findChartTools(env, chartDir && resolve(root, chartDir)));
+    const [baseTree, nextTree] = [splitOutputTree(base.files), splitOutputTree(next)];
+    const renderer = new ChartRenderer(findChartTools(env, chartDir && resolve(root, chartDir)));
+    await renderer.prepare(helmChartsToRender(baseTree, nextTree));
+    const report = computeImpact(baseTree, nextTree, { ref, commit: base.commit }, renderer);
     stdout.write(line.values.json === true ? `${JSON.stringify(report, null, 2)}\n` : impactMarkdown(report));
     if (failOn !== undefined && FAIL_ON[failOn].includes(report.effect)) {
       stderr.write(`error: the worst effect is ${report.effect}, which --fail-on ${failOn} refuses. Fix: review the report; merge it only when the clusters can take it\n`);
