@@ -1,10 +1,11 @@
 /**
  * How single object changes are judged, on small dist/ trees (no chart to render):
- * the CA's source, pruning, immutable Jobs, workloads, build files and bootstrap/.
+ * the CA's source, pruning, immutable Jobs, workloads, build files and bootstrap/;
+ * and which HelmCharts are rendered ahead.
  */
 import { stringify } from 'yaml';
 import { ChartRenderer } from '../../lib/impact/helm-template';
-import { computeImpact, ObjectChange } from '../../lib/impact/impact';
+import { computeImpact, helmChartsToRender, ObjectChange } from '../../lib/impact/impact';
 import { splitOutputTree } from '../../lib/impact/output-tree';
 
 const NO_HELM = new ChartRenderer({ chartDirs: [] });
@@ -71,5 +72,34 @@ describe('judging one change', () => {
       ['c1/kustomization.yaml', 'none'],
       ['c1/VERIFY.md', 'none'],
     ]);
+  });
+});
+
+describe('the charts rendered ahead', () => {
+  const helmChart = (values: string, labels: Record<string, string> = {}) => ({
+    apiVersion: 'helm.cattle.io/v1',
+    kind: 'HelmChart',
+    metadata: { name: 'cilium', namespace: 'kube-system', labels },
+    spec: { chart: 'cilium', version: '1.19.6', valuesContent: values },
+  });
+  const trees = (before: Record<string, string>, after: Record<string, string>) => [splitOutputTree(new Map(Object.entries(before))), splitOutputTree(new Map(Object.entries(after)))] as const;
+  const file = (cluster: string) => `${cluster}/02-cilium/cilium-helm-chart.yaml`;
+
+  it('are both revisions of each HelmChart whose values, chart or version change, in the clusters of both trees', () => {
+    const [base, next] = trees(
+      { [file('c1')]: yaml(helmChart('a: 1')), [file('c2')]: yaml(helmChart('a: 1')), [file('c3')]: yaml(helmChart('a: 1')), [file('gone')]: yaml(helmChart('a: 1')) },
+      { [file('c1')]: yaml(helmChart('a: 2')), [file('c2')]: yaml(helmChart('a: 1', { team: 'mesh' })), [file('c3')]: yaml(helmChart('a: 1')), [file('new')]: yaml(helmChart('a: 3')) },
+    );
+    const listed = helmChartsToRender(base, next);
+    expect(listed.map((o) => [o.file, o.body.spec])).toEqual([
+      [file('c1'), expect.objectContaining({ valuesContent: 'a: 1' })],
+      [file('c1'), expect.objectContaining({ valuesContent: 'a: 2' })],
+    ]);
+    // What computeImpact then renders is exactly what was listed: c1's change, nothing for c2's label.
+    const asked: string[] = [];
+    const renderer = new ChartRenderer({ chartDirs: [] });
+    renderer.render = (helmChart) => (asked.push(`${helmChart.file} ${String((helmChart.body.spec as { valuesContent: string }).valuesContent)}`), { ok: true, objects: [] });
+    computeImpact(base, next, { ref: 'HEAD', commit: '0'.repeat(40) }, renderer);
+    expect(asked).toEqual(listed.map((o) => `${o.file} ${String((o.body.spec as { valuesContent: string }).valuesContent)}`));
   });
 });
