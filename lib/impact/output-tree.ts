@@ -5,9 +5,9 @@
  * files that apply nothing by themselves (bootstrap/, kustomization.yaml and
  * other build files, documentation).
  */
-import { parseAllDocuments } from 'yaml';
 import { OUTPUT_FOLDERS } from '../output/files';
 import { STAGES } from '../output/stages';
+import { yamlDocuments } from './yaml-documents';
 
 export interface ManifestObject {
   /** `Kind namespace/name` (`Kind name` for cluster-scoped objects), with the API group when there is one. */
@@ -51,9 +51,7 @@ export function objectId(body: Readonly<Record<string, unknown>>): { id: string;
 /** The Kubernetes objects of one YAML file (empty documents skipped). */
 export function objectsOf(file: string, text: string): ManifestObject[] {
   const objects: ManifestObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0].message}`);
-    const body = doc.toJS() as unknown;
+  for (const body of yamlDocuments(text, file)) {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) continue;
     const record = body as Record<string, unknown>;
     objects.push({ ...objectId(record), file, body: record });
@@ -61,7 +59,24 @@ export function objectsOf(file: string, text: string): ManifestObject[] {
   return objects;
 }
 
-function treeOf(entries: readonly [string, string][], roleOf: (rel: string) => InertRole | 'applied'): ClusterTree {
+/**
+ * The objects of the files read so far, by path. Give the same to both trees of a comparison: a file
+ * whose text is the same in both is read once (most files, when a change touches a few), and both
+ * trees hold the same objects for it.
+ */
+export class ParsedFiles {
+  private readonly byPath = new Map<string, { readonly text: string; readonly objects: ManifestObject[] }>();
+
+  objectsOf(path: string, text: string): ManifestObject[] {
+    const known = this.byPath.get(path);
+    if (known?.text === text) return known.objects;
+    const objects = objectsOf(path, text);
+    this.byPath.set(path, { text, objects });
+    return objects;
+  }
+}
+
+function treeOf(entries: readonly [string, string][], roleOf: (rel: string) => InertRole | 'applied', parsed: ParsedFiles): ClusterTree {
   const objects = new Map<string, ManifestObject>();
   const inert = new Map<string, { role: InertRole; text: string }>();
   for (const [path, text] of entries) {
@@ -70,7 +85,7 @@ function treeOf(entries: readonly [string, string][], roleOf: (rel: string) => I
       inert.set(path, { role, text });
       continue;
     }
-    for (const object of objectsOf(path, text)) objects.set(object.id, object);
+    for (const object of parsed.objectsOf(path, text)) objects.set(object.id, object);
   }
   return { objects, inert };
 }
@@ -85,7 +100,7 @@ function clusterRole(rel: string): InertRole | 'applied' {
 }
 
 /** Splits a dist/ tree; files whose name starts with a dot are the tool's own bookkeeping and left out. */
-export function splitOutputTree(files: ReadonlyMap<string, string>): OutputTree {
+export function splitOutputTree(files: ReadonlyMap<string, string>, parsed: ParsedFiles = new ParsedFiles()): OutputTree {
   const byCluster = new Map<string, [string, string][]>();
   const meshWide: [string, string][] = [];
   for (const [path, text] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
@@ -100,9 +115,9 @@ export function splitOutputTree(files: ReadonlyMap<string, string>): OutputTree 
     byCluster.set(parts[0], list);
   }
   const clusters = new Map<string, ClusterTree>();
-  for (const [cluster, entries] of byCluster) clusters.set(cluster, treeOf(entries, (path) => clusterRole(path.slice(cluster.length + 1))));
+  for (const [cluster, entries] of byCluster) clusters.set(cluster, treeOf(entries, (path) => clusterRole(path.slice(cluster.length + 1)), parsed));
   return {
     clusters,
-    meshWide: treeOf(meshWide, (path) => (path.endsWith('.md') ? 'docs' : /\.ya?ml$/.test(path) && !path.endsWith('kustomization.yaml') ? 'applied' : 'build')),
+    meshWide: treeOf(meshWide, (path) => (path.endsWith('.md') ? 'docs' : /\.ya?ml$/.test(path) && !path.endsWith('kustomization.yaml') ? 'applied' : 'build'), parsed),
   };
 }

@@ -1,7 +1,8 @@
 /**
- * The suites read YAML data with js-yaml (test/support/yaml-data.ts), the product and `yaml`'s
- * users with `yaml`: on every file the mesh under test renders (each case of the matrix), its
- * inventory, and the packaged chart's output for one of its clusters, both give the same data.
+ * `mesh impact` and the suites read YAML data with js-yaml (lib/impact/yaml-documents.ts, through
+ * test/support/yaml-data.ts), the inventory loader and the YAML writer's tests with `yaml`: on every
+ * file the mesh under test renders (each case of the matrix), its inventory, and the packaged
+ * chart's output for one of its clusters, both give the same data.
  */
 import { parseAllDocuments } from 'yaml';
 import { chartArchive, missingHelm, renderCiliumChartText } from '../support/helm';

@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { ChartRenderer } from '../../lib/impact/helm-template';
 import { computeImpact, helmChartsToRender, ObjectChange } from '../../lib/impact/impact';
-import { splitOutputTree } from '../../lib/impact/output-tree';
+import { ParsedFiles, splitOutputTree } from '../../lib/impact/output-tree';
 
 const NO_HELM = new ChartRenderer({ chartDirs: [] });
 const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join('---\n');
@@ -101,5 +101,19 @@ describe('the charts rendered ahead', () => {
     renderer.render = (helmChart) => (asked.push(`${helmChart.file} ${String((helmChart.body.spec as { valuesContent: string }).valuesContent)}`), { ok: true, objects: [] });
     computeImpact(base, next, { ref: 'HEAD', commit: '0'.repeat(40) }, renderer);
     expect(asked).toEqual(listed.map((o) => `${o.file} ${String((o.body.spec as { valuesContent: string }).valuesContent)}`));
+  });
+});
+
+describe('the two trees of a comparison', () => {
+  it('share the objects of a file whose text is the same in both, and read a changed file anew', () => {
+    const configMap = (name: string, value: string) => yaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop' }, data: { value } });
+    const parsed = new ParsedFiles();
+    const base = splitOutputTree(new Map([['c1/04-workloads/a.yaml', configMap('a', '1')], ['c1/04-workloads/b.yaml', configMap('b', '1')]]), parsed);
+    const next = splitOutputTree(new Map([['c1/04-workloads/a.yaml', configMap('a', '1')], ['c1/04-workloads/b.yaml', configMap('b', '2')]]), parsed);
+    const object = (tree: typeof base, name: string) => tree.clusters.get('c1')!.objects.get(`ConfigMap shop/${name}`)!;
+    expect(object(base, 'a')).toBeDefined();
+    expect(object(next, 'a')).toBe(object(base, 'a'));
+    expect(object(next, 'b')).not.toBe(object(base, 'b'));
+    expect([object(base, 'b').body.data, object(next, 'b').body.data]).toEqual([{ value: '1' }, { value: '2' }]);
   });
 });

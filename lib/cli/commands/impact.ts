@@ -4,7 +4,7 @@ import { FAIL_ON } from '../../impact/effects';
 import { ChartRenderer, findChartTools } from '../../impact/helm-template';
 import { computeImpact, helmChartsToRender } from '../../impact/impact';
 import { impactMarkdown } from '../../impact/markdown';
-import { splitOutputTree } from '../../impact/output-tree';
+import { ParsedFiles, splitOutputTree } from '../../impact/output-tree';
 import { loadProject } from '../../inventory/load-project';
 import { renderMesh } from '../../mesh-manifests';
 import { reportProblems } from '../../report/problems';
@@ -36,7 +36,8 @@ export const impactCommand: MeshCommand = {
     }
     const next = new Map(renderMesh(loaded.mesh, loaded.secrets).map((f) => [f.path, f.content]));
     const chartDir = line.values['chart-dir'] as string | undefined;
-    const [baseTree, nextTree] = [splitOutputTree(base.files), splitOutputTree(next)];
+    const parsed = new ParsedFiles();
+    const [baseTree, nextTree] = [splitOutputTree(base.files, parsed), splitOutputTree(next, parsed)];
     const renderer = new ChartRenderer(findChartTools(env, chartDir && resolve(root, chartDir)));
     await renderer.prepare(helmChartsToRender(baseTree, nextTree));
     const report = computeImpact(baseTree, nextTree, { ref, commit: base.commit }, renderer);
