@@ -1,7 +1,7 @@
 /**
  * The renders of HelmCharts behind `mesh impact`: rendered ahead several at once, each distinct
  * render once, failures kept with helm's reason. A stand-in helm counts its calls and how many run
- * at once: each of the first calls waits (up to 5 s) until as many as the renderer may start run.
+ * at once: the first calls wait (up to 2 s) until as many as the renderer may start run.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
@@ -31,9 +31,13 @@ function fakeHelm(together: number): string {
       `d=${dir}`,
       'echo call >> "$d/calls"',
       'mkdir "$d/running.$$"',
+      // The first calls wait until one of them sees them all running: it writes down how many and marks the meeting.
       `i=0; [ "$(wc -l < "$d/calls")" -le ${together} ] || i=100`,
-      `while [ "$(ls -d "$d"/running.* | wc -l)" -lt ${together} ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done`,
-      'ls -d "$d"/running.* | wc -l >> "$d/seen"',
+      'while [ ! -e "$d/met" ] && [ $i -lt 100 ]; do',
+      `  n=$(ls -d "$d"/running.* | wc -l); if [ "$n" -ge ${together} ]; then echo "$n" >> "$d/seen"; touch "$d/met"; fi`,
+      '  sleep 0.02; i=$((i+1))',
+      'done',
+      'echo 1 >> "$d/seen"',
       'rmdir "$d/running.$$"',
       'values=$(cat "$7")',
       'case "$values" in *"fail: true"*) echo "Error: values say fail" >&2; echo "more" >&2; exit 1;; esac',
