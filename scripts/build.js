@@ -26,13 +26,22 @@ const ENTRY_POINTS = {
 
 function fingerprint(rel) {
   try {
-    const s = statSync(path.join(root, rel));
+    const s = statSync(path.resolve(root, rel));
     // Whole milliseconds, rounded as Node rounds a time to a Date: a copy that keeps modification
     // times may keep no finer ones, and a file changed after a build is newer than its start anyway.
     return [Math.round(s.mtimeMs), s.size];
   } catch {
     return null;
   }
+}
+
+/**
+ * How the stamp names an input: by its path in the project, or by its absolute path when it is
+ * outside (packages hoisted to a parent folder or linked from elsewhere), so that a copy of the
+ * project names the same file.
+ */
+function inputKey(rel) {
+  return rel.startsWith('..') ? path.resolve(root, rel) : rel;
 }
 
 /** True when every bundle exists and no input changed since the last build. */
@@ -118,7 +127,7 @@ function build() {
   const inputs = {};
   for (const rel of [...Object.keys(result.metafile.inputs), ...Object.keys(library.metafile.inputs), ...validatorInputs, ...CONFIG_FILES]) {
     const print = fingerprint(rel);
-    if (print !== null) inputs[rel] = print;
+    if (print !== null) inputs[inputKey(rel)] = print;
   }
   writeFileSync(STAMP, JSON.stringify({ startedMs, entryPoints: ENTRY_POINTS, inputs }));
 }
