@@ -9,7 +9,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { KEEP_ANNOTATIONS } from './metadata';
 import { clusterNameProblem } from '../model/kubernetes-names';
 

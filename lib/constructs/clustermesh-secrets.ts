@@ -5,7 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { PeerEntries } from '../cilium/peer-config';
 import { clusterNameProblem } from '../model/kubernetes-names';
 import { PlainApiObject } from './plain-api-object';

@@ -5,8 +5,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
-import { IntOrString, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { portNameProblem } from '../model/kubernetes-names';
 import { GlobalService } from '../model/mesh';
 import { PlainApiObject } from './plain-api-object';
@@ -33,7 +32,7 @@ export class GlobalServiceResources extends Construct {
     }
     const spec: k8s.ServiceSpec = {
       selector: { ...svc.selector },
-      ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: IntOrString.fromNumber(p.targetPort), protocol: p.protocol })),
+      ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromNumber(p.targetPort), protocol: p.protocol })),
     };
     // The typed spec, converted as KubeService converts it; plain data then, which skips cdk8s's resolve
     // walk (every cluster holds every global service: the walk was a sixth of a large mesh's render).
@@ -70,7 +69,7 @@ function backendDeployment(scope: Construct, svc: GlobalService): k8s.KubeDeploy
   const backend = svc.backend!;
   const labels = { ...svc.selector };
   const quantities = (q: { cpu?: string; memory?: string }) =>
-    Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Quantity.fromString(v!)]));
+    Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined).map(([k, v]) => [k, k8s.Quantity.fromString(v!)]));
   return new k8s.KubeDeployment(scope, 'Backend', {
     metadata: { name: backend.name, namespace: svc.namespace },
     spec: {

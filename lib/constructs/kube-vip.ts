@@ -16,7 +16,7 @@
  * --server of `k3s token rotate`, k3s-io/docs docs/cli/token.md).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { KEEP_ANNOTATIONS } from '../model/ownership';
 
 /** The lease kube-vip's leader holds (cmd/kube-vip.go default of --leaseName). */

@@ -5,8 +5,7 @@
  * own Service instead (lib/cilium/helm-values.ts).
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
-import { IntOrString } from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 
 import { CLUSTERMESH_APISERVER_PORT } from '../cilium/peer-config';
 
@@ -41,7 +40,7 @@ export class MeshEndpointService extends Construct {
           {
             name: 'etcd',
             port: CLUSTERMESH_APISERVER_PORT,
-            targetPort: IntOrString.fromNumber(CLUSTERMESH_APISERVER_PORT),
+            targetPort: k8s.IntOrString.fromNumber(CLUSTERMESH_APISERVER_PORT),
             nodePort: props.nodePort,
             protocol: 'TCP',
           },

@@ -3,7 +3,7 @@
  * never pruned.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { BUILT_IN_NAMESPACES } from '../model/names';
 import { KEEP_ANNOTATIONS } from './metadata';
 

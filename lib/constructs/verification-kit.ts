@@ -7,8 +7,7 @@
  * `verifyGuide` writes the commands that read the result.
  */
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-27';
-import { IntOrString, Quantity } from 'cdk8s-plus-27/lib/imports/k8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Mesh, PolicyDirection, PolicyIntent } from '../model/mesh';
 import { PolicyHalves } from './cluster-policies';
 import { globalServiceAnnotations } from './global-service';
@@ -73,7 +72,7 @@ export class VerificationKit extends Construct {
         // Every cluster offers its backend, and no cluster prefers its own: answers come from all.
         annotations: globalServiceAnnotations({ shared: true, affinity: 'none' }),
       },
-      spec: { selector: { ...ECHO_LABELS }, ports: [{ name: 'http', port: 80, targetPort: IntOrString.fromNumber(ECHO_PORT), protocol: 'TCP' }] },
+      spec: { selector: { ...ECHO_LABELS }, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromNumber(ECHO_PORT), protocol: 'TCP' }] },
     });
 
     this.echo = new k8s.KubeDeployment(this, 'Echo', {
@@ -92,7 +91,7 @@ export class VerificationKit extends Construct {
                 image: ECHO_IMAGE,
                 args: [`-listen=:${ECHO_PORT}`, `-text=${clusterName}`],
                 ports: [{ name: 'http', containerPort: ECHO_PORT, protocol: 'TCP' }],
-                readinessProbe: { httpGet: { path: '/', port: IntOrString.fromNumber(ECHO_PORT) }, periodSeconds: 5 },
+                readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(ECHO_PORT) }, periodSeconds: 5 },
                 resources: smallResources(),
                 securityContext: containerSecurity(),
               },
@@ -131,7 +130,7 @@ export class VerificationKit extends Construct {
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('1Mi') } }],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } }],
           },
         },
       },
@@ -202,8 +201,8 @@ function containerSecurity(): k8s.SecurityContext {
 
 function smallResources(): k8s.ResourceRequirements {
   return {
-    requests: { cpu: Quantity.fromString('10m'), memory: Quantity.fromString('16Mi') },
-    limits: { memory: Quantity.fromString('64Mi') },
+    requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+    limits: { memory: k8s.Quantity.fromString('64Mi') },
   };
 }
 
