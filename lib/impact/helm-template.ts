@@ -112,6 +112,12 @@ async function renderLater(request: Request): Promise<Render> {
 }
 
 /**
+ * helm processes at once by default: one per core, but no more than this, so that a machine of many
+ * cores does not start dozens, each holding the chart and its output in memory.
+ */
+const MAX_CONCURRENT_RENDERS = 8;
+
+/**
  * Renders HelmCharts, each distinct render once: those given to `prepare` ahead, several at once;
  * any other when it is asked for.
  */
@@ -120,8 +126,8 @@ export class ChartRenderer {
 
   constructor(private readonly tools: ChartTools) {}
 
-  /** Renders the HelmCharts given, `concurrency` at a time (default: one per core). */
-  async prepare(helmCharts: readonly ManifestObject[], concurrency = availableParallelism()): Promise<void> {
+  /** Renders the HelmCharts given, `concurrency` at a time (default: one per core, at most MAX_CONCURRENT_RENDERS). */
+  async prepare(helmCharts: readonly ManifestObject[], concurrency = Math.min(availableParallelism(), MAX_CONCURRENT_RENDERS)): Promise<void> {
     const queue = new Map<string, Request>();
     for (const helmChart of helmCharts) {
       const request = requestFor(helmChart, this.tools);
