@@ -172,7 +172,8 @@ function diffCluster(before: ClusterTree, after: ClusterTree, renderer: ChartRen
   for (const [id, o] of after.objects) {
     const was = before.objects.get(id);
     if (!was) changes.push({ object: id, file: o.file, change: 'added', effect: 'live', workloads: [], why: `created by the GitOps engine${WORKLOAD_KINDS.has(o.kind) ? '; its pods start' : ''}` });
-    else if (canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, renderer, trusted) });
+    // The same object in both trees (an unchanged file, read once) is unchanged without comparing.
+    else if (was !== o && canonical(was.body) !== canonical(o.body)) changes.push({ object: id, file: o.file, change: 'changed', ...classifyChange(was, o, renderer, trusted) });
   }
   for (const [id, o] of before.objects) {
     if (after.objects.has(id)) continue;
