@@ -1,7 +1,8 @@
 // Gives the run a temporary folder of its own (TMPDIR, which the workers and every process they start
 // inherit: they start after the reporters) and fails the run when anything is left in it at the end:
 // a test, a product command or a tool it runs that leaves a file behind is found here, whichever it is.
-// The folder is removed either way.
+// The folder is removed either way, and when the run is interrupted (Ctrl-C, kill): on a memory file
+// system what it holds would otherwise stay in memory.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -33,6 +34,15 @@ class TemporaryFolderReporter {
     this.dir = fs.mkdtempSync(path.join(scratchBase(), 'mesh-tests-'));
     process.env.TMPDIR = this.dir;
     this.error = undefined;
+    const remove = () => fs.rmSync(this.dir, { recursive: true, force: true });
+    process.once('exit', remove);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      // Removed, then the signal again, which ends the run as it would have without this listener.
+      process.once(signal, () => {
+        remove();
+        process.kill(process.pid, signal);
+      });
+    }
   }
 
   onRunComplete() {
