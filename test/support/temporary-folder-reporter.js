@@ -34,12 +34,11 @@ class TemporaryFolderReporter {
     this.dir = fs.mkdtempSync(path.join(scratchBase(), 'mesh-tests-'));
     process.env.TMPDIR = this.dir;
     this.error = undefined;
-    const remove = () => fs.rmSync(this.dir, { recursive: true, force: true });
-    process.once('exit', remove);
+    process.once('exit', () => this.remove());
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
       // Removed, then the signal again, which ends the run as it would have without this listener.
       process.once(signal, () => {
-        remove();
+        this.remove();
         process.kill(process.pid, signal);
       });
     }
@@ -47,11 +46,15 @@ class TemporaryFolderReporter {
 
   onRunComplete() {
     const left = fs.readdirSync(this.dir).sort();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    this.remove();
     if (left.length === 0) return;
     const shown = left.slice(0, 10).join(', ') + (left.length > 10 ? ` and ${left.length - 10} more` : '');
     this.error = new Error(`the run left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its temporary folder: ${shown}`);
     process.stdout.write(`\n${this.error.message}. Fix: remove what the tests or the commands they run leave in os.tmpdir().\n`);
+  }
+
+  remove() {
+    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   getLastError() {

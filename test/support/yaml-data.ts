@@ -5,16 +5,13 @@
  * chart output the suites read. Tests of the product's own YAML handling (positions, comments, the
  * writer) use `yaml` itself.
  */
-import { yamlDocuments as documentsOf } from '../../lib/impact/yaml-documents';
+import { yamlDocuments } from '../../lib/impact/yaml-documents';
+
+export { yamlDocuments };
 
 /** The one document of `text`, as data (untyped, as `yaml`'s parse gives it); null when it holds none. */
 export function yamlData(text: string): any {
-  const documents = documentsOf(text, '<yaml>');
+  const documents = yamlDocuments(text, '<yaml>');
   if (documents.length > 1) throw new Error(`expected one YAML document, found ${documents.length}`);
   return documents[0] ?? null;
-}
-
-/** Every document of `text` (`---` separated), as data; a document left empty is null. */
-export function yamlDocuments(text: string, path = '<yaml>'): unknown[] {
-  return documentsOf(text, path);
 }
