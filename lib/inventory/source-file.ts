@@ -54,7 +54,11 @@ export class SourceFile {
       return { problems: [{ ...fileProblem(displayPath, 'holds more than one YAML document', 'keep one document per file'), line }] };
     }
     try {
-      return { file: new SourceFile(displayPath, doc, lineCounter), problems: [] };
+      const file = new SourceFile(displayPath, doc, lineCounter);
+      const tagged = notPlainData(file.data).map(({ path, kind }) =>
+        file.problem(path, `is ${kind}, not plain data`, 'remove the tag and write a string, number, list or mapping'),
+      );
+      return tagged.length > 0 ? { problems: tagged } : { file, problems: [] };
     } catch (err) {
       // Converting to data can still fail: an alias to an anchor that does not
       // exist, or more aliases than maxAliasCount (an exponential "billion laughs").
@@ -136,6 +140,23 @@ const SYMLINK_FIX = 'replace the link with a copy of the file itself: files in t
 
 function fileProblem(file: string, message: string, fix: string): Problem {
   return { severity: 'error', file, field: '', message, fix };
+}
+
+/**
+ * Where data holds what JSON cannot (binary data, a date, a set, an ordered map from a YAML tag):
+ * the schema checks would walk into it as if it were a mapping (a Buffer's methods included).
+ */
+function notPlainData(value: unknown, path: FieldPath = []): { path: FieldPath; kind: string }[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => notPlainData(item, [...path, i]));
+  if (Object.getPrototypeOf(value) === Object.prototype) return Object.entries(value).flatMap(([key, item]) => notPlainData(item, [...path, key]));
+  const kind =
+    value instanceof Uint8Array ? 'binary data (YAML tag !!binary)'
+    : value instanceof Date ? 'a date (YAML tag !!timestamp)'
+    : value instanceof Set ? 'a set (YAML tag !!set)'
+    : value instanceof Map ? 'an ordered map (YAML tag !!omap or !!pairs)'
+    : 'a value of a YAML tag';
+  return [{ path, kind }];
 }
 
 function firstLine(message: string): string {

@@ -68,6 +68,17 @@ describe('a YAML syntax error is one problem at the line of its cause, with a fi
     expectProblem(loadFiles(withFile(example, 'k3scl1.yaml', text)), { file: 'clusters/k3scl1.yaml', field: '', line: lineOf(text, '---'), message: /holds more than one YAML document/, fix: /keep one document per file/ });
   });
 
+  it('values YAML tags make into binary data, dates, sets or ordered maps are refused, each at its field', () => {
+    const policies = example['policies.yaml'].replace('      labels:\n        name: x-wing', '      labels:\n        !!binary  eC13aW5n');
+    const cluster = example['k3scl1.yaml'].replace('id: 1\n', 'id: 1\nhelmValues:\n  since: !!timestamp 2024-01-01\n  nodes: !!set {a: null}\n  order: !!omap [a: 1]\n');
+    expectProblems(loadFiles(withFile(withFile(example, 'policies.yaml', policies), 'k3scl1.yaml', cluster)), [
+      { file: 'clusters/policies.yaml', field: 'policies[0].from.labels', line: lineOf(policies, '!!binary'), message: /^is binary data \(YAML tag !!binary\), not plain data$/, fix: /remove the tag/ },
+      { file: 'clusters/k3scl1.yaml', field: 'helmValues.since', line: lineOf(cluster, 'since:'), message: /^is a date \(YAML tag !!timestamp\)/, fix: /remove the tag/ },
+      { file: 'clusters/k3scl1.yaml', field: 'helmValues.nodes', line: lineOf(cluster, 'nodes: !!set'), message: /^is a set \(YAML tag !!set\)/, fix: /remove the tag/ },
+      { file: 'clusters/k3scl1.yaml', field: 'helmValues.order', line: lineOf(cluster, 'order:'), message: /^is an ordered map/, fix: /remove the tag/ },
+    ]);
+  });
+
   it('malformed YAML in two files is reported for both', () => {
     const one = example['k3scl1.yaml'].replace('id: 1\n', 'id: 1\nid: 4\n');
     const two = example['services.yaml'].replace('    namespace: test', '\tnamespace: test');
