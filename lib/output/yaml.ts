@@ -115,8 +115,9 @@ function mapping(map: Record<string, unknown>, indent: string, seen: Set<object>
     if (key.length > MAX_IMPLICIT_KEY) throw new Unsupported();
     const value = map[keys[i]];
     const text = node(value, inner, seen);
-    // A non-empty collection starts on the next line; an empty one is `{}` or `[]` after the key.
-    const gap = isCollection(value) && (text.includes('\n') || !isEmpty(value)) ? `\n${inner}` : ' ';
+    // A non-empty collection starts on the next line; an empty one is `{}` or `[]` after the key. (Asking
+    // the text instead would copy it whole at every level: a text built by `+=` is flattened to be searched.)
+    const gap = isCollection(value) && !isEmpty(value) ? `\n${inner}` : ' ';
     out += (i === 0 ? '' : `\n${indent}`) + key + ':' + gap + text;
   }
   return out;
