@@ -10,7 +10,9 @@ module.exports = {
   },
   // age-encryption and its @noble/@scure dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(age-encryption|@noble|@scure)/)'],
-  testTimeout: 60000,
+  // A bound on a hang, not on speed (speed is measured by npm run bench): tests that start synths and CLIs
+  // take 2-10 s here, and a machine loaded many times over must not turn them into failures.
+  testTimeout: 180000,
   // Every core: jest's default leaves one idle for its parent process, which only collects results here
   // (on 2 cores: 122 s instead of 166 s). No test depends on timing, so contention makes none flaky.
   maxWorkers: '100%',

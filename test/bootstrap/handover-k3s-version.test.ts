@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { editFile, exampleInventory, meshOf, exampleSecrets } from '../support/inventory-fixture';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const PINNED = 'v1.34.2+k3s1';
 
@@ -38,7 +39,7 @@ function handover(mesh: ReturnType<typeof meshOf>, options: { installed?: string
     const run = spawnSync('/bin/sh', [join(here, 'handover.sh'), 'flux'], {
       encoding: 'utf8',
       env: { PATH: `${bin}:/usr/bin:/bin`, ...options.env },
-      timeout: 30_000,
+      timeout: CHILD_PROCESS_HANG_MS,
     });
     return { status: run.status, stderr: run.stderr };
   } finally {

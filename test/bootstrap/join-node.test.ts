@@ -15,6 +15,7 @@ import { renderMesh } from '../../lib/mesh-manifests';
 import { Mesh } from '../../lib/model/mesh';
 import { editFile, exampleInventory, projectOf } from '../support/inventory-fixture';
 import { CommittedSecrets } from '../../lib/model/committed-secrets';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const TOKEN = 'f'.repeat(64);
 
@@ -56,7 +57,7 @@ function runScript(project: { mesh: Mesh; secrets: CommittedSecrets }, file: str
     stub('sleep', 'exit 0');
     stub('npm', options.npmToken ? `echo "npm $* (in $(pwd))" >> ${log}; echo ${options.npmToken}` : 'exit 1');
     stub('curl', `echo 'echo "installer: version=\${INSTALL_K3S_VERSION:-stable} exec=\${INSTALL_K3S_EXEC:-}" >&2; exit 3'`);
-    const run = spawnSync('/bin/sh', [join(here, file), ...args], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, ...options.env }, timeout: 30_000 });
+    const run = spawnSync('/bin/sh', [join(here, file), ...args], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin`, ...options.env }, timeout: CHILD_PROCESS_HANG_MS });
     return {
       status: run.status,
       stderr: run.stderr,

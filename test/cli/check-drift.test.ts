@@ -9,6 +9,7 @@ import { join } from 'path';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { exampleInventory, tempProject } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const CLI = join(PROJECT_ROOT, '.build', 'mesh-cli.js');
 
@@ -21,7 +22,7 @@ function checkAfter(edit: (dist: string) => void) {
     edit(join(project.root, 'dist'));
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.MESH_INVENTORY;
-    const child = spawnSync(process.execPath, [CLI, 'check'], { cwd: project.root, env, encoding: 'utf8', timeout: 30000 });
+    const child = spawnSync(process.execPath, [CLI, 'check'], { cwd: project.root, env, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
     return { status: child.status, stdout: child.stdout, stderr: child.stderr };
   } finally {
     project.cleanup();

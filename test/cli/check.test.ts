@@ -9,6 +9,7 @@ import { join } from 'path';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { editFile, exampleInventory, InventoryFiles, tempProject } from '../support/inventory-fixture';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../support/paths';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const CLI = join(PROJECT_ROOT, '.build', 'mesh-cli.js');
 
@@ -19,7 +20,7 @@ function run(command: string, files: InventoryFiles, env: Record<string, string>
     prepare?.(project.root);
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     if (!('MESH_INVENTORY' in env)) delete childEnv.MESH_INVENTORY;
-    const child = spawnSync(process.execPath, [CLI, command], { cwd: project.root, env: childEnv, encoding: 'utf8', timeout: 30000 });
+    const child = spawnSync(process.execPath, [CLI, command], { cwd: project.root, env: childEnv, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
     return { status: child.status, stdout: child.stdout, stderr: child.stderr };
   } finally {
     project.cleanup();

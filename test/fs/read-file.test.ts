@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { MAX_INPUT_FILE_BYTES } from '../../lib/fs/read-file';
 import { ESBUILD_REGISTER, PROJECT_ROOT } from '../support/paths';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 let scratch: string;
 beforeAll(() => (scratch = mkdtempSync(join(tmpdir(), 'mesh-read-'))));
@@ -22,7 +23,7 @@ function readInChild(path: string): { ended: boolean; output: string } {
     const { readProjectFile } = require(${JSON.stringify(join(PROJECT_ROOT, 'lib', 'fs', 'read-file'))});
     try { process.stdout.write('read ' + readProjectFile(process.argv[1]).length + ' bytes'); }
     catch (err) { process.stdout.write(err.message); }`;
-  const run = spawnSync(process.execPath, ['-r', ESBUILD_REGISTER, '-e', script, path], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000 });
+  const run = spawnSync(process.execPath, ['-r', ESBUILD_REGISTER, '-e', script, path], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
   return { ended: run.signal === null && run.status === 0, output: run.stdout };
 }
 

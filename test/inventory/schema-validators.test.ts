@@ -12,6 +12,7 @@ import { ValidateFunction } from 'ajv';
 import { schemaValidators } from '../../lib/inventory/schema-validators';
 import { editFile, exampleInventory, InventoryFiles, tempProject } from '../support/inventory-fixture';
 import { PROJECT_ROOT } from '../support/paths';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const BUILD = join(PROJECT_ROOT, '.build');
 const SCHEMA_OF: Record<string, string> = { Mesh: 'mesh.schema.json', Cluster: 'cluster.schema.json', GlobalServices: 'global-services.schema.json', Policies: 'policies.schema.json' };
@@ -60,7 +61,7 @@ describe('the schema validators compiled at build time', () => {
       copyFileSync(join(BUILD, 'mesh-cli.js'), join(build, 'mesh-cli.js'));
       const refuse = 'const v = () => ((v.errors = [{ instancePath: "", schemaPath: "#/x", keyword: "x", params: {}, message: "refused by the build" }]), false);';
       writeFileSync(join(build, 'schema-validators.js'), `${refuse}\nmodule.exports = ${JSON.stringify(Object.fromEntries(Object.values(SCHEMA_OF).map((f) => [f, 0])))};\nfor (const k of Object.keys(module.exports)) module.exports[k] = v;\n`);
-      const run = spawnSync(process.execPath, [join(build, 'mesh-cli.js'), 'validate'], { cwd: project.root, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(process.execPath, [join(build, 'mesh-cli.js'), 'validate'], { cwd: project.root, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(/refused by the build/);
     } finally {

@@ -13,6 +13,7 @@ import * as ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { renderMesh } from '../../lib/mesh-manifests';
 import { manifestFile } from '../../lib/output/files';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 import { exampleInventory, exampleSecrets, meshOf } from '../support/inventory-fixture';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from '../support/paths';
 
@@ -69,7 +70,7 @@ describe('the package as a library', () => {
 
   it("composes one cluster's mesh into an app with charts of its own: the objects of dist/<cluster>/", () => {
     const outdir = join(consumer, 'out');
-    const run = spawnSync(process.execPath, [join(consumer, 'app.js'), outdir, EXAMPLE_MESH_DIR], { cwd: consumer, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, [join(consumer, 'app.js'), outdir, EXAMPLE_MESH_DIR], { cwd: consumer, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const manifests: { name: string; chart?: string; verbatim?: string }[] = JSON.parse(run.stdout);

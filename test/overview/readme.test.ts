@@ -19,6 +19,7 @@ import { ciliumVersionFacts } from '../../lib/model/cilium-versions';
 import { inspectCertificate, isoDay } from '../../lib/secrets/mesh-ca';
 import { PROJECT_ROOT } from '../support/paths';
 import { ENDPOINT_VARIANT, endpointVariantInventory } from '../conformance/rendered';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 interface Parsed {
   ok: boolean;
@@ -31,7 +32,7 @@ interface Parsed {
 
 /** Parses diagrams with mermaid in a Node child process (mermaid is ESM only). */
 function parseMermaid(diagrams: string[]): Parsed[] {
-  const child = spawnSync(process.execPath, [join(__dirname, 'parse-mermaid.mjs')], { input: JSON.stringify(diagrams), encoding: 'utf8', timeout: 60000, cwd: PROJECT_ROOT });
+  const child = spawnSync(process.execPath, [join(__dirname, 'parse-mermaid.mjs')], { input: JSON.stringify(diagrams), encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS, cwd: PROJECT_ROOT });
   if (child.status !== 0) throw new Error(`parse-mermaid failed: ${child.stderr}`);
   return JSON.parse(child.stdout);
 }

@@ -28,6 +28,7 @@ import { expectHostAliasesToPeerEndpoints, expectPeersDialledAtTheirEndpoint, ex
 import { describeWithShared, PROJECT_ROOT } from '../support/paths';
 import { CORE_SCHEMA_DIR, CRD_SCHEMA_DIR, validateKubeObject } from '../support/schema-validator';
 import { treeDigest } from '../support/tree';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 const params = (numRuns: number) => ({ numRuns, ...(SEED === undefined ? {} : { seed: SEED }) });
@@ -320,7 +321,7 @@ describe('random corruptions of a valid inventory', () => {
         const root = tempProject(c.files);
         try {
           const before = withOldDist(root);
-          const run = spawnSync(process.execPath, [app], { cwd: root, encoding: 'utf8', timeout: 30000 });
+          const run = spawnSync(process.execPath, [app], { cwd: root, encoding: 'utf8', timeout: CHILD_PROCESS_HANG_MS });
           expect({ what: c.what, status: run.status }).toEqual({ what: c.what, status: 1 });
           expect(run.stderr).not.toMatch(/^\s+at /m);
           for (const line of run.stderr.split('\n').filter((l) => l !== '')) expect(line).toMatch(/^(error|warning): clusters|^\d+ errors? in the inventory; nothing was written\.$/);

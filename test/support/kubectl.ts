@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { parse } from 'yaml';
 import { describeNeeding } from './skips';
+import { CHILD_PROCESS_HANG_MS } from './hang-bound';
 
 function hasKubectl(): boolean {
   try {
@@ -39,7 +40,7 @@ export function kustomizeBuild(dir: string, ...flags: string[]): string {
   const key = selfContainedKey(dir, flags);
   let built = key === undefined ? undefined : builds.get(key);
   if (built === undefined) {
-    built = execFileSync('kubectl', ['kustomize', ...flags, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20000, env: { ...process.env, GOGC: 'off' } });
+    built = execFileSync('kubectl', ['kustomize', ...flags, dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_PROCESS_HANG_MS, env: { ...process.env, GOGC: 'off' } });
     if (key !== undefined) builds.set(key, built);
   }
   return built;

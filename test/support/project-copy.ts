@@ -8,6 +8,7 @@ import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readF
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { EXAMPLE_MESH_DIR, PROJECT_ROOT } from './paths';
+import { CHILD_PROCESS_HANG_MS } from './hang-bound';
 
 /** Sources are linked, what synth reads or writes is copied. */
 const LINKED = ['node_modules', 'lib', 'imports', 'schema', 'main.ts', 'bench', 'tsconfig.json', 'package.json', 'package-lock.json'];
@@ -65,13 +66,13 @@ export interface Run {
 }
 
 /** `npm run synth` in `root` (without npm's own start-up), bounded so a hang fails the test instead of stalling it. */
-export function runSynth(root: string, env: Record<string, string> = {}, timeoutMs = 120_000): Run {
+export function runSynth(root: string, env: Record<string, string> = {}, timeoutMs = CHILD_PROCESS_HANG_MS): Run {
   const run = spawnSync(process.execPath, [join(root, 'scripts', 'synth.js')], { cwd: root, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', ...env }, timeout: timeoutMs });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 /** `npm run mesh -- <args>` with the bundle from `npm run build`, in `root`. */
-export function runMesh(root: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = 60_000): Run {
+export function runMesh(root: string, args: readonly string[], env: Record<string, string> = {}, timeoutMs = CHILD_PROCESS_HANG_MS): Run {
   const run = spawnSync(process.execPath, [join(PROJECT_ROOT, '.build', 'mesh-cli.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

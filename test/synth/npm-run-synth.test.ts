@@ -11,6 +11,7 @@ import { join } from 'path';
 import { compareTrees } from '../../lib/synth/compare-trees';
 import { synthMesh } from '../../lib/synth/synth-mesh';
 import { copyProject } from '../support/project-copy';
+import { CHILD_PROCESS_HANG_MS } from '../support/hang-bound';
 
 
 /** Every .yaml file under `dir`, relative to it. */
@@ -40,7 +41,7 @@ describe('npm run synth', () => {
   });
 
   // No CDK8S_CHECK_UPGRADE: npm run synth itself keeps cdk8s-cli from asking npm for a newer version.
-  const synth = () => spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...withoutUpgradeSetting(process.env), HOME: home }, timeout: 120_000 });
+  const synth = () => spawnSync('npm', ['run', '--silent', 'synth'], { cwd: project, encoding: 'utf8', env: { ...withoutUpgradeSetting(process.env), HOME: home }, timeout: CHILD_PROCESS_HANG_MS });
 
   it('writes what the synth library writes for the example mesh', () => {
     const run = synth();
