@@ -55,7 +55,7 @@ describeWithShared('the trust bundle through the packaged chart', VERSIONS.map(c
     let issueNew: Obj[];
     beforeAll(async () => {
       [trustBoth, issueNew] = await Promise.all([render(version, oldCa), render(version, newCa)]);
-    }, 180_000);
+    });
 
     it('renders objects the schemas and the API server accept', () => {
       const problems = [...trustBoth, ...issueNew].flatMap((o) => [...(KINDS_WITHOUT_SCHEMA.has(String(o.kind)) ? [] : validateKubeObject(o).errors), ...apiServerProblems(o)].map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));

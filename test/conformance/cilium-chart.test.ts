@@ -253,7 +253,7 @@ describeWithShared('Cilium chart conformance', [...new Set(MATRIX.map(([, c]) =>
     let charts: ClusterCharts[] = [];
     beforeAll(async () => {
       charts = await renderCharts(r, c);
-    }, 180_000);
+    });
     const each = (fn: (cc: ClusterCharts & { chart: Obj[]; reference: Obj[] }) => void) => () => {
       expect(charts.map((cc) => cc.cluster)).toEqual(r.clusters);
       for (const cc of charts) {

@@ -33,7 +33,7 @@ describeNeeding('etcd with certificates from the mesh CA', toolRequirement(!!etc
     foreign = asClient(await signLeaf(other, { commonName: 'remote', server: false }));
     running = await startEtcd(etcd!, { name: 'mesh-ca-test', trustedCa: ca.certPem, server, probe: { ca: ca.certPem, client } });
     port = running.port;
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (running) await stopEtcd(running);

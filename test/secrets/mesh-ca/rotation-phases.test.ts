@@ -65,7 +65,7 @@ describe('ca rotate, phase by phase', () => {
     synth(root);
     commit(root, 'the mesh');
     states.set('none', await stateOf(root));
-  }, 120_000);
+  });
   afterAll(() => cleanup?.());
 
   it('explains the next phase without --yes and writes nothing', async () => {
@@ -205,7 +205,7 @@ describe('ca rotate, phase by phase', () => {
 
       beforeAll(async () => {
         for (const phase of PHASES) servers.set(phase, await startPhaseEtcd(etcd!, states.get(phase)!));
-      }, 120_000);
+      });
       afterAll(async () => {
         for (const s of servers.values()) await stopEtcd(s);
       });
