@@ -61,27 +61,38 @@ function readTree(dir: string, prefix = ''): [string, Buffer][] {
   );
 }
 
+/** The median seconds of RUNS calls of `work` in this thread, each after `prepare` (not timed). */
+function medianSeconds(work: () => void, prepare: () => void = () => undefined): number {
+  const runs = Array.from({ length: RUNS }, () => {
+    prepare();
+    const started = process.hrtime.bigint();
+    work();
+    return Number(process.hrtime.bigint() - started) / 1e9;
+  });
+  return median(runs);
+}
+
 /**
  * The write floor: seconds to write `files` below `dir` from memory, one
  * writeFileSync per file (and a mkdir per folder), as synth must at least.
  */
 function writeFloor(files: readonly [string, Buffer][], dir: string): number {
-  const runs = Array.from({ length: RUNS }, () => {
-    rmSync(dir, { recursive: true, force: true });
-    const started = process.hrtime.bigint();
-    const made = new Set<string>();
-    for (const [path, bytes] of files) {
-      const folder = dirname(join(dir, path));
-      if (!made.has(folder)) {
-        mkdirSync(folder, { recursive: true });
-        made.add(folder);
+  const seconds = medianSeconds(
+    () => {
+      const made = new Set<string>();
+      for (const [path, bytes] of files) {
+        const folder = dirname(join(dir, path));
+        if (!made.has(folder)) {
+          mkdirSync(folder, { recursive: true });
+          made.add(folder);
+        }
+        writeFileSync(join(dir, path), bytes);
       }
-      writeFileSync(join(dir, path), bytes);
-    }
-    return Number(process.hrtime.bigint() - started) / 1e9;
-  });
+    },
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
   rmSync(dir, { recursive: true, force: true });
-  return median(runs);
+  return seconds;
 }
 
 /**
@@ -89,13 +100,10 @@ function writeFloor(files: readonly [string, Buffer][], dir: string): number {
  * byte before it publishes (lib/synth/clear-key-scan.ts); the synth spreads it over its render threads.
  */
 function keyScanSeconds(files: readonly [string, Buffer][]): number {
-  const runs = Array.from({ length: RUNS }, () => {
-    const started = process.hrtime.bigint();
+  return medianSeconds(() => {
     const findings = findClearKeysInBytes(files.map(([path, content]) => ({ path, content })));
     if (findings.length > 0) throw new Error(`the synthetic mesh's output holds key material in clear: ${findings[0].path}`);
-    return Number(process.hrtime.bigint() - started) / 1e9;
   });
-  return median(runs);
 }
 
 /**
@@ -118,12 +126,10 @@ function serialiseSeconds(files: readonly [string, Buffer][]): { seconds: number
     }
     return toYaml(...docs) === body ? [{ docs, bytes: content.length }] : [];
   });
-  const runs = Array.from({ length: RUNS }, () => {
-    const started = process.hrtime.bigint();
+  const seconds = medianSeconds(() => {
     for (const { docs } of manifests) Buffer.from(toYaml(...docs), 'utf8');
-    return Number(process.hrtime.bigint() - started) / 1e9;
   });
-  return { seconds: median(runs), bytes: manifests.reduce((sum, m) => sum + m.bytes, 0) };
+  return { seconds, bytes: manifests.reduce((sum, m) => sum + m.bytes, 0) };
 }
 
 function project(files: Record<string, string>): string {
